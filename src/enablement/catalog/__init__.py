@@ -1,0 +1,1 @@
+"""Reading a content library: loaders per format, metadata, chunking, and the SQL catalog."""

@@ -1,0 +1,139 @@
+"""Turning one discovered item into an Asset: read, check, merge metadata, chunk."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from enablement.catalog.chunking import ChunkSpec, chunk_sections
+from enablement.catalog.loaders import Limits, format_for
+from enablement.catalog.metadata import load_yaml_mapping, parse_metadata, slugify
+from enablement.catalog.models import Asset, BadFileError, Document, Section
+from enablement.catalog.sources import Item
+from enablement.catalog.tokens import TokenCounter
+from enablement.errors import InvalidValueError
+from enablement.taxonomy import Taxonomy
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    taxonomy: Taxonomy
+    limits: Limits
+    chunk_spec: ChunkSpec
+    count_tokens: TokenCounter
+
+
+@dataclass(frozen=True)
+class Payload:
+    """The raw bytes of an item, read once, and the hash that says whether it changed."""
+
+    item: Item
+    document: bytes | None
+    sidecar: bytes | None
+    content_hash: str
+
+
+def read_payload(item: Item, limits: Limits) -> Payload:
+    """Read an item's bytes and hash them; raises BadFileError for empty or oversized files."""
+    document = _read_checked(item.file, limits) if item.file is not None else None
+    sidecar = _read_checked(item.sidecar, limits) if item.sidecar is not None else None
+    digest = hashlib.sha256()
+    for part in (document, sidecar):
+        digest.update(b"\x00" if part is None else hashlib.sha256(part).digest())
+    if item.row is not None:
+        digest.update(json.dumps(item.row, sort_keys=True, default=str).encode("utf-8"))
+    return Payload(item, document, sidecar, digest.hexdigest())
+
+
+def _read_checked(path: Path, limits: Limits) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            mb = 1024 * 1024
+            raise BadFileError(
+                f"file is {size / mb:.1f} MB, over the {limits.max_file_bytes / mb:.0f} MB limit"
+            )
+        if size == 0:
+            raise BadFileError("empty file")
+        return path.read_bytes()
+    except OSError as exc:
+        raise BadFileError(f"cannot read file: {exc.strerror or exc}") from None
+
+
+def build_asset(payload: Payload, *, source: str, options: BuildOptions) -> Asset:
+    """The asset for a payload; raises BadFileError with the reason it cannot be ingested."""
+    item = payload.item
+    document = _load_document(payload, options.limits)
+    raw: dict[str, Any] = dict(document.front_matter)
+    if payload.sidecar is not None:
+        raw.update(load_yaml_mapping(_sidecar_text(payload.sidecar), "metadata sidecar"))
+    if item.row is not None:
+        raw.update(item.row)
+    try:
+        metadata = parse_metadata(raw, options.taxonomy)
+    except InvalidValueError as exc:
+        raise BadFileError(f"invalid metadata: {exc.message}") from None
+    asset_id = metadata.id or _derived_id(item)
+    title = metadata.title or document.title or _title_from_path(item) or asset_id
+    sections = document.sections
+    if not sections:
+        raise BadFileError("no text could be extracted (a scanned or empty document?)")
+    chunks = chunk_sections(sections, spec=options.chunk_spec, count=options.count_tokens)
+    return Asset(
+        id=asset_id,
+        title=title,
+        metadata=replace(metadata, id=asset_id, title=title),
+        source=source,
+        locator=item.locator,
+        path=item.rel_path,
+        format=_format_name(item),
+        content_hash=payload.content_hash,
+        chunks=chunks,
+        word_count=sum(len(section.text.split()) for section in sections),
+    )
+
+
+def _load_document(payload: Payload, limits: Limits) -> Document:
+    item = payload.item
+    if item.file is None:
+        text = str((item.row or {}).get("text", "")).strip()
+        return Document(sections=[Section(text=text)] if text else [])
+    assert payload.document is not None
+    loader = format_for(item.file.suffix)
+    try:
+        return loader.load(payload.document, limits)
+    except BadFileError:
+        raise
+    except Exception as exc:  # a parser bug on one odd file must not stop the run
+        raise BadFileError(f"could not read {loader.name}: {type(exc).__name__}: {exc}") from None
+
+
+def _sidecar_text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadFileError("metadata sidecar is not UTF-8 text") from None
+
+
+def _derived_id(item: Item) -> str:
+    if item.rel_path is None:
+        raise BadFileError("no id")  # discovery guarantees manifest text rows have one
+    stem = item.rel_path.rsplit(".", 1)[0] if "." in Path(item.rel_path).name else item.rel_path
+    derived = slugify(stem)
+    if not derived:
+        raise BadFileError("cannot derive an asset id from the file name; set 'id' in metadata")
+    return derived[:200]
+
+
+def _title_from_path(item: Item) -> str | None:
+    if item.rel_path is None:
+        return None
+    stem = Path(item.rel_path).stem.replace("-", " ").replace("_", " ").strip()
+    return stem[:1].upper() + stem[1:] if stem else None
+
+
+def _format_name(item: Item) -> str:
+    return format_for(item.file.suffix).name if item.file is not None else "text"

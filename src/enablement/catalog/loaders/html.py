@@ -1,0 +1,72 @@
+"""HTML loader: visible text by heading, tables as rows; nothing remote is ever fetched."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from bs4.element import Comment, NavigableString, Tag
+
+from enablement.catalog.loaders.safety import Limits, decode_text
+from enablement.catalog.models import Document
+from enablement.catalog.sections import SectionBuilder
+
+_SKIP = {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "head",
+         "canvas", "form", "button", "select", "nav"}  # fmt: skip
+_INLINE = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd",
+           "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u",
+           "var", "wbr", "label", "font", "del", "ins"}  # fmt: skip
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+
+
+def load_html(data: bytes, limits: Limits) -> Document:
+    """Parse with the standard-library parser: no network, no external entities."""
+    soup = BeautifulSoup(decode_text(data), "html.parser")
+    title_tag = soup.find("title")
+    title = title_tag.get_text(" ", strip=True) if isinstance(title_tag, Tag) else None
+    builder = SectionBuilder()
+    walker = _Walker(builder)
+    walker.walk(soup.body if isinstance(soup.body, Tag) else soup)
+    walker.flush()
+    return Document(sections=builder.sections(), title=title or builder.first_h1)
+
+
+class _Walker:
+    def __init__(self, builder: SectionBuilder) -> None:
+        self._builder = builder
+        self._inline: list[str] = []
+
+    def flush(self) -> None:
+        text = " ".join(" ".join(self._inline).split())
+        self._inline = []
+        self._builder.add(text)
+
+    def walk(self, node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, Comment):
+                continue
+            if isinstance(child, NavigableString):
+                self._inline.append(str(child))
+            elif isinstance(child, Tag):
+                self._element(child)
+
+    def _element(self, tag: Tag) -> None:
+        name = tag.name.casefold()
+        if name in _SKIP:
+            return
+        if name == "br":
+            self._inline.append(" ")
+        elif name == "img":
+            alt = tag.get("alt")
+            self._inline.append(alt if isinstance(alt, str) else "")
+        elif name in _INLINE:
+            self._inline.append(tag.get_text(" "))
+        elif name in _HEADINGS:
+            self.flush()
+            self._builder.heading(_HEADINGS[name], tag.get_text(" ", strip=True))
+        elif name == "tr":
+            self.flush()
+            cells = [c.get_text(" ", strip=True) for c in tag.find_all(["td", "th"])]
+            self._builder.add(" | ".join(cell for cell in cells if cell))
+        else:
+            self.flush()
+            self.walk(tag)
+            self.flush()

@@ -1,0 +1,145 @@
+"""The catalog in the SQL store: fingerprints to diff against, and one-transaction updates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, insert, select
+
+from enablement.catalog.models import Asset
+from enablement.db import tables
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    asset_id: str
+    content_hash: str
+    pipeline: str
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    source: str
+    started_at: datetime
+    added: int
+    changed: int
+    unchanged: int
+    removed: int
+    reported: int
+    summary: dict[str, Any]
+
+
+class CatalogStore:
+    """Reads and writes assets and chunks; every write is one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def fingerprints(self, source: str) -> dict[str, Fingerprint]:
+        """What the last ingest of `source` stored, keyed by locator."""
+        a = tables.assets.c
+        query = select(a.locator, a.id, a.content_hash, a.pipeline).where(a.source == source)
+        with self.engine.connect() as connection:
+            return {
+                row.locator: Fingerprint(row.id, row.content_hash, row.pipeline)
+                for row in connection.execute(query)
+            }
+
+    def source_ids(self, source: str) -> set[str]:
+        a = tables.assets.c
+        with self.engine.connect() as connection:
+            return set(connection.scalars(select(a.id).where(a.source == source)))
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        wanted = list(ids)
+        found: set[str] = set()
+        with self.engine.connect() as connection:
+            for start in range(0, len(wanted), 500):
+                batch = wanted[start : start + 500]
+                query = select(tables.assets.c.id).where(tables.assets.c.id.in_(batch))
+                found.update(connection.scalars(query))
+        return found
+
+    def apply(
+        self, *, pipeline: str, upserts: Sequence[Asset], removed: Sequence[str], run: RunRecord,
+    ) -> int:  # fmt: skip
+        """Write all changes and the run record atomically; returns the catalog version."""
+        now = datetime.now(UTC)
+        doomed = [*removed, *(asset.id for asset in upserts)]
+        with self.engine.begin() as connection:
+            for start in range(0, len(doomed), 500):
+                batch = doomed[start : start + 500]
+                connection.execute(delete(tables.chunks).where(tables.chunks.c.asset_id.in_(batch)))
+                connection.execute(delete(tables.assets).where(tables.assets.c.id.in_(batch)))
+            if upserts:
+                rows = [_asset_row(a, pipeline, now) for a in upserts]
+                connection.execute(insert(tables.assets), rows)
+                chunk_rows = [_chunk_row(a.id, c) for a in upserts for c in a.chunks]
+                if chunk_rows:
+                    connection.execute(insert(tables.chunks), chunk_rows)
+            result = connection.execute(
+                insert(tables.ingest_runs).values(
+                    source=run.source,
+                    started_at=run.started_at,
+                    finished_at=now,
+                    added=run.added,
+                    changed=run.changed,
+                    unchanged=run.unchanged,
+                    removed=run.removed,
+                    reported=run.reported,
+                    summary=run.summary,
+                )
+            )
+            run_id = result.inserted_primary_key
+        return int(run_id[0]) if run_id else 0
+
+    def counts(self) -> tuple[int, int]:
+        """(assets, chunks) in the whole catalog."""
+        with self.engine.connect() as connection:
+            assets = connection.scalar(select(func.count()).select_from(tables.assets)) or 0
+            chunks = connection.scalar(select(func.count()).select_from(tables.chunks)) or 0
+        return int(assets), int(chunks)
+
+    def catalog_version(self) -> int:
+        """The id of the last ingest run that changed the catalog (0 for an empty store)."""
+        r = tables.ingest_runs.c
+        changed = (r.added + r.changed + r.removed) > 0
+        with self.engine.connect() as connection:
+            return int(connection.scalar(select(func.max(r.id)).where(changed)) or 0)
+
+    def assets(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(tables.assets).order_by(tables.assets.c.id))
+            return [dict(row._mapping) for row in rows]
+
+    def chunks(self, asset_id: str) -> list[dict[str, Any]]:
+        c = tables.chunks.c
+        query = select(tables.chunks).where(c.asset_id == asset_id).order_by(c.ordinal)
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def _asset_row(asset: Asset, pipeline: str, now: datetime) -> dict[str, Any]:
+    meta = asset.metadata
+    return {
+        "id": asset.id, "source": asset.source, "locator": asset.locator, "path": asset.path,
+        "format": asset.format, "title": asset.title, "type": meta.type, "url": meta.url,
+        "stages": list(meta.stages), "verticals": list(meta.verticals),
+        "personas": list(meta.personas), "products": list(meta.products),
+        "competitors": list(meta.competitors), "language": meta.language,
+        "external": meta.external, "owner": meta.owner, "updated_at": meta.updated_at,
+        "expires_at": meta.expires_at, "extra": meta.extra, "content_hash": asset.content_hash,
+        "pipeline": pipeline, "word_count": asset.word_count,
+        "chunk_count": len(asset.chunks), "ingested_at": now,
+    }  # fmt: skip
+
+
+def _chunk_row(asset_id: str, chunk: Any) -> dict[str, Any]:
+    return {
+        "asset_id": asset_id, "ordinal": chunk.ordinal, "text": chunk.text,
+        "token_count": chunk.token_count, "page": chunk.page, "slide": chunk.slide,
+        "heading_path": list(chunk.heading_path),
+    }  # fmt: skip

@@ -1,0 +1,80 @@
+"""The error tree: every failure a user can cause, with an HTTP status and a stable code."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class EnablementError(Exception):
+    """Base of every error we raise on purpose; rendered the same way by the API and the CLI."""
+
+    status: int = 500
+    code: str = "internal_error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def to_dict(self) -> dict[str, object]:
+        body: dict[str, object] = {"code": self.code, "message": self.message}
+        if self.field is not None:
+            body["field"] = self.field
+        return {"error": body}
+
+
+class InvalidValueError(EnablementError):
+    """A value the user gave is not allowed; the message says what is."""
+
+    status = 422
+    code = "invalid_value"
+
+
+class UnknownTaxonomyValueError(InvalidValueError):
+    """A stage, vertical, persona or asset type that the taxonomy does not know."""
+
+    def __init__(
+        self,
+        facet: str,
+        value: str,
+        valid: Sequence[str],
+        *,
+        field: str | None = None,
+        closest: str | None = None,
+    ) -> None:
+        hint = f" Did you mean '{closest}'?" if closest else ""
+        message = f"Unknown {facet} '{value}'.{hint} Valid values: {', '.join(valid)}."
+        super().__init__(message, field=field or facet)
+        self.code = f"unknown_{facet}"
+        self.facet = facet
+        self.value = value
+        self.valid = list(valid)
+        self.closest = closest
+
+    def to_dict(self) -> dict[str, object]:
+        body = super().to_dict()
+        error = body["error"]
+        assert isinstance(error, dict)
+        error["valid"] = self.valid
+        if self.closest:
+            error["closest"] = self.closest
+        return body
+
+
+class NotFoundError(EnablementError):
+    status = 404
+    code = "not_found"
+
+
+class ConfigurationError(EnablementError):
+    """The installation is missing something (a model, a taxonomy file, a database)."""
+
+    status = 500
+    code = "configuration_error"
+
+
+class IngestRejectedError(EnablementError):
+    """A strict ingest found problems, so nothing was written."""
+
+    status = 422
+    code = "ingest_rejected"

@@ -1,0 +1,74 @@
+"""The one Settings object: every knob, read from ENABLEMENT_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """Configuration for every entry point; build it with `get_settings()` or directly in tests."""
+
+    model_config = SettingsConfigDict(env_prefix="ENABLEMENT_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where the SQLite store and indexes live.")
+    catalog_path: Path = Field(
+        Path("content_catalog"), description="The library `make run` serves."
+    )
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; defaults to a SQLite file under data_dir."
+    )
+    model_path: Path | None = Field(
+        None, description="Sentence-transformers model folder; defaults to the packaged MiniLM."
+    )
+    taxonomy_path: Path | None = Field(
+        None, description="A replacement taxonomy YAML; defaults to the packaged one."
+    )
+
+    max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are skipped.")
+    max_unpacked_mb: float = Field(
+        300.0, gt=0, description="A DOCX/PPTX that unpacks to more than this is refused."
+    )
+    max_compression_ratio: float = Field(
+        150.0, gt=1, description="A DOCX/PPTX member compressed beyond this ratio is refused."
+    )
+    chunk_tokens: int = Field(200, ge=32, le=512, description="Target word pieces per chunk.")
+    chunk_overlap: int = Field(40, ge=0, le=256, description="Word pieces shared by neighbours.")
+
+    # Room for the API and embedding issues.
+    cors_origins: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_tokens:
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) must be smaller than "
+                f"chunk_tokens ({self.chunk_tokens})"
+            )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL to connect to: the configured one, else SQLite under data_dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'enablement.db').resolve()}"
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * MB)
+
+    @property
+    def max_unpacked_bytes(self) -> int:
+        return int(self.max_unpacked_mb * MB)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the environment, built once per process on first use."""
+    return Settings()

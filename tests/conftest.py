@@ -1,0 +1,91 @@
+"""Shared fixtures: settings in tmp_path, the build pipeline, and real database servers."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from enablement.catalog.build import BuildOptions
+from enablement.catalog.chunking import ChunkSpec
+from enablement.catalog.loaders import Limits
+from enablement.catalog.store import CatalogStore
+from enablement.catalog.tokens import token_counter
+from enablement.db import connect
+from enablement.service import default_model_path
+from enablement.settings import Settings
+from enablement.taxonomy import Taxonomy, load_taxonomy
+from tests.postgres import PostgresServer
+
+REPO = Path(__file__).resolve().parent.parent
+CATALOG = REPO / "content_catalog"
+
+
+@pytest.fixture(scope="session")
+def taxonomy() -> Taxonomy:
+    return load_taxonomy()
+
+
+@pytest.fixture(scope="session")
+def build_options(taxonomy: Taxonomy) -> BuildOptions:
+    return BuildOptions(
+        taxonomy=taxonomy,
+        limits=Limits(),
+        chunk_spec=ChunkSpec(),
+        count_tokens=token_counter(default_model_path(Settings())),
+    )
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", catalog_path=CATALOG)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session, started from the installed binaries."""
+    # Not under pytest's tmp_path: its parents are private to root, and the server runs as postgres.
+    base = Path(tempfile.mkdtemp(prefix="enablement-pg-"))
+    server = PostgresServer(base)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+_database_numbers = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each real backend: a SQLite file, and a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'catalog.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = f"test_{next(_database_numbers)}"
+    admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.url(name)
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[CatalogStore]:
+    engine = connect(database_url)
+    yield CatalogStore(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[CatalogStore]:
+    engine = connect(f"sqlite:///{tmp_path / 'catalog.db'}")
+    yield CatalogStore(engine)
+    engine.dispose()

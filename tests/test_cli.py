@@ -1,0 +1,85 @@
+"""The CLI: summaries as text and JSON, and one clear line on stderr for every error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from enablement.cli import cli
+from tests.catalog.libraries import build_bad_library
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("ENABLEMENT_DATA_DIR", str(tmp_path / "data"))
+    return CliRunner()
+
+
+def _library(tmp_path: Path) -> Path:
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "one.md").write_text("---\ntitle: One\ntype: faq\n---\nFirst answer.\n")
+    (library / "two.txt").write_text("Two\n\nSecond text.\n")
+    return library
+
+
+def test_ingest_prints_a_summary(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["ingest", str(_library(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert "added: 2  changed: 0  unchanged: 0  removed: 0  skipped: 0" in result.output
+    assert "catalog: 2 assets" in result.output
+    assert (tmp_path / "data" / "enablement.db").is_file()
+
+
+def test_ingest_json_summary(runner: CliRunner, tmp_path: Path) -> None:
+    library = _library(tmp_path)
+    runner.invoke(cli, ["ingest", str(library)])
+    (library / "one.md").unlink()
+    result = runner.invoke(cli, ["ingest", str(library), "--json"])
+    assert result.exit_code == 0
+    summary = json.loads(result.stdout)
+    assert summary["removed"] == ["one"]
+    assert summary["unchanged"] == 1
+    assert summary["assets"] == 1
+    assert summary["errors"] == []
+
+
+def test_reported_files_are_listed_and_exit_is_zero(runner: CliRunner, tmp_path: Path) -> None:
+    library = build_bad_library(tmp_path / "bad")
+    result = runner.invoke(cli, ["ingest", str(library), "--json"])
+    assert result.exit_code == 0
+    errors = json.loads(result.stdout)["errors"]
+    assert {"path": "bad/empty.md", "reason": "empty file"} in errors
+    assert "file(s) skipped" in result.stderr
+
+
+def test_strict_fails_with_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    library = build_bad_library(tmp_path / "bad")
+    result = runner.invoke(cli, ["ingest", str(library), "--strict"])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: 11 file(s) reported in strict mode")
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["ingest", "/no/such/library"], {}, "Error: No such file or folder: /no/such/library"),
+        (["ingest", "."], {"ENABLEMENT_DATABASE_URL": "nosuchdb://x"}, "Error: Cannot open"),
+        (["ingest", "."], {"ENABLEMENT_CHUNK_TOKENS": "5"}, "Error: invalid setting chunk_tokens"),
+    ],
+)
+def test_errors_are_one_line_on_stderr(
+    runner: CliRunner, args: list[str], env: dict[str, str], message: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message), result.stderr

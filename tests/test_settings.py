@@ -1,0 +1,27 @@
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from enablement.settings import Settings
+
+
+def test_environment_prefix_sets_fields(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ENABLEMENT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ENABLEMENT_MAX_FILE_MB", "2")
+    settings = Settings()
+    assert settings.data_dir == tmp_path
+    assert settings.max_file_bytes == 2 * 1024 * 1024
+
+
+def test_default_database_is_sqlite_under_data_dir(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    assert settings.resolved_database_url == f"sqlite:///{tmp_path.resolve()}/enablement.db"
+    assert Settings(database_url="postgresql+psycopg://x/y").resolved_database_url.startswith(
+        "postgresql"
+    )
+
+
+def test_overlap_must_be_smaller_than_chunk() -> None:
+    with pytest.raises(ValidationError, match="chunk_overlap"):
+        Settings(chunk_tokens=64, chunk_overlap=64)
