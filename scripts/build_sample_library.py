@@ -56,39 +56,47 @@ def blocks(body: str) -> list[Block]:
             out.append(Block("p", tokens[i + 1].content.replace("\n", " ")))
             i += 3
         elif t.type in ("bullet_list_open", "ordered_list_open"):
-            kind = "ul" if t.type == "bullet_list_open" else "ol"
-            close = t.type.replace("_open", "_close")
-            items: list[str] = []
-            depth = 0
-            while True:
-                i += 1
-                tok = tokens[i]
-                if tok.type == t.type:
-                    depth += 1
-                elif tok.type == close:
-                    if depth == 0:
-                        break
-                    depth -= 1
-                elif tok.type == "inline":
-                    items.append(tok.content.replace("\n", " "))
-            out.append(Block(kind, items=items))
-            i += 1
+            i = _list_block(tokens, i, out)
         elif t.type == "table_open":
-            rows: list[list[str]] = []
-            while tokens[i].type != "table_close":
-                if tokens[i].type == "tr_open":
-                    rows.append([])
-                elif tokens[i].type == "inline":
-                    rows[-1].append(tokens[i].content)
-                i += 1
-            out.append(Block("table", rows=rows))
-            i += 1
-        elif t.type == "html_block" and "pagebreak" in t.content:
-            out.append(Block("pagebreak"))
-            i += 1
+            i = _table_block(tokens, i, out)
         else:
+            if t.type == "html_block" and "pagebreak" in t.content:
+                out.append(Block("pagebreak"))
             i += 1
     return out
+
+
+def _list_block(tokens: list[Any], i: int, out: list[Block]) -> int:
+    """Append the list opening at tokens[i] (nested items flattened); return the index after it."""
+    opener = tokens[i].type
+    close = opener.replace("_open", "_close")
+    items: list[str] = []
+    depth = 0
+    while True:
+        i += 1
+        tok = tokens[i]
+        if tok.type == opener:
+            depth += 1
+        elif tok.type == close:
+            if depth == 0:
+                break
+            depth -= 1
+        elif tok.type == "inline":
+            items.append(tok.content.replace("\n", " "))
+    out.append(Block("ul" if opener == "bullet_list_open" else "ol", items=items))
+    return i + 1
+
+
+def _table_block(tokens: list[Any], i: int, out: list[Block]) -> int:
+    rows: list[list[str]] = []
+    while tokens[i].type != "table_close":
+        if tokens[i].type == "tr_open":
+            rows.append([])
+        elif tokens[i].type == "inline":
+            rows[-1].append(tokens[i].content)
+        i += 1
+    out.append(Block("table", rows=rows))
+    return i + 1
 
 
 def plain(text: str) -> str:
@@ -123,51 +131,54 @@ def render_pdf(meta: dict[str, Any], body: str, out: Path) -> None:
     from reportlab import rl_config
 
     rl_config.invariant = 1  # no timestamps or random ids: byte-identical output
-    from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import cm
-    from reportlab.platypus import (
-        ListFlowable,
-        ListItem,
-        PageBreak,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-        TableStyle,
-    )  # fmt: skip
+    from reportlab.platypus import SimpleDocTemplate
 
-    styles = getSampleStyleSheet()
-    story: list[Any] = [Paragraph(html.escape(meta["title"]), styles["Title"])]
-    for block in blocks(body):
-        if block.kind == "h":
-            style = styles["Heading2" if block.level <= 2 else "Heading3"]
-            story.append(Paragraph(html.escape(plain(block.text)), style))
-        elif block.kind == "p":
-            story.append(Paragraph(html.escape(plain(block.text)), styles["BodyText"]))
-        elif block.kind in ("ul", "ol"):
-            items = [ListItem(Paragraph(html.escape(plain(t)), styles["BodyText"]))
-                     for t in block.items or []]  # fmt: skip
-            story.append(ListFlowable(items, bulletType="bullet" if block.kind == "ul" else "1"))
-        elif block.kind == "table":
-            cell = styles["BodyText"]
-            data = [
-                [Paragraph(html.escape(plain(c)), cell) for c in row] for row in block.rows or []
-            ]
-            table = Table(data, hAlign="LEFT", colWidths=[16 * cm / len(data[0])] * len(data[0]))
-            table.setStyle(TableStyle([
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef7")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]))  # fmt: skip
-            story += [table, Spacer(1, 6)]
-        elif block.kind == "pagebreak":
-            story.append(PageBreak())
     doc = SimpleDocTemplate(
         str(out), pagesize=A4, title=meta["title"], author="Lumenfold", creator="Lumenfold"
     )
-    doc.build(story)
+    doc.build(_pdf_story(meta["title"], blocks(body)))
+
+
+def _pdf_story(title: str, items: list[Block]) -> list[Any]:
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import ListFlowable, ListItem, PageBreak, Paragraph, Spacer
+
+    styles = getSampleStyleSheet()
+
+    def para(text: str, style: str = "BodyText") -> Any:
+        return Paragraph(html.escape(plain(text)), styles[style])
+
+    story: list[Any] = [para(title, "Title")]
+    for block in items:
+        if block.kind == "h":
+            story.append(para(block.text, "Heading2" if block.level <= 2 else "Heading3"))
+        elif block.kind == "p":
+            story.append(para(block.text))
+        elif block.kind in ("ul", "ol"):
+            entries = [ListItem(para(text)) for text in block.items or []]
+            story.append(ListFlowable(entries, bulletType="bullet" if block.kind == "ul" else "1"))
+        elif block.kind == "table":
+            rows = [[para(cell) for cell in row] for row in block.rows or []]
+            story += [_pdf_table(rows), Spacer(1, 6)]
+        elif block.kind == "pagebreak":
+            story.append(PageBreak())
+    return story
+
+
+def _pdf_table(rows: list[list[Any]]) -> Any:
+    from reportlab.lib import colors
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Table, TableStyle
+
+    table = Table(rows, hAlign="LEFT", colWidths=[16 * cm / len(rows[0])] * len(rows[0]))
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef7")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    table.setStyle(TableStyle(style))
+    return table
 
 
 def render_docx(meta: dict[str, Any], body: str, out: Path) -> None:
@@ -201,11 +212,9 @@ def render_docx(meta: dict[str, Any], body: str, out: Path) -> None:
 
 def render_pptx(meta: dict[str, Any], body: str, out: Path) -> None:
     import pptx
-    from pptx.util import Inches, Pt
 
     deck = pptx.Presentation()
-    slides = _slides(blocks(body))
-    for number, (title, content, notes) in enumerate(slides):
+    for number, (title, content, notes) in enumerate(_slides(blocks(body))):
         tables = [b for b in content if b.kind == "table"]
         layout = deck.slide_layouts[0 if number == 0 else (5 if tables else 1)]
         slide = deck.slides.add_slide(layout)
@@ -218,22 +227,7 @@ def render_pptx(meta: dict[str, Any], body: str, out: Path) -> None:
             for line in lines[1:]:
                 frame.add_paragraph().text = line
         for table_block in tables:
-            rows = table_block.rows or []
-            shape = slide.shapes.add_table(
-                len(rows),
-                len(rows[0]),
-                Inches(0.5),
-                Inches(1.6),
-                Inches(9),
-                Inches(0.4 * len(rows)),
-            )
-            for r, row in enumerate(rows):
-                for c, value in enumerate(row):
-                    cell = shape.table.cell(r, c)
-                    cell.text = plain(value)
-                    for paragraph in cell.text_frame.paragraphs:
-                        for run in paragraph.runs:
-                            run.font.size = Pt(12)
+            _pptx_table(slide, table_block.rows or [])
         if notes:
             slide.notes_slide.notes_text_frame.text = notes
     props = deck.core_properties
@@ -243,6 +237,21 @@ def render_pptx(meta: dict[str, Any], body: str, out: Path) -> None:
     props.last_modified_by = "Lumenfold"
     props.revision = 1
     deck.save(str(out))
+
+
+def _pptx_table(slide: Any, rows: list[list[str]]) -> None:
+    from pptx.util import Inches, Pt
+
+    shape = slide.shapes.add_table(
+        len(rows), len(rows[0]), Inches(0.5), Inches(1.6), Inches(9), Inches(0.4 * len(rows))
+    )
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            cell = shape.table.cell(r, c)
+            cell.text = plain(value)
+            for paragraph in cell.text_frame.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(12)
 
 
 def _slides(items: list[Block]) -> list[tuple[str, list[Block], str]]:

@@ -83,3 +83,26 @@ def test_errors_are_one_line_on_stderr(
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(message), result.stderr
+
+
+def test_no_progress_bar_when_not_a_terminal(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["ingest", str(_library(tmp_path))])
+    assert "file/s" not in result.stderr and "%|" not in result.stderr
+
+
+def test_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from enablement import cli as cli_module
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(cli_module.sys, "stderr", terminal)
+    with cli_module._progress() as update:
+        assert update is not None
+        update(1, 2, "a.md")
+        update(2, 2, "b.md")
+    assert "2/2" in terminal.getvalue()

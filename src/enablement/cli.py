@@ -93,6 +93,8 @@ def _progress() -> Iterator[Callable[[int, int, str], None] | None]:
         bar.total = total
         bar.set_postfix_str(name[-40:], refresh=False)
         bar.update(done - bar.n)
+        if done == total:
+            bar.refresh()  # updates are rate-limited; always show the final count
 
     try:
         yield update

@@ -233,3 +233,28 @@ def test_missing_path_is_a_clear_error(
 ) -> None:
     with pytest.raises(InvalidValueError, match="No such file or folder"):
         ingest(Path("/nonexistent/library"), store=sqlite_store, options=build_options)
+
+
+def test_ingest_never_touches_the_network(
+    tmp_path: Path, sqlite_store: CatalogStore, build_options: BuildOptions,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    import socket
+
+    library = copy_sample_library(tmp_path / "library")
+    (library / "remote.html").write_text(
+        '<html><head><link rel="stylesheet" href="http://192.0.2.1/a.css">'
+        '<script src="http://192.0.2.1/a.js"></script></head>'
+        '<body><img src="http://192.0.2.1/p.png" alt="chart"><p>Body.</p>'
+        '<iframe src="http://192.0.2.1/"></iframe></body></html>'
+    )
+    (library / "remote-image.md").write_text("# R\n\n![x](http://192.0.2.1/x.png)\n\nText.\n")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("ingest tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    summary = ingest(library, store=sqlite_store, options=build_options)
+    assert summary.reports == []
+    assert {"remote", "remote-image"} <= set(summary.added)
