@@ -20,6 +20,7 @@ from enablement.db import connect
 from enablement.service import default_model_path
 from enablement.settings import Settings
 from enablement.taxonomy import Taxonomy, load_taxonomy
+from tests.fakes import HashingEncoder
 from tests.postgres import PostgresServer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -89,3 +90,8 @@ def sqlite_store(tmp_path: Path) -> Iterator[CatalogStore]:
     engine = connect(f"sqlite:///{tmp_path / 'catalog.db'}")
     yield CatalogStore(engine)
     engine.dispose()
+
+
+@pytest.fixture
+def fake_encoder() -> HashingEncoder:
+    return HashingEncoder()

@@ -49,9 +49,16 @@ class PostgresServer:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
         options = f"-k {self.base} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off"
         self._run(
-            "pg_ctl", "-D", str(self.data), "-o", options, "-w", "-l", str(self.base / "log"),
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-w",
+            "-l",
+            str(self.base / "log"),
             "start",
-        )  # fmt: skip
+        )
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")

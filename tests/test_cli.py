@@ -27,7 +27,7 @@ def _library(tmp_path: Path) -> Path:
 
 
 def test_ingest_prints_a_summary(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(cli, ["ingest", str(_library(tmp_path))])
+    result = runner.invoke(cli, ["ingest", str(_library(tmp_path)), "--no-index"])
     assert result.exit_code == 0, result.output
     assert "added: 2  changed: 0  unchanged: 0  removed: 0  skipped: 0" in result.output
     assert "catalog: 2 assets" in result.output
@@ -36,9 +36,9 @@ def test_ingest_prints_a_summary(runner: CliRunner, tmp_path: Path) -> None:
 
 def test_ingest_json_summary(runner: CliRunner, tmp_path: Path) -> None:
     library = _library(tmp_path)
-    runner.invoke(cli, ["ingest", str(library)])
+    runner.invoke(cli, ["ingest", str(library), "--no-index"])
     (library / "one.md").unlink()
-    result = runner.invoke(cli, ["ingest", str(library), "--json"])
+    result = runner.invoke(cli, ["ingest", str(library), "--json", "--no-index"])
     assert result.exit_code == 0
     summary = json.loads(result.stdout)
     assert summary["removed"] == ["one"]
@@ -49,7 +49,7 @@ def test_ingest_json_summary(runner: CliRunner, tmp_path: Path) -> None:
 
 def test_reported_files_are_listed_and_exit_is_zero(runner: CliRunner, tmp_path: Path) -> None:
     library = build_bad_library(tmp_path / "bad")
-    result = runner.invoke(cli, ["ingest", str(library), "--json"])
+    result = runner.invoke(cli, ["ingest", str(library), "--json", "--no-index"])
     assert result.exit_code == 0
     errors = json.loads(result.stdout)["errors"]
     assert {"path": "bad/empty.md", "reason": "empty file"} in errors
@@ -73,9 +73,12 @@ def test_strict_fails_with_one_line(runner: CliRunner, tmp_path: Path) -> None:
     ],
 )
 def test_errors_are_one_line_on_stderr(
-    runner: CliRunner, args: list[str], env: dict[str, str], message: str,
+    runner: CliRunner,
+    args: list[str],
+    env: dict[str, str],
+    message: str,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     result = runner.invoke(cli, args)
@@ -86,22 +89,22 @@ def test_errors_are_one_line_on_stderr(
 
 
 def test_no_progress_bar_when_not_a_terminal(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(cli, ["ingest", str(_library(tmp_path))])
+    result = runner.invoke(cli, ["ingest", str(_library(tmp_path)), "--no-index"])
     assert "file/s" not in result.stderr and "%|" not in result.stderr
 
 
 def test_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from enablement import cli as cli_module
+    from enablement.cli import common
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
 
     terminal = Terminal()
-    monkeypatch.setattr(cli_module.sys, "stderr", terminal)
-    with cli_module._progress() as update:
+    monkeypatch.setattr(common.sys, "stderr", terminal)
+    with common.progress() as update:
         assert update is not None
         update(1, 2, "a.md")
         update(2, 2, "b.md")

@@ -55,15 +55,31 @@ def test_matching_ignores_case_spacing_and_punctuation(taxonomy: Taxonomy, spell
 
 def test_issue_ids_are_all_present(taxonomy: Taxonomy) -> None:
     assert taxonomy.stages.ids == [
-        "prospecting", "discovery", "evaluation", "proposal", "negotiation", "closed_won",
-    ]  # fmt: skip
+        "prospecting",
+        "discovery",
+        "evaluation",
+        "proposal",
+        "negotiation",
+        "closed_won",
+    ]
     assert set(taxonomy.verticals.ids) == {
-        "healthcare", "financial_services", "manufacturing", "retail", "public_sector",
-        "education", "technology", "energy",
-    }  # fmt: skip
+        "healthcare",
+        "financial_services",
+        "manufacturing",
+        "retail",
+        "public_sector",
+        "education",
+        "technology",
+        "energy",
+    }
     assert set(taxonomy.personas.ids) == {
-        "executive", "finance", "it_security", "operations", "end_user", "procurement_legal",
-    }  # fmt: skip
+        "executive",
+        "finance",
+        "it_security",
+        "operations",
+        "end_user",
+        "procurement_legal",
+    }
     assert len(taxonomy.asset_types.ids) == 14
 
 

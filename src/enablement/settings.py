@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,7 +41,13 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(200, ge=32, le=512, description="Target word pieces per chunk.")
     chunk_overlap: int = Field(40, ge=0, le=256, description="Word pieces shared by neighbours.")
 
-    # Room for the API and embedding issues.
+    dense_index: Literal["auto", "flat", "hnsw"] = Field(
+        "auto", description="FAISS index: exact `flat`, approximate `hnsw`, or chosen by size."
+    )
+    hnsw_threshold: int = Field(50_000, ge=1, description="`auto` uses HNSW from this many chunks.")
+    hnsw_ef_search: int = Field(128, ge=8, description="HNSW search breadth (recall vs speed).")
+
+    # Room for the API issue.
     cors_origins: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -58,6 +65,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'enablement.db').resolve()}"
+
+    @property
+    def bundles_dir(self) -> Path:
+        return self.data_dir / "bundles"
 
     @property
     def max_file_bytes(self) -> int:

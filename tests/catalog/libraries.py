@@ -37,9 +37,14 @@ BAD_REASONS = {
     "manifest.jsonl:2": "not valid JSON",
 }
 GOOD_IDS = {
-    "good-guide", "good-notes", "good-page", "good-case", "good-brief", "good-deck",
+    "good-guide",
+    "good-notes",
+    "good-page",
+    "good-case",
+    "good-brief",
+    "good-deck",
     "from-manifest",
-}  # fmt: skip
+}
 
 
 def copy_sample_library(target: Path) -> Path:

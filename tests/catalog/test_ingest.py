@@ -96,9 +96,11 @@ def test_strict_mode_writes_nothing(
 
 
 def test_a_failure_midway_leaves_the_previous_catalog(
-    tmp_path: Path, store: CatalogStore, build_options: BuildOptions,
+    tmp_path: Path,
+    store: CatalogStore,
+    build_options: BuildOptions,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     library = copy_sample_library(tmp_path / "library")
     ingest(library, store=store, options=build_options)
     before = (store.counts(), store.chunks("faqs-buyer-faq"), store.catalog_version())
@@ -165,8 +167,10 @@ def test_sidecar_metadata_and_front_matter_merge(
     summary = ingest(library, store=sqlite_store, options=build_options)
     [asset] = sqlite_store.assets()
     assert (asset["title"], asset["type"], asset["verticals"]) == (
-        "From front matter", "whitepaper", ["financial_services"],
-    )  # fmt: skip
+        "From front matter",
+        "whitepaper",
+        ["financial_services"],
+    )
     assert [(r.path, r.reason) for r in summary.reports] == [
         ("orphan.meta.yaml", "metadata sidecar with no matching document")
     ]
@@ -191,10 +195,17 @@ def test_jsonl_and_csv_manifests(
     (library / "files").mkdir(parents=True)
     shutil.copy(CATALOG / "decks/technical-architecture.pptx", library / "files/arch.pptx")
     rows = [
-        {"id": "sec-faq", "title": "Security FAQ", "type": "faq", "text": "Do you encrypt? Yes.",
-         "stages": ["Negotiation/Review"], "external": True, "updated_at": "2026-01-01"},
+        {
+            "id": "sec-faq",
+            "title": "Security FAQ",
+            "type": "faq",
+            "text": "Do you encrypt? Yes.",
+            "stages": ["Negotiation/Review"],
+            "external": True,
+            "updated_at": "2026-01-01",
+        },
         {"id": "arch", "path": "files/arch.pptx", "type": "deck", "personas": "CISO"},
-    ]  # fmt: skip
+    ]
     (library / "assets.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     (library / "more.csv").write_text(
         "id,title,type,text,stages,verticals,external\n"
@@ -236,9 +247,11 @@ def test_missing_path_is_a_clear_error(
 
 
 def test_ingest_never_touches_the_network(
-    tmp_path: Path, sqlite_store: CatalogStore, build_options: BuildOptions,
+    tmp_path: Path,
+    sqlite_store: CatalogStore,
+    build_options: BuildOptions,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     import socket
 
     library = copy_sample_library(tmp_path / "library")

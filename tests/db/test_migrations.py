@@ -7,12 +7,14 @@ from sqlalchemy import create_engine, inspect
 from enablement.db import connect, downgrade, migrate
 from enablement.db.tables import metadata
 
+HEAD = "0002_embedding_cache"
+
 
 def test_upgrade_from_empty_matches_the_tables(database_url: str) -> None:
     engine = connect(database_url)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_revision() == "0001_catalog"
+        assert context.get_current_revision() == HEAD
         assert compare_metadata(context, metadata) == []
     engine.dispose()
 
@@ -22,7 +24,8 @@ def test_downgrade_to_base_and_up_again(database_url: str) -> None:
     downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     migrate(engine)
-    assert {"assets", "chunks", "ingest_runs"} <= set(inspect(engine).get_table_names())
+    tables = {"assets", "chunks", "ingest_runs", "embedding_cache"}
+    assert tables <= set(inspect(engine).get_table_names())
     engine.dispose()
 
 

@@ -115,6 +115,13 @@ class CatalogStore:
             rows = connection.execute(select(tables.assets).order_by(tables.assets.c.id))
             return [dict(row._mapping) for row in rows]
 
+    def all_chunks(self) -> list[dict[str, Any]]:
+        """Every chunk, grouped by asset and in document order."""
+        c = tables.chunks.c
+        query = select(tables.chunks).order_by(c.asset_id, c.ordinal)
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
     def chunks(self, asset_id: str) -> list[dict[str, Any]]:
         c = tables.chunks.c
         query = select(tables.chunks).where(c.asset_id == asset_id).order_by(c.ordinal)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -85,4 +86,13 @@ ingest_runs = Table(
     Column("removed", Integer, nullable=False),
     Column("reported", Integer, nullable=False),
     Column("summary", JSON, nullable=False),
+)
+
+embedding_cache = Table(
+    "embedding_cache",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("model", String(200), nullable=False),
+    Column("dimension", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),
 )

@@ -1,0 +1,52 @@
+"""The `enablement` command: one subcommand per verb, each a thin call into the service."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from enablement import __version__
+from enablement.cli import catalog, evaluate, recommend
+from enablement.errors import EnablementError
+
+
+class _Group(click.Group):
+    """Turns our errors into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EnablementError as exc:
+            click.echo(f"Error: {exc.message}", err=True)
+            sys.exit(1)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            click.echo(f"Error: invalid setting {where}: {first['msg']}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="enablement")
+def cli() -> None:
+    """Index a sales content library and recommend what to send next.
+
+    Settings come from ENABLEMENT_* environment variables (see the README).
+    """
+
+
+for command in (
+    catalog.ingest,
+    catalog.index,
+    recommend.recommend,
+    recommend.search,
+    evaluate.eval_command,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="enablement")

@@ -1,0 +1,94 @@
+"""`enablement ingest` and `enablement index`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from enablement.catalog.ingest import IngestSummary
+from enablement.cli.common import database_option, progress, service
+
+_LISTED = 10  # ids listed per kind of change in the text summary
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Fail, writing nothing, if any file is reported.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--no-index", is_flag=True, help="Do not update the search index afterwards.")
+@database_option
+def ingest(
+    path: Path, strict: bool, as_json: bool, no_index: bool, database_url: str | None
+) -> None:
+    """Ingest a folder of documents or a JSONL/CSV manifest into the catalog.
+
+    Only new and changed files are processed; files that cannot be read are
+    reported and skipped. The search index is then brought up to date, encoding
+    only passages it has not seen. Example:
+
+        enablement ingest content_catalog/ --json
+    """
+    with service(database_url) as svc:
+        with progress() as update:
+            summary = svc.ingest(path, strict=strict, progress=update)
+        index = None
+        if not no_index and not svc.index_is_current():
+            with progress("passage") as update:
+                index = svc.build_index(progress=update).to_dict()
+    if as_json:
+        click.echo(json.dumps({**summary.to_dict(), "index": index}, indent=2))
+    else:
+        _print_summary(summary)
+        if index is not None:
+            click.echo(f"  index: {index['version']} ({index['encoded']} passages encoded)")
+    if summary.reports:
+        click.echo(f"{len(summary.reports)} file(s) skipped; see the list above.", err=True)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print what was built as JSON.")
+@database_option
+def index(as_json: bool, database_url: str | None) -> None:
+    """Build the search index (FAISS + BM25) for the catalog and switch to it.
+
+    The new bundle replaces the old one atomically; if the build fails, the old
+    one stays in use. Example:
+
+        enablement index --json
+    """
+    with service(database_url) as svc, progress("passage") as update:
+        report = svc.build_index(progress=update)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        click.echo(
+            f"Index {report.version}: {report.assets} assets, {report.chunks} chunks, "
+            f"{report.encoded} newly encoded, {report.dense_kind} dense index, "
+            f"{report.seconds:.1f}s"
+        )
+
+
+def _print_summary(summary: IngestSummary) -> None:
+    click.echo(f"Ingested {summary.source}")
+    rows = [
+        ("added", len(summary.added)),
+        ("changed", len(summary.changed)),
+        ("unchanged", len(summary.unchanged)),
+        ("removed", len(summary.removed)),
+        ("skipped", len(summary.reports)),
+    ]
+    click.echo("  " + "  ".join(f"{name}: {count}" for name, count in rows))
+    click.echo(
+        f"  catalog: {summary.assets} assets, {summary.chunks} chunks "
+        f"(version {summary.catalog_version}, {summary.seconds:.1f}s)"
+    )
+    changes = (("added", summary.added), ("changed", summary.changed), ("removed", summary.removed))
+    for label, ids in changes:
+        for asset_id in ids[:_LISTED]:
+            click.echo(f"  {label:8} {asset_id}")
+        if len(ids) > _LISTED:
+            click.echo(f"  {label:8} ... and {len(ids) - _LISTED} more (--json lists them all)")
+    for report in summary.reports:
+        click.echo(f"  skipped  {report.path}: {report.reason}")

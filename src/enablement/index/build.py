@@ -1,0 +1,126 @@
+"""Building an index bundle from the catalog: passages, cached embeddings, FAISS and BM25."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from enablement.catalog.store import CatalogStore
+from enablement.embedding import Encoder, Vectors
+from enablement.index.bundle import AssetRecord, Bundle, BundleMeta, ChunkRecord, publish
+from enablement.index.cache import EmbeddingCache, encode_with_cache
+from enablement.index.dense import FaissIndex, choose_kind
+from enablement.index.lexical import LexicalIndex
+
+RECORD_FIELDS = tuple(AssetRecord.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class IndexOptions:
+    dense_kind: str = "auto"  # auto | flat | hnsw
+    hnsw_threshold: int = 50_000
+    hnsw_m: int = 32
+    ef_search: int = 128
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    version: str
+    path: Path
+    assets: int
+    chunks: int
+    encoded: int  # passages that were not in the embedding cache
+    dense_kind: str
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version, "path": str(self.path), "assets": self.assets,
+            "chunks": self.chunks, "encoded": self.encoded, "dense_kind": self.dense_kind,
+            "seconds": round(self.seconds, 3),
+        }  # fmt: skip
+
+
+def passage_text(title: str, heading_path: Sequence[str], text: str) -> str:
+    """What is embedded and indexed for a chunk: its asset title and headings give it context."""
+    headings = [h for h in heading_path if h and h != title]
+    context = " > ".join([title, *headings])
+    return f"{context}\n{text}"
+
+
+def build_index(
+    store: CatalogStore,
+    *,
+    encoder: Encoder,
+    cache: EmbeddingCache,
+    bundles: Path,
+    options: IndexOptions,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildReport:
+    """Build a bundle for the whole catalog and make it current; returns what was built."""
+    started = time.perf_counter()
+    assets, chunks = _records(store)
+    passages = [passage_text(assets[c.asset].title, c.heading_path, c.text) for c in chunks]
+    vectors, encoded = encode_with_cache(passages, encoder=encoder, cache=cache, progress=progress)
+    chunk_asset = np.array([c.asset for c in chunks], dtype=np.int32)
+    kind = choose_kind(
+        len(chunks), requested=options.dense_kind, hnsw_threshold=options.hnsw_threshold
+    )
+    catalog_version = store.catalog_version()
+    built_at = datetime.now(UTC)
+    meta = BundleMeta(
+        version=f"v{catalog_version}-{built_at:%Y%m%dT%H%M%S%f}",
+        model=encoder.name,
+        dimension=encoder.dimension,
+        catalog_version=catalog_version,
+        built_at=built_at.isoformat(),
+        assets=len(assets),
+        chunks=len(chunks),
+        dense_kind=kind,
+    )
+    bundle = Bundle(
+        path=bundles,
+        meta=meta,
+        assets=assets,
+        chunks=chunks,
+        chunk_asset=chunk_asset,
+        asset_vectors=asset_centroids(vectors, chunk_asset, len(assets)),
+        dense=FaissIndex.build(vectors, kind, hnsw_m=options.hnsw_m, ef_search=options.ef_search),
+        lexical=LexicalIndex.build(passages),
+    )
+    path = publish(bundle, bundles)
+    return BuildReport(
+        meta.version, path, len(assets), len(chunks), encoded, kind, time.perf_counter() - started
+    )
+
+
+def asset_centroids(vectors: Vectors, chunk_asset: np.ndarray[Any, Any], assets: int) -> Vectors:
+    """One normalised vector per asset: the mean of its chunks' vectors."""
+    sums = np.zeros((assets, vectors.shape[1] if vectors.ndim == 2 else 0), dtype=np.float32)
+    np.add.at(sums, chunk_asset, vectors)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    centroids: Vectors = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
+    return centroids
+
+
+def _records(store: CatalogStore) -> tuple[list[AssetRecord], list[ChunkRecord]]:
+    rows = store.assets()
+    row_of = {row["id"]: index for index, row in enumerate(rows)}
+    assets = [AssetRecord.from_json({k: row[k] for k in RECORD_FIELDS}) for row in rows]
+    chunks = [
+        ChunkRecord(
+            asset=row_of[chunk["asset_id"]],
+            text=chunk["text"],
+            page=chunk["page"],
+            slide=chunk["slide"],
+            heading_path=tuple(chunk["heading_path"]),
+        )
+        for chunk in store.all_chunks()
+    ]
+    return assets, chunks

@@ -1,0 +1,185 @@
+"""The on-disk index bundle: one versioned folder per build, switched atomically via CURRENT."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from enablement.embedding import Vectors
+from enablement.errors import EnablementError
+from enablement.index.dense import DenseIndex, FaissIndex
+from enablement.index.lexical import LexicalIndex
+
+FORMAT = 1
+CURRENT = "CURRENT"
+
+
+class IndexMissingError(EnablementError):
+    status = 503
+    code = "index_missing"
+
+
+@dataclass(frozen=True)
+class AssetRecord:
+    """What ranking needs to know about an asset, without a database round trip."""
+
+    id: str
+    title: str
+    type: str | None = None
+    stages: tuple[str, ...] = ()
+    verticals: tuple[str, ...] = ()
+    personas: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
+    competitors: tuple[str, ...] = ()
+    language: str | None = None
+    external: bool | None = None
+    owner: str | None = None
+    url: str | None = None
+    format: str | None = None
+    path: str | None = None
+    updated_at: date | None = None
+    expires_at: date | None = None
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> AssetRecord:
+        values = dict(raw)
+        for name in ("stages", "verticals", "personas", "products", "competitors"):
+            values[name] = tuple(values.get(name) or ())
+        for name in ("updated_at", "expires_at"):
+            value = values.get(name)
+            values[name] = date.fromisoformat(value) if isinstance(value, str) else value
+        return cls(**values)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name in ("updated_at", "expires_at"):
+            data[name] = data[name].isoformat() if data[name] else None
+        return data
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    asset: int  # row in Bundle.assets
+    text: str
+    page: int | None = None
+    slide: int | None = None
+    heading_path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BundleMeta:
+    version: str
+    model: str
+    dimension: int
+    catalog_version: int
+    built_at: str
+    assets: int
+    chunks: int
+    dense_kind: str
+    format: int = FORMAT
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Bundle:
+    """Everything a query needs, loaded into memory."""
+
+    path: Path
+    meta: BundleMeta
+    assets: list[AssetRecord]
+    chunks: list[ChunkRecord]
+    chunk_asset: npt.NDArray[np.int32]
+    asset_vectors: Vectors
+    dense: DenseIndex
+    lexical: LexicalIndex
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True)
+        (folder / "assets.json").write_text(json.dumps([a.to_json() for a in self.assets]))
+        with (folder / "chunks.jsonl").open("w", encoding="utf-8") as handle:
+            for chunk in self.chunks:
+                handle.write(json.dumps(asdict(chunk)) + "\n")
+        np.save(folder / "chunk_asset.npy", self.chunk_asset)
+        np.save(folder / "asset_vectors.npy", self.asset_vectors)
+        self.dense.save(folder / "dense.faiss")
+        self.lexical.save(folder / "bm25")
+        # meta.json last: a folder without it is an incomplete build and is never loaded
+        (folder / "meta.json").write_text(json.dumps(asdict(self.meta), indent=2))
+
+
+def load_bundle(folder: Path, *, ef_search: int = 128) -> Bundle:
+    """Load one bundle folder; raises IndexMissingError if it is incomplete."""
+    meta_path = folder / "meta.json"
+    if not meta_path.is_file():
+        raise IndexMissingError(f"Index bundle {folder} is incomplete; run `enablement index`.")
+    meta = BundleMeta(**json.loads(meta_path.read_text()))
+    assets = [
+        AssetRecord.from_json(raw) for raw in json.loads((folder / "assets.json").read_text())
+    ]
+    with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
+        chunks = [_chunk(json.loads(line)) for line in handle]
+    return Bundle(
+        path=folder,
+        meta=meta,
+        assets=assets,
+        chunks=chunks,
+        chunk_asset=np.load(folder / "chunk_asset.npy"),
+        asset_vectors=np.load(folder / "asset_vectors.npy"),
+        dense=FaissIndex.load(folder / "dense.faiss", meta.dense_kind, ef_search=ef_search),
+        lexical=LexicalIndex.load(folder / "bm25"),
+    )
+
+
+def _chunk(raw: dict[str, Any]) -> ChunkRecord:
+    raw["heading_path"] = tuple(raw.get("heading_path") or ())
+    return ChunkRecord(**raw)
+
+
+def current_folder(bundles: Path) -> Path:
+    """The folder CURRENT points to; raises IndexMissingError naming the command to run."""
+    pointer = bundles / CURRENT
+    if not pointer.is_file():
+        raise IndexMissingError(
+            f"No index bundle in {bundles}: run `enablement index` (or `make run`) first."
+        )
+    return bundles / pointer.read_text().strip()
+
+
+def publish(bundle: Bundle, bundles: Path, *, keep: int = 2) -> Path:
+    """Write `bundle` as a new version and switch CURRENT to it atomically.
+
+    A failure at any point leaves CURRENT, and the bundle it names, untouched.
+    """
+    bundles.mkdir(parents=True, exist_ok=True)
+    staging = bundles / f".build-{bundle.meta.version}-{os.getpid()}"
+    final = bundles / bundle.meta.version
+    try:
+        bundle.save(staging)
+        staging.rename(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    pointer = bundles / f".{CURRENT}.tmp"
+    pointer.write_text(final.name)
+    pointer.replace(bundles / CURRENT)
+    _prune(bundles, keep=keep, current=final.name)
+    return final
+
+
+def _prune(bundles: Path, *, keep: int, current: str) -> None:
+    versions = sorted(
+        (p for p in bundles.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in versions[keep:]:
+        if old.name != current:
+            shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,76 @@
+"""Lexical search: BM25 (bm25s) over stemmed, stop-worded tokens."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from enablement.index.dense import Hits, Mask, top_k
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+def analyze(text: str) -> list[str]:
+    """Lowercased word tokens, English stop words removed, Snowball-stemmed."""
+    stop = _stopwords()
+    words = [word for word in _TOKEN.findall(text.lower()) if word not in stop]
+    return list(_stemmer().stemWords(words))
+
+
+class LexicalIndex:
+    """BM25 over chunks; scores every row, so filters apply before ranking, never after."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+        self._vocab: dict[str, int] = model.vocab_dict
+
+    @classmethod
+    def build(cls, texts: list[str], *, k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
+        import bm25s
+
+        model = bm25s.BM25(k1=k1, b=b)
+        model.index([analyze(text) for text in texts], show_progress=False)
+        return cls(model)
+
+    @classmethod
+    def load(cls, path: Path) -> LexicalIndex:
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(path), show_progress=False, verbosity=0))
+
+    def __len__(self) -> int:
+        return int(self._model.scores["num_docs"])
+
+    def scores(self, query: str) -> np.ndarray[Any, np.dtype[np.float32]]:
+        tokens = [token for token in analyze(query) if token in self._vocab]
+        if not tokens:
+            return np.zeros(len(self), dtype=np.float32)
+        return np.asarray(self._model.get_scores(tokens), dtype=np.float32)
+
+    def search(self, query: str, k: int, *, allowed: Mask | None = None) -> Hits:
+        scores = self.scores(query)
+        scores = np.where(scores > 0, scores, -np.inf)  # no shared term: not a lexical match
+        return top_k(scores, k, allowed=allowed)
+
+    def save(self, path: Path) -> None:
+        self._model.save(str(path), show_progress=False)
+        (path / "analyzer.json").write_text(json.dumps({"stemmer": "english", "stopwords": "en"}))

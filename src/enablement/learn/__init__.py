@@ -1,0 +1,1 @@
+"""Offline evaluation and tuning of the recommender."""

@@ -1,0 +1,1 @@
+"""Deal context -> candidates -> eligibility -> scoring -> diversity -> reasons."""

@@ -1,0 +1,123 @@
+"""The deal a rep is working: validated and resolved to canonical taxonomy ids."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from enablement.catalog.metadata import slugify
+from enablement.errors import InvalidValueError
+from enablement.taxonomy import Taxonomy
+
+MAX_QUESTIONS = 10
+MAX_QUESTION_CHARS = 1000
+MAX_K = 50
+
+
+@dataclass(frozen=True)
+class Deal:
+    stage: str | None = None
+    vertical: str | None = None
+    persona: str | None = None
+    products: tuple[str, ...] = ()
+    competitor: str | None = None
+    questions: tuple[str, ...] = ()
+    already_shared: frozenset[str] = frozenset()
+    external_only: bool = False
+    language: str | None = None
+    k: int = 5
+    as_of: date = field(default_factory=date.today)
+    warnings: tuple[str, ...] = ()
+
+
+def resolve_deal(raw: Mapping[str, Any], taxonomy: Taxonomy, *, prefix: str = "deal") -> Deal:
+    """A Deal from loose input (CRM values, aliases); raises InvalidValueError naming the field."""
+    unknown = sorted(set(raw) - _FIELDS)
+    if unknown:
+        raise InvalidValueError(
+            f"Unknown field(s) {', '.join(unknown)}; valid fields: {', '.join(sorted(_FIELDS))}.",
+            field=f"{prefix}.{unknown[0]}",
+        )
+    warnings: list[str] = []
+
+    def facet(name: str, facet_name: str) -> str | None:
+        value = raw.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return taxonomy.facet(facet_name).resolve(str(value), field=f"{prefix}.{name}")
+
+    return Deal(
+        stage=facet("stage", "stages"),
+        vertical=facet("vertical", "verticals"),
+        persona=facet("persona", "personas"),
+        products=tuple(slugify(p) for p in _strings(raw, "products", prefix) if slugify(p)),
+        competitor=slugify(str(raw["competitor"])) or None if raw.get("competitor") else None,
+        questions=_questions(raw, prefix, warnings),
+        already_shared=frozenset(_strings(raw, "already_shared", prefix)),
+        external_only=_bool(raw.get("external_only", False), f"{prefix}.external_only"),
+        language=str(raw["language"]).casefold() if raw.get("language") else None,
+        k=_k(raw.get("k", 5), f"{prefix}.k"),
+        as_of=_date(raw.get("as_of"), f"{prefix}.as_of"),
+        warnings=tuple(warnings),
+    )
+
+
+_FIELDS = {
+    "stage", "vertical", "persona", "products", "competitor", "questions", "already_shared",
+    "external_only", "language", "k", "as_of",
+}  # fmt: skip
+
+
+def _strings(raw: Mapping[str, Any], name: str, prefix: str) -> list[str]:
+    value = raw.get(name) or []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        raise InvalidValueError(f"'{name}' must be a list of strings", field=f"{prefix}.{name}")
+    return [str(item).strip() for item in value if str(item).strip()]
+
+
+def _questions(raw: Mapping[str, Any], prefix: str, warnings: list[str]) -> tuple[str, ...]:
+    questions = _strings(raw, "questions", prefix)
+    if len(questions) > MAX_QUESTIONS:
+        raise InvalidValueError(
+            f"At most {MAX_QUESTIONS} questions, got {len(questions)}.", field=f"{prefix}.questions"
+        )
+    cleaned = []
+    for index, question in enumerate(questions):
+        question = " ".join(question.split())
+        if len(question) > MAX_QUESTION_CHARS:
+            warnings.append(
+                f"questions[{index}] was {len(question)} characters; "
+                f"only the first {MAX_QUESTION_CHARS} were used."
+            )
+            question = question[:MAX_QUESTION_CHARS]
+        cleaned.append(question)
+    return tuple(cleaned)
+
+
+def _bool(value: Any, field_name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise InvalidValueError(f"'{field_name}' must be true or false", field=field_name)
+
+
+def _k(value: Any, field_name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_K:
+        raise InvalidValueError(f"k must be an integer from 1 to {MAX_K}", field=field_name)
+    return value
+
+
+def _date(value: Any, field_name: str) -> date:
+    if value is None:
+        return date.today()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidValueError(
+            f"'{field_name}' must be a date like 2026-11-25", field=field_name
+        ) from None

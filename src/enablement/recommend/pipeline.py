@@ -1,0 +1,152 @@
+"""The recommender: runs a deal through retrieval, filters, scoring, diversity and reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from enablement.embedding import Encoder
+from enablement.index.bundle import Bundle
+from enablement.recommend.context import Deal
+from enablement.recommend.diversity import DiversityConfig, diversify
+from enablement.recommend.eligibility import eligible_assets
+from enablement.recommend.reasons import Passage, Recommendation, explain, passage
+from enablement.recommend.retrieval import FusionConfig, QueryMatches, encode_queries, match_assets
+from enablement.recommend.scoring import FIT_FEATURES, ScoringWeights, combine, fit_features
+from enablement.recommend.table import AssetTable
+from enablement.taxonomy import Taxonomy
+
+
+@dataclass(frozen=True)
+class RecommenderConfig:
+    fusion: FusionConfig = field(default_factory=FusionConfig)
+    weights: ScoringWeights = field(default_factory=ScoringWeights)
+    diversity: DiversityConfig = field(default_factory=DiversityConfig)
+    answer_floor: float = 0.6  # an asset answers a question when its relevance reaches this
+
+
+@dataclass(frozen=True)
+class RecommendationResult:
+    deal: Deal
+    items: list[Recommendation]
+    bundle_version: str
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        deal = self.deal
+        return {
+            "bundle_version": self.bundle_version,
+            "deal": {
+                "stage": deal.stage,
+                "vertical": deal.vertical,
+                "persona": deal.persona,
+                "products": list(deal.products),
+                "competitor": deal.competitor,
+                "questions": list(deal.questions),
+                "already_shared": sorted(deal.already_shared),
+                "external_only": deal.external_only,
+                "language": deal.language,
+                "k": deal.k,
+                "as_of": deal.as_of.isoformat(),
+            },
+            "warnings": list(self.warnings),
+            "items": [item.to_dict() for item in self.items],
+        }
+
+
+class Recommender:
+    """Holds one loaded bundle; safe to share between threads (it never mutates)."""
+
+    def __init__(
+        self, bundle: Bundle, encoder: Encoder, taxonomy: Taxonomy, config: RecommenderConfig
+    ) -> None:
+        self.bundle = bundle
+        self.encoder = encoder
+        self.taxonomy = taxonomy
+        self.config = config
+        self.table = AssetTable(bundle.assets)
+        self._stage_order = taxonomy.stages.ids
+
+    def recommend(self, deal: Deal) -> RecommendationResult:
+        """The top `deal.k` eligible assets for `deal`, each with reasons and passages."""
+        eligible = eligible_assets(self.table, deal)
+        queries = list(deal.questions) or [self.deal_query(deal)]
+        matches = self._matches(queries, eligible)
+        text = np.mean([m.relevance for m in matches], axis=0).astype(np.float32)
+        fits = fit_features(self.table, deal, self._stage_order)
+        scores = combine(text, fits, self.config.weights, has_questions=bool(deal.questions))
+        candidates = np.flatnonzero(eligible & ((text > 0) | (fits.max(axis=1) > 0)))
+        order = candidates[np.argsort(-scores[candidates], kind="stable")].tolist()
+        floor = self.config.answer_floor
+        covers = [{int(a) for a in np.flatnonzero(m.relevance >= floor)} for m in matches]
+        if not deal.questions:
+            covers = []
+        chosen = diversify(
+            order,
+            k=deal.k,
+            vectors=self.bundle.asset_vectors,
+            types=self.table.types,
+            covers=covers,
+            config=self.config.diversity,
+        )
+        items = [
+            self._item(row, rank, float(scores[row]), deal, fits[row], matches)
+            for rank, row in enumerate(chosen, start=1)
+        ]
+        return RecommendationResult(deal, items, self.bundle.meta.version, deal.warnings)
+
+    def deal_query(self, deal: Deal) -> str:
+        """The query for a deal without buyer questions: its stage, vertical, persona, products."""
+        parts = [
+            self._label("verticals", deal.vertical),
+            self._label("personas", deal.persona),
+            self._label("stages", deal.stage),
+            *(p.replace("-", " ") for p in deal.products),
+            deal.competitor or "",
+        ]
+        return " ".join(part for part in parts if part) or "overview"
+
+    def _matches(self, queries: list[str], eligible: np.ndarray) -> list[QueryMatches]:
+        allowed = eligible[self.bundle.chunk_asset]
+        vectors = encode_queries(self.encoder, queries)
+        return [
+            match_assets(self.bundle, query, vectors[i], allowed, self.config.fusion)
+            for i, query in enumerate(queries)
+        ]
+
+    def _item(
+        self, row: int, rank: int, score: float, deal: Deal, fits: np.ndarray,
+        matches: list[QueryMatches],
+    ) -> Recommendation:  # fmt: skip
+        asset = self.bundle.assets[row]
+        passages = self._passages(row, deal, matches)
+        fit = dict(zip(FIT_FEATURES, (float(v) for v in fits), strict=True))
+        reasons = explain(asset, deal, fit, passages, self.taxonomy)
+        return Recommendation(asset, rank, round(score, 4), reasons, passages)
+
+    def _passages(self, row: int, deal: Deal, matches: list[QueryMatches]) -> list[Passage]:
+        """The passage answering each question the asset covers; failing that, its closest one."""
+        relevance = [float(m.relevance[row]) for m in matches]
+        answered = [i for i, r in enumerate(relevance) if r >= self.config.answer_floor]
+        if not answered and relevance and max(relevance) > 0:
+            answered = [int(np.argmax(relevance))]
+        out = []
+        for index in answered:
+            match = matches[index]
+            chunk = int(match.best_chunk[row])
+            if chunk < 0:
+                continue
+            question = deal.questions[index] if deal.questions else None
+            title = self.bundle.assets[row].title
+            similarity = float(match.similarity[row])
+            position = index if question else None
+            item = passage(self.bundle.chunks[chunk], title, position, question, similarity)
+            out.append(replace(item, answers=relevance[index] >= self.config.answer_floor))
+        return out
+
+    def _label(self, facet: str, value: str | None) -> str:
+        if value is None:
+            return ""
+        return next((t.label for t in self.taxonomy.facet(facet).terms if t.id == value), value)

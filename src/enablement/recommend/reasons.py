@@ -1,0 +1,164 @@
+"""Why an asset is recommended: machine-readable codes, a sentence each, and the passages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from enablement.index.bundle import AssetRecord, ChunkRecord
+from enablement.recommend.context import Deal
+from enablement.taxonomy import Taxonomy
+
+# Which reason leads the one-line summary, strongest first.
+PRIORITY = (
+    "competitor", "answers_question", "vertical_variant", "stage_match", "persona_match",
+    "product_match", "related_question", "related_content", "internal_only", "sharing_unknown",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """The part of the asset that answers one buyer question, with where to find it."""
+
+    question_index: int | None
+    question: str | None
+    text: str
+    page: int | None
+    slide: int | None
+    heading_path: tuple[str, ...]
+    similarity: float
+    answers: bool = True  # False: the closest passage to a question the asset does not answer
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question_index": self.question_index,
+            "question": self.question,
+            "text": self.text,
+            "page": self.page,
+            "slide": self.slide,
+            "heading_path": list(self.heading_path),
+            "location": self.location,
+            "similarity": round(self.similarity, 4),
+            "answers": self.answers,
+        }
+
+    @property
+    def location(self) -> str:
+        if self.page is not None:
+            return f"page {self.page}"
+        if self.slide is not None:
+            return f"slide {self.slide}"
+        return " > ".join(self.heading_path[-2:]) if self.heading_path else ""
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    asset: AssetRecord
+    rank: int
+    score: float
+    reasons: list[Reason]
+    passages: list[Passage] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        asset = self.asset
+        return {
+            "rank": self.rank,
+            "asset_id": asset.id,
+            "title": asset.title,
+            "type": asset.type,
+            "url": asset.url,
+            "external": asset.external,
+            "score": self.score,
+            "summary": self.summary,
+            "reasons": [{"code": r.code, "text": r.text} for r in self.reasons],
+            "passages": [p.to_dict() for p in self.passages],
+        }
+
+    @property
+    def summary(self) -> str:
+        """One line for the sidebar: the strongest two reasons."""
+        ordered = sorted(self.reasons, key=lambda r: PRIORITY.index(r.code))
+        return "; ".join(r.text for r in ordered[:2]) if ordered else "Relevant to this deal"
+
+
+def passage(
+    chunk: ChunkRecord, title: str, index: int | None, question: str | None, similarity: float
+) -> Passage:
+    """The passage for `chunk`; the asset's own title is dropped from its heading path."""
+    headings = chunk.heading_path[1:] if chunk.heading_path[:1] == (title,) else chunk.heading_path
+    return Passage(index, question, chunk.text, chunk.page, chunk.slide, headings, similarity)
+
+
+def explain(
+    asset: AssetRecord,
+    deal: Deal,
+    fits: dict[str, float],
+    passages: list[Passage],
+    taxonomy: Taxonomy,
+) -> list[Reason]:
+    """The reasons that hold for `asset` on `deal`, given its fit features and passages."""
+    reasons = [
+        Reason("answers_question", f"Answers \u201c{_short(p.question)}\u201d" + _where(p))
+        for p in passages
+        if p.question is not None and p.answers
+    ]
+    if fits["competitor"] > 0 and deal.competitor:
+        reasons.append(
+            Reason("competitor", f"Covers {_title(deal.competitor)}, the competitor in this deal")
+        )
+    if fits["vertical"] > 0 and deal.vertical:
+        label = _label(taxonomy, "verticals", deal.vertical)
+        reasons.append(Reason("vertical_variant", f"The {label} version"))
+    if fits["stage"] > 0 and deal.stage:
+        reasons.append(
+            Reason("stage_match", f"Made for the {_label(taxonomy, 'stages', deal.stage)} stage")
+        )
+    if fits["persona"] > 0 and deal.persona:
+        reasons.append(
+            Reason(
+                "persona_match", f"Written for {_label(taxonomy, 'personas', deal.persona)} buyers"
+            )
+        )
+    if fits["product"] > 0:
+        shared = [p for p in asset.products if p in deal.products]
+        reasons.append(Reason("product_match", f"Covers {', '.join(_title(p) for p in shared)}"))
+    if not reasons:
+        reasons.append(_related(passages))
+    if asset.external is False:
+        reasons.append(Reason("internal_only", "Internal only: use it to prepare, do not send it"))
+    elif asset.external is None:
+        reasons.append(Reason("sharing_unknown", "Not marked as shareable: check before sending"))
+    return reasons
+
+
+def _related(passages: list[Passage]) -> Reason:
+    """The fallback when no stronger reason holds: what the asset is closest to."""
+    asked = next((p for p in passages if p.question), None)
+    if asked is not None:
+        return Reason(
+            "related_question", f"Related to \u201c{_short(asked.question)}\u201d" + _where(asked)
+        )
+    return Reason("related_content", "Matches this deal's context")
+
+
+def _where(item: Passage) -> str:
+    return f" ({item.location})" if item.location else ""
+
+
+def _short(text: str | None, limit: int = 60) -> str:
+    text = text or ""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _label(taxonomy: Taxonomy, facet: str, value: str) -> str:
+    return next((t.label for t in taxonomy.facet(facet).terms if t.id == value), value)
+
+
+def _title(slug: str) -> str:
+    return slug.replace("-", " ").title()

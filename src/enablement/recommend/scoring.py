@@ -1,0 +1,92 @@
+"""Scoring: text relevance combined with stage, vertical, persona, product and competitor fit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from enablement.recommend.context import Deal
+from enablement.recommend.table import AssetTable
+
+Floats = npt.NDArray[np.float32]
+FIT_FEATURES = ("stage", "vertical", "persona", "product", "competitor")
+
+
+@dataclass(frozen=True)
+class ScoringWeights:
+    """Weights of each fit feature next to text relevance; tuned with `enablement eval`."""
+
+    text: float = 1.0
+    text_without_questions: float = 0.35
+    stage: float = 0.15
+    vertical: float = 0.25
+    persona: float = 0.10
+    product: float = 0.08
+    competitor: float = 0.6
+
+    def fit_vector(self) -> Floats:
+        return np.array([getattr(self, name) for name in FIT_FEATURES], dtype=np.float32)
+
+
+def fit_features(table: AssetTable, deal: Deal, stage_order: Sequence[str]) -> Floats:
+    """(assets, 5) metadata fit in [-1, 1]; 0 wherever the deal or the asset says nothing."""
+    return np.stack(
+        [
+            stage_fit(table, deal, stage_order),
+            _match(table, "verticals", deal.vertical, mismatch=-1.0, unknown=-0.3),
+            _match(table, "personas", deal.persona, mismatch=-0.5),
+            _overlap(table, "products", deal.products, mismatch=-0.3),
+            competitor_fit(table, deal),
+        ],
+        axis=1,
+    ).astype(np.float32)
+
+
+def stage_fit(table: AssetTable, deal: Deal, stage_order: Sequence[str]) -> Floats:
+    """1 for the deal's stage, 0 for a neighbouring one or none declared, -1 further away."""
+    out = np.zeros(table.size, dtype=np.float32)
+    if deal.stage is None or deal.stage not in stage_order:
+        return out
+    here = stage_order.index(deal.stage)
+    neighbours = [stage_order[i] for i in (here - 1, here + 1) if 0 <= i < len(stage_order)]
+    out[table.declared("stages")] = -1.0
+    out[table.members("stages", neighbours)] = 0.0
+    out[table.members("stages", [deal.stage])] = 1.0
+    return out
+
+
+def competitor_fit(table: AssetTable, deal: Deal) -> Floats:
+    """The battlecard for the deal's competitor 1; material about another competitor -1."""
+    out = np.zeros(table.size, dtype=np.float32)
+    out[table.declared("competitors")] = -1.0 if deal.competitor else -0.2
+    if deal.competitor:
+        out[table.members("competitors", [deal.competitor])] = 1.0
+    return out
+
+
+def _match(
+    table: AssetTable, name: str, value: str | None, *, mismatch: float, unknown: float = 0.0
+) -> Floats:
+    """The deal's value 1, an asset declaring nothing 0, other values `mismatch`."""
+    out = np.zeros(table.size, dtype=np.float32)
+    out[table.declared(name)] = unknown if value is None else mismatch
+    if value is not None:
+        out[table.members(name, [value])] = 1.0
+    return out
+
+
+def _overlap(table: AssetTable, name: str, values: Sequence[str], *, mismatch: float) -> Floats:
+    out = np.zeros(table.size, dtype=np.float32)
+    if values:
+        out[table.declared(name)] = mismatch
+        out[table.members(name, values)] = 1.0
+    return out
+
+
+def combine(text: Floats, fits: Floats, weights: ScoringWeights, *, has_questions: bool) -> Floats:
+    """Final score per asset: weighted text relevance plus weighted metadata fit."""
+    text_weight = weights.text if has_questions else weights.text_without_questions
+    return (text_weight * text + fits @ weights.fit_vector()).astype(np.float32)

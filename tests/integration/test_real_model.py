@@ -1,0 +1,138 @@
+"""The real model, loaded offline, and the recommender on the sample library."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from enablement.cli import cli
+from enablement.embedding import SentenceTransformerEncoder, load_model_spec, verify_checksums
+from enablement.errors import ConfigurationError
+from enablement.index.bundle import IndexMissingError
+from enablement.service import EnablementService
+from enablement.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_real_model_loads_offline_and_embeds(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    spec = load_model_spec(None)
+    verify_checksums(spec)
+    encoder = SentenceTransformerEncoder(spec)
+    assert encoder.dimension == 384
+    vectors = encoder.encode_queries(
+        [
+            "Do you sign a HIPAA business associate agreement?",
+            "Will you sign a BAA for patient data?",
+            "What is the price per user?",
+        ]
+    )
+    assert vectors.shape == (3, 384)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+
+
+def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="ENABLEMENT_MODEL_PATH"):
+        load_model_spec(tmp_path / "no-model")
+
+
+def test_checksum_mismatch_is_refused(tmp_path: Path) -> None:
+    spec = load_model_spec(None)
+    from dataclasses import replace
+
+    with pytest.raises(ConfigurationError, match="checksum"):
+        verify_checksums(replace(spec, sha256={"config.json": "0" * 64}))
+
+
+def test_healthcare_deal_gets_the_healthcare_material(sample_service: EnablementService) -> None:
+    result = sample_service.recommend(
+        {
+            "stage": "Needs Analysis",
+            "vertical": "healthcare",
+            "persona": "operations",
+            "questions": ["how fast can you turn around prior auths? we're at 5 days"],
+            "external_only": True,
+            "as_of": "2026-11-25",
+        }
+    )
+    ids = [item.asset.id for item in result.items]
+    assert set(ids[:2]) <= {
+        "datasheets-lumenfold-workflow-healthcare",
+        "case-studies-meridian-health-partners",
+        "decks-healthcare-overview",
+        "solution-briefs-patient-intake-and-referrals",
+    }
+    top = result.items[0]
+    assert top.passages and top.passages[0].question_index == 0
+    assert any(r.code == "answers_question" for r in top.reasons)
+
+
+def test_competitor_deal_gets_the_battlecard(sample_service: EnablementService) -> None:
+    result = sample_service.recommend(
+        {
+            "stage": "evaluation",
+            "competitor": "oxley",
+            "persona": "executive",
+            "questions": ["they say the big suite vendor can do all of this too"],
+            "as_of": "2026-11-25",
+        }
+    )
+    assert result.items[0].asset.id == "battlecards-oxley-platform"
+
+
+def test_cli_recommend_search_and_eval(
+    sample_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENABLEMENT_DATA_DIR", str(sample_data_dir))
+    runner = CliRunner()
+    result = runner.invoke(
+        cli,
+        [
+            "recommend",
+            "--stage",
+            "Negotiation/Review",
+            "--persona",
+            "procurement_legal",
+            "--question",
+            "what's your liability cap?",
+            "--external-only",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["deal"]["stage"] == "negotiation"
+    assert body["items"][0]["asset_id"] == "faqs-contracting-and-msa-faq"
+    assert all(item["reasons"] and item["summary"] for item in body["items"])
+
+    text = runner.invoke(cli, ["search", "data residency in Frankfurt", "--type", "security doc"])
+    assert text.exit_code == 0 and "security-data-residency-and-privacy" in text.stdout
+
+    bad = runner.invoke(cli, ["recommend", "--stage", "signing"])
+    assert bad.exit_code == 1
+    assert bad.stderr.strip().startswith(
+        "Error: Unknown stage 'signing'. Valid values: prospecting"
+    )
+
+    deals = REPO / "eval" / "deals.jsonl"
+    evaluated = runner.invoke(cli, ["eval", "--queries", str(deals), "--json"])
+    assert evaluated.exit_code == 0, evaluated.output
+    overall = json.loads(evaluated.stdout)["overall"]
+    assert overall["queries"] >= 150 and overall["violations"] == 0
+    assert overall["ndcg@10"] >= 0.8
+
+
+def test_no_bundle_tells_which_command_to_run(tmp_path: Path) -> None:
+    service = EnablementService(Settings(data_dir=tmp_path))
+    with pytest.raises(IndexMissingError, match="run `enablement index`"):
+        service.recommend({"stage": "discovery"})

@@ -1,0 +1,74 @@
+from datetime import date
+
+import pytest
+
+from enablement.errors import InvalidValueError, UnknownTaxonomyValueError
+from enablement.recommend.context import MAX_QUESTION_CHARS, resolve_deal
+from enablement.taxonomy import Taxonomy
+
+
+def test_crm_values_resolve_to_ids(taxonomy: Taxonomy) -> None:
+    deal = resolve_deal(
+        {
+            "stage": "Proposal/Price Quote",
+            "vertical": "Banking",
+            "persona": "CISO",
+            "products": ["Workflow"],
+            "competitor": "Brightwell",
+            "as_of": "2026-01-02",
+        },
+        taxonomy,
+    )
+    assert (deal.stage, deal.vertical, deal.persona) == (
+        "proposal",
+        "financial_services",
+        "it_security",
+    )
+    assert deal.products == ("workflow",) and deal.competitor == "brightwell"
+    assert deal.as_of == date(2026, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "closest"),
+    [
+        ("stage", "negotation", "negotiation"),
+        ("vertical", "helthcare", "healthcare"),
+        ("persona", "xyzzy", None),
+    ],
+)
+def test_unknown_values_name_the_field_and_valid_ids(
+    taxonomy: Taxonomy, field: str, value: str, closest: str | None
+) -> None:
+    with pytest.raises(UnknownTaxonomyValueError) as caught:
+        resolve_deal({field: value}, taxonomy)
+    assert caught.value.field == f"deal.{field}"
+    assert caught.value.closest == closest
+    assert caught.value.valid == taxonomy.facet(f"{field}s").ids
+
+
+def test_blank_questions_are_ignored_and_long_ones_truncated(taxonomy: Taxonomy) -> None:
+    long = "word " * 400
+    deal = resolve_deal({"questions": ["  ", "", "  what   about SSO? ", long]}, taxonomy)
+    assert deal.questions[0] == "what about SSO?"
+    assert len(deal.questions[1]) == MAX_QUESTION_CHARS
+    assert len(deal.questions) == 2
+    assert "questions[1]" in deal.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ({"k": 0}, "deal.k"),
+        ({"k": 51}, "deal.k"),
+        ({"k": "5"}, "deal.k"),
+        ({"questions": ["q"] * 11}, "deal.questions"),
+        ({"external_only": "yes"}, "deal.external_only"),
+        ({"as_of": "soon"}, "deal.as_of"),
+        ({"colour": "red"}, "deal.colour"),
+        ({"already_shared": 5}, "deal.already_shared"),
+    ],
+)
+def test_bad_fields_are_named(taxonomy: Taxonomy, raw: dict[str, object], field: str) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        resolve_deal(raw, taxonomy)
+    assert caught.value.field == field
