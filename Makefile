@@ -37,6 +37,8 @@ format: install
 
 bench: install
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/enablement ingest content_catalog >/dev/null
+	$(BIN)/python benchmarks/recommend.py
 
 # Re-render content_catalog's PDF/DOCX/PPTX/HTML/TXT assets from scripts/sample_library/.
 sample-library: install

@@ -20,10 +20,10 @@ from enablement.db import connect
 from enablement.embedding import Encoder, SentenceTransformerEncoder, load_model_spec
 from enablement.errors import InvalidValueError
 from enablement.index.build import BuildReport, IndexOptions, build_index
-from enablement.index.bundle import current_folder, load_bundle
+from enablement.index.bundle import IndexMissingError, current_folder, load_bundle
 from enablement.index.cache import EmbeddingCache
 from enablement.learn.beir import prepare_beir
-from enablement.learn.evaluate import evaluate_with_baselines, load_labelled
+from enablement.learn.evaluate import LabelledDeal, evaluate_with_baselines, load_labelled
 from enablement.recommend.context import resolve_deal
 from enablement.recommend.pipeline import RecommendationResult, Recommender, RecommenderConfig
 from enablement.recommend.search import SearchFilters, SearchResult, search
@@ -94,13 +94,18 @@ class EnablementService:
         )
 
     def index_is_current(self) -> bool:
-        """True when a bundle exists and was built from the catalog as it is now."""
+        """True when a bundle exists, built from the catalog as it is now with the same model."""
         try:
-            folder = current_folder(self.settings.bundles_dir)
-            meta = load_bundle_meta(folder)
-        except Exception:
+            meta = load_bundle_meta(current_folder(self.settings.bundles_dir))
+        except (IndexMissingError, OSError, ValueError):
             return False
-        return bool(meta.get("catalog_version") == self.store.catalog_version())
+        model = (
+            self._encoder.name if self._encoder else load_model_spec(self.settings.model_path).name
+        )
+        return (
+            meta.get("catalog_version") == self.store.catalog_version()
+            and meta.get("model") == model
+        )
 
     def build_index(self, *, progress: Callable[[int, int], None] | None = None) -> BuildReport:
         """Build a bundle for the current catalog and switch to it atomically."""
@@ -151,12 +156,22 @@ class EnablementService:
             return evaluate_with_baselines(self.recommender, deals, compare=compare)
         assert beir is not None
         with tempfile.TemporaryDirectory(prefix="enablement-beir-") as workdir:
-            bundle, deals = prepare_beir(
-                beir, Path(workdir), options=self.build_options, encoder=self.encoder,
-                cache=EmbeddingCache(self.engine), index_options=self._index_options(),
-            )  # fmt: skip
-            recommender = Recommender(bundle, self.encoder, self.taxonomy, self.config)
+            recommender, deals = self.beir_recommender(beir, Path(workdir))
             return evaluate_with_baselines(recommender, deals, compare=compare)
+
+    def beir_recommender(
+        self, directory: Path, workdir: Path
+    ) -> tuple[Recommender, list[LabelledDeal]]:
+        """A recommender over a BEIR set ingested in `workdir`, and its judged queries."""
+        bundle, deals = prepare_beir(
+            directory,
+            workdir,
+            options=self.build_options,
+            encoder=self.encoder,
+            cache=EmbeddingCache(self.engine),
+            index_options=self._index_options(),
+        )
+        return Recommender(bundle, self.encoder, self.taxonomy, self.config), deals
 
     def close(self) -> None:
         if "engine" in self.__dict__:

@@ -118,6 +118,16 @@ def test_build_killed_midway_leaves_the_old_bundle_serving(
     loaded = load_bundle(current_folder(tmp_path / "bundles"))
     assert loaded.meta.version == bundle.meta.version
     assert len(loaded.assets) == len(ASSETS)
+    assert list((tmp_path / "bundles").glob(".build-*"))  # the killed build's staging folder
+
+    engine = connect(f"sqlite:///{tmp_path / 'catalog.db'}")
+    encoder, cache = HashingEncoder(), EmbeddingCache(engine)
+    store = CatalogStore(engine)
+    build_index(
+        store, encoder=encoder, cache=cache, bundles=tmp_path / "bundles", options=IndexOptions()
+    )
+    engine.dispose()
+    assert not list((tmp_path / "bundles").glob(".build-*"))  # cleaned up by the next build
 
 
 def test_missing_bundle_names_the_command(tmp_path: Path) -> None:

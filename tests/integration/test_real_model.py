@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 from pathlib import Path
 
@@ -130,6 +131,19 @@ def test_cli_recommend_search_and_eval(
     overall = json.loads(evaluated.stdout)["overall"]
     assert overall["queries"] >= 150 and overall["violations"] == 0
     assert overall["ndcg@10"] >= 0.8
+
+
+def test_index_is_current_until_the_catalog_changes(sample_data_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "data"
+    shutil.copytree(sample_data_dir, copy)
+    service = EnablementService(Settings(data_dir=copy))
+    assert service.index_is_current()
+    library = tmp_path / "extra-library"
+    library.mkdir()
+    (library / "note.md").write_text("# Note\n\nA new asset.\n")
+    service.ingest(library)
+    assert not service.index_is_current()
+    service.close()
 
 
 def test_no_bundle_tells_which_command_to_run(tmp_path: Path) -> None:

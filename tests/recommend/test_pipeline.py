@@ -45,6 +45,7 @@ def test_competitor_promotes_the_matching_battlecard(recommender: Recommender) -
     first = recommender.recommend(with_oxley).items[0]
     assert "competitor" in [r.code for r in first.reasons]
     assert "internal_only" in [r.code for r in first.reasons]
+    assert "do not send it" in first.summary
 
 
 def test_every_result_has_reasons_and_question_passages(recommender: Recommender) -> None:
@@ -86,7 +87,7 @@ def test_no_near_duplicates_and_a_mix_of_types(recommender: Recommender) -> None
         < recommender.config.diversity.duplicate_similarity
     )
     types = [item.asset.type for item in items]
-    assert types.count("datasheet") <= recommender.config.diversity.max_per_type
+    assert types.count("datasheet") <= recommender.config.diversity.max_per_type(6) == 3
 
 
 def test_each_question_is_covered_where_the_library_can(recommender: Recommender) -> None:

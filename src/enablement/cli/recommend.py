@@ -78,7 +78,7 @@ def _format_result(result: RecommendationResult) -> str:
         lines.append(f"   {item.summary}")
         for passage in item.passages[:2]:
             where = f" ({passage.location})" if passage.location else ""
-            lines.append(textwrap.shorten(f"   \u201c{passage.text}\u201d{where}", width=160))
+            lines.append("   " + textwrap.shorten(f"\u201c{passage.text}\u201d{where}", width=150))
     return "\n".join(lines)
 
 
@@ -89,5 +89,5 @@ def _format_search(result: SearchResult) -> str:
     for rank, hit in enumerate(result.hits, start=1):
         lines.append(f"{rank}. {hit.asset.title}  [{hit.asset.type or 'untyped'}]  {hit.asset.id}")
         where = f" ({hit.passage.location})" if hit.passage.location else ""
-        lines.append(textwrap.shorten(f"   \u201c{hit.passage.text}\u201d{where}", width=160))
+        lines.append("   " + textwrap.shorten(f"\u201c{hit.passage.text}\u201d{where}", width=150))
     return "\n".join(lines)

@@ -175,6 +175,10 @@ def publish(bundle: Bundle, bundles: Path, *, keep: int = 2) -> Path:
 
 
 def _prune(bundles: Path, *, keep: int, current: str) -> None:
+    """Drop old versions, and staging folders left by builds that were killed."""
+    for staging in bundles.glob(".build-*"):
+        if not _process_alive(staging.name.rsplit("-", 1)[-1]):
+            shutil.rmtree(staging, ignore_errors=True)
     versions = sorted(
         (p for p in bundles.iterdir() if p.is_dir() and not p.name.startswith(".")),
         key=lambda p: p.stat().st_mtime,
@@ -183,3 +187,13 @@ def _prune(bundles: Path, *, keep: int, current: str) -> None:
     for old in versions[keep:]:
         if old.name != current:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _process_alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True

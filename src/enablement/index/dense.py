@@ -111,14 +111,17 @@ class FaissIndex:
 
 def top_k(scores: npt.NDArray[np.float32], k: int, *, allowed: Mask | None = None) -> Hits:
     """The k best finite scores (rows outside `allowed` excluded), best first."""
+    keep = np.isfinite(scores)
     if allowed is not None:
-        scores = np.where(allowed, scores, -np.inf)
-    k = min(k, int(np.count_nonzero(np.isfinite(scores))))
+        keep &= allowed
+    rows = np.flatnonzero(keep)  # rank only the rows that may win: often far fewer than all
+    k = min(k, len(rows))
     if k <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    top = np.argpartition(-scores, k - 1)[:k]
-    top = top[np.argsort(-scores[top], kind="stable")]
-    return top.astype(np.int64), scores[top].astype(np.float32)
+    values = scores[rows]
+    top = np.argpartition(-values, k - 1)[:k]
+    top = top[np.argsort(-values[top], kind="stable")]
+    return rows[top].astype(np.int64), values[top].astype(np.float32)
 
 
 def choose_kind(rows: int, *, requested: str, hnsw_threshold: int) -> str:

@@ -68,8 +68,8 @@ class LexicalIndex:
 
     def search(self, query: str, k: int, *, allowed: Mask | None = None) -> Hits:
         scores = self.scores(query)
-        scores = np.where(scores > 0, scores, -np.inf)  # no shared term: not a lexical match
-        return top_k(scores, k, allowed=allowed)
+        matched = scores > 0  # no shared term: not a lexical match
+        return top_k(scores, k, allowed=matched if allowed is None else matched & allowed)
 
     def save(self, path: Path) -> None:
         self._model.save(str(path), show_progress=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,7 +15,10 @@ from enablement.embedding import Vectors
 @dataclass(frozen=True)
 class DiversityConfig:
     duplicate_similarity: float = 0.95  # asset centroids closer than this are near-duplicates
-    max_per_type: int = 2
+    max_type_share: float = 0.4  # no asset type takes more than this share of the list
+
+    def max_per_type(self, k: int) -> int:
+        return max(1, math.ceil(k * self.max_type_share))
 
 
 def diversify(
@@ -30,22 +34,22 @@ def diversify(
 
     `covers[q]` holds the assets that answer question q. Slots are held back so each question
     that some candidate answers gets one; near-duplicates of a chosen asset are never taken; a type
-    beyond `max_per_type` is taken only when nothing else is left.
+    beyond its share of the list is taken only when nothing else is left.
     """
+    per_type = config.max_per_type(k)
     chosen: list[int] = []
     deferred: list[int] = []
-    uncovered = [q for q, answers in enumerate(covers) if answers & set(order)]
+    candidates = set(order)
+    uncovered = [q for q, answers in enumerate(covers) if not answers.isdisjoint(candidates)]
     for asset in order:
         if len(chosen) == k:
             break
-        if _duplicate(asset, chosen, vectors, config.duplicate_similarity):
-            continue
         helps = [q for q in uncovered if asset in covers[q]]
-        if not helps and k - len(chosen) <= len(uncovered):
+        held = k - len(chosen) <= len(uncovered)  # the remaining slots await unanswered questions
+        if not helps and (held or _type_count(asset, chosen, types) >= per_type):
             deferred.append(asset)
-            continue  # the remaining slots are held for unanswered questions
-        if not helps and _type_count(asset, chosen, types) >= config.max_per_type:
-            deferred.append(asset)
+            continue
+        if _duplicate(asset, chosen, vectors, config.duplicate_similarity):
             continue
         chosen.append(asset)
         uncovered = [q for q in uncovered if q not in helps]

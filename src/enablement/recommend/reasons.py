@@ -82,9 +82,10 @@ class Recommendation:
 
     @property
     def summary(self) -> str:
-        """One line for the sidebar: the strongest two reasons."""
+        """One line for the sidebar: the strongest two reasons, and always a do-not-send warning."""
         ordered = sorted(self.reasons, key=lambda r: PRIORITY.index(r.code))
-        return "; ".join(r.text for r in ordered[:2]) if ordered else "Relevant to this deal"
+        shown = ordered[:2] + [r for r in ordered[2:] if r.code == "internal_only"]
+        return "; ".join(r.text for r in shown) if shown else "Relevant to this deal"
 
 
 def passage(

@@ -19,11 +19,11 @@ FIT_FEATURES = ("stage", "vertical", "persona", "product", "competitor")
 class ScoringWeights:
     """Weights of each fit feature next to text relevance; tuned with `enablement eval`."""
 
-    text: float = 1.0
-    text_without_questions: float = 0.35
-    stage: float = 0.15
+    text: float = 0.75
+    text_without_questions: float = 0.05
+    stage: float = 0.17
     vertical: float = 0.25
-    persona: float = 0.10
+    persona: float = 0.11
     product: float = 0.08
     competitor: float = 0.6
 
@@ -32,11 +32,18 @@ class ScoringWeights:
 
 
 def fit_features(table: AssetTable, deal: Deal, stage_order: Sequence[str]) -> Floats:
-    """(assets, 5) metadata fit in [-1, 1]; 0 wherever the deal or the asset says nothing."""
+    """(assets, 5) metadata fit in [-1, 1]; 0 wherever the deal or the asset says nothing.
+
+    The deal's vertical variant earns its bonus only as far as the asset suits the deal's stage:
+    the right industry's material for the wrong stage is not what the rep needs next.
+    """
+    stage = stage_fit(table, deal, stage_order)
+    vertical = _match(table, "verticals", deal.vertical, mismatch=-1.0, unknown=-0.3)
+    vertical = np.where(vertical > 0, vertical * np.clip(1.0 + stage, 0.0, 1.0), vertical)
     return np.stack(
         [
-            stage_fit(table, deal, stage_order),
-            _match(table, "verticals", deal.vertical, mismatch=-1.0, unknown=-0.3),
+            stage,
+            vertical,
             _match(table, "personas", deal.persona, mismatch=-0.5),
             _overlap(table, "products", deal.products, mismatch=-0.3),
             competitor_fit(table, deal),

@@ -1,0 +1,101 @@
+"""Choosing fusion and scoring settings on labelled data, cross-validated to keep it honest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from enablement.embedding import Vectors
+from enablement.learn.evaluate import LabelledDeal, evaluate, fusion_variants
+from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.scoring import ScoringWeights
+
+Objective = Callable[[RecommenderConfig, Sequence[LabelledDeal]], float]
+
+
+class MemoEncoder:
+    """Wraps an encoder so repeated queries across a sweep are encoded once."""
+
+    def __init__(self, encoder: Any) -> None:
+        self._encoder = encoder
+        self.name = encoder.name
+        self.dimension = encoder.dimension
+        self._memo: dict[str, Vectors] = {}
+
+    def encode_queries(self, texts: list[str]) -> Vectors:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
+        if missing:
+            self._memo.update(zip(missing, self._encoder.encode_queries(missing), strict=True))
+        import numpy as np
+
+        return np.stack([self._memo[t] for t in texts])
+
+    def encode_passages(self, texts: list[str]) -> Vectors:
+        result: Vectors = self._encoder.encode_passages(texts)
+        return result
+
+
+@dataclass(frozen=True)
+class SweepRow:
+    name: str
+    overall: dict[str, Any]
+
+
+def objective_for(base: Recommender, metric: str = "ndcg@10") -> Objective:
+    encoder = MemoEncoder(base.encoder)
+
+    def score(config: RecommenderConfig, deals: Sequence[LabelledDeal]) -> float:
+        variant = Recommender(base.bundle, encoder, base.taxonomy, config)
+        return float(evaluate(variant, deals)["overall"][metric])
+
+    return score
+
+
+def sweep_fusion(base: Recommender, deals: Sequence[LabelledDeal]) -> list[SweepRow]:
+    """Every fusion method and weight on the same deals, best first."""
+    encoder = MemoEncoder(base.encoder)
+    rows = []
+    for name, fusion in fusion_variants(base.config.fusion).items():
+        config = replace(base.config, fusion=fusion)
+        variant = Recommender(base.bundle, encoder, base.taxonomy, config)
+        rows.append(SweepRow(name, evaluate(variant, deals)["overall"]))
+    return sorted(rows, key=lambda row: -float(row.overall["ndcg@10"]))
+
+
+def coordinate_ascent(
+    objective: Objective, config: RecommenderConfig, deals: Sequence[LabelledDeal],
+    *, steps: Sequence[float] = (0.5, 0.75, 1.5, 2.0), rounds: int = 2,
+) -> RecommenderConfig:  # fmt: skip
+    """Scale one scoring weight at a time, keeping a change only when the objective improves."""
+    best, best_score = config, objective(config, deals)
+    for _ in range(rounds):
+        for field in (f.name for f in fields(ScoringWeights)):
+            for step in steps:
+                weights = replace(best.weights, **{field: getattr(best.weights, field) * step})
+                candidate = replace(best, weights=weights)
+                value = objective(candidate, deals)
+                if value > best_score + 1e-4:
+                    best, best_score = candidate, value
+    return best
+
+
+def cross_validated(
+    objective: Objective,
+    config: RecommenderConfig,
+    deals: Sequence[LabelledDeal],
+    *,
+    folds: int = 2,
+) -> dict[str, Any]:
+    """Tune on all folds but one and score the held-out fold; the mean says what tuning is worth."""
+    held_out = []
+    for fold in range(folds):
+        train = [d for i, d in enumerate(deals) if i % folds != fold]
+        test = [d for i, d in enumerate(deals) if i % folds == fold]
+        tuned = coordinate_ascent(objective, config, train)
+        held_out.append({"before": objective(config, test), "after": objective(tuned, test)})
+    return {
+        "folds": held_out,
+        "mean_before": round(sum(f["before"] for f in held_out) / folds, 4),
+        "mean_after": round(sum(f["after"] for f in held_out) / folds, 4),
+    }
