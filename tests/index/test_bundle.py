@@ -140,3 +140,19 @@ def test_incomplete_bundle_is_never_loaded(tmp_path: Path) -> None:
     with pytest.raises(IndexMissingError, match="incomplete"):
         load_bundle(tmp_path / "v1")
     time.sleep(0)
+
+
+def test_empty_catalog_says_to_ingest_first(tmp_path: Path) -> None:
+    from enablement.index.build import EmptyCatalogError
+
+    engine = connect(f"sqlite:///{tmp_path / 'empty.db'}")
+    with pytest.raises(EmptyCatalogError, match="enablement ingest"):
+        build_index(
+            CatalogStore(engine),
+            encoder=HashingEncoder(),
+            cache=EmbeddingCache(engine),
+            bundles=tmp_path / "b",
+            options=IndexOptions(),
+        )
+    engine.dispose()
+    assert not (tmp_path / "b" / "CURRENT").exists()

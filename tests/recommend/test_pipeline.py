@@ -100,3 +100,13 @@ def test_each_question_is_covered_where_the_library_can(recommender: Recommender
     items = recommender.recommend(deal).items
     covered = {p.question_index for item in items for p in item.passages}
     assert covered == {0, 1}
+
+
+def test_every_result_shows_a_passage(recommender: Recommender) -> None:
+    for deal in [
+        Deal(stage="proposal", as_of=AS_OF, k=8),
+        Deal(questions=("is our data encrypted?",), stage="evaluation", as_of=AS_OF, k=8),
+    ]:
+        items = recommender.recommend(deal).items
+        assert len(items) == 8
+        assert all(item.passages and item.passages[0].text for item in items)

@@ -34,7 +34,7 @@ def ingest(
         with progress() as update:
             summary = svc.ingest(path, strict=strict, progress=update)
         index = None
-        if not no_index and not svc.index_is_current():
+        if not no_index and summary.assets and not svc.index_is_current():
             with progress("passage") as update:
                 index = svc.build_index(progress=update).to_dict()
     if as_json:

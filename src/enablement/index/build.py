@@ -13,12 +13,18 @@ import numpy as np
 
 from enablement.catalog.store import CatalogStore
 from enablement.embedding import Encoder, Vectors
+from enablement.errors import EnablementError
 from enablement.index.bundle import AssetRecord, Bundle, BundleMeta, ChunkRecord, publish
 from enablement.index.cache import EmbeddingCache, encode_with_cache
 from enablement.index.dense import FaissIndex, choose_kind
 from enablement.index.lexical import LexicalIndex
 
 RECORD_FIELDS = tuple(AssetRecord.__dataclass_fields__)
+
+
+class EmptyCatalogError(EnablementError):
+    status = 409
+    code = "catalog_empty"
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,10 @@ def build_index(
     """Build a bundle for the whole catalog and make it current; returns what was built."""
     started = time.perf_counter()
     assets, chunks = _records(store)
+    if not chunks:
+        raise EmptyCatalogError(
+            "The catalog is empty: run `enablement ingest PATH` (or `make run`) before indexing."
+        )
     passages = [passage_text(assets[c.asset].title, c.heading_path, c.text) for c in chunks]
     vectors, encoded = encode_with_cache(passages, encoder=encoder, cache=cache, progress=progress)
     chunk_asset = np.array([c.asset for c in chunks], dtype=np.int32)

@@ -132,6 +132,8 @@ class Recommender:
         answered = [i for i, r in enumerate(relevance) if r >= self.config.answer_floor]
         if not answered and relevance and max(relevance) > 0:
             answered = [int(np.argmax(relevance))]
+        if not answered:  # chosen on metadata alone: show how the asset opens
+            return [self._preview(row)]
         out = []
         for index in answered:
             match = matches[index]
@@ -145,6 +147,11 @@ class Recommender:
             item = passage(self.bundle.chunks[chunk], title, position, question, similarity)
             out.append(replace(item, answers=relevance[index] >= self.config.answer_floor))
         return out
+
+    def _preview(self, row: int) -> Passage:
+        first = int(np.flatnonzero(self.bundle.chunk_asset == row)[0])
+        item = passage(self.bundle.chunks[first], self.bundle.assets[row].title, None, None, 0.0)
+        return replace(item, answers=False)
 
     def _label(self, facet: str, value: str | None) -> str:
         if value is None:
