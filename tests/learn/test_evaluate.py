@@ -54,6 +54,7 @@ def test_evaluate_reports_overall_tags_and_baselines(small: Recommender, tmp_pat
     assert overall["mrr"] == 1.0
     assert set(result["baselines"]) == {"bm25_only", "dense_only", "no_metadata"}
     assert result["by_tag"]["no_questions"]["queries"] == 1
+    assert set(result["by_tag"]["no_questions"]) == set(overall)
     assert "overall" in format_table(result)
 
 

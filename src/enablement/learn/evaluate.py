@@ -66,19 +66,23 @@ def evaluate(recommender: Recommender, deals: Iterable[LabelledDeal]) -> dict[st
     """Overall and per-tag metrics, plus the count of hard-filter violations."""
     rows: list[dict[str, float]] = []
     by_tag: dict[str, list[dict[str, float]]] = defaultdict(list)
-    broken = 0
     for labelled in deals:
         deal = resolve_deal({**labelled.deal, "k": EVAL_DEPTH}, recommender.taxonomy)
         items = recommender.recommend(deal).items
-        broken += sum(1 for item in items if violations(item.asset, deal))
         scores = score_ranking([item.asset.id for item in items], labelled.relevant)
+        scores["violations"] = sum(1 for item in items if violations(item.asset, deal))
         rows.append(scores)
         for tag in labelled.tags:
             by_tag[tag].append(scores)
     return {
-        "overall": {**mean_scores(rows), "violations": broken, "queries": len(rows)},
-        "by_tag": {tag: {**mean_scores(r), "queries": len(r)} for tag, r in sorted(by_tag.items())},
+        "overall": _summary(rows),
+        "by_tag": {tag: _summary(tag_rows) for tag, tag_rows in sorted(by_tag.items())},
     }
+
+
+def _summary(rows: list[dict[str, float]]) -> dict[str, Any]:
+    broken = int(sum(row["violations"] for row in rows))
+    return {**mean_scores(rows), "violations": broken, "queries": len(rows)}
 
 
 def evaluate_with_baselines(
