@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
+import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
+from enablement.access.keys import KeyStore
 from enablement.catalog.build import BuildOptions
 from enablement.catalog.chunking import ChunkSpec
 from enablement.catalog.ingest import IngestSummary, Progress, ingest
@@ -18,17 +22,21 @@ from enablement.catalog.store import CatalogStore
 from enablement.catalog.tokens import token_counter
 from enablement.db import connect
 from enablement.embedding import Encoder, SentenceTransformerEncoder, load_model_spec
-from enablement.errors import InvalidValueError
+from enablement.errors import EnablementError, InvalidValueError
 from enablement.index.build import BuildReport, IndexOptions, build_index
 from enablement.index.bundle import IndexMissingError, current_folder, load_bundle
 from enablement.index.cache import EmbeddingCache
+from enablement.jobs import Job, JobStore
 from enablement.learn.beir import prepare_beir
 from enablement.learn.evaluate import LabelledDeal, evaluate_with_baselines, load_labelled
+from enablement.live import LiveRecommender
 from enablement.recommend.context import resolve_deal
 from enablement.recommend.pipeline import RecommendationResult, Recommender, RecommenderConfig
 from enablement.recommend.search import SearchFilters, SearchResult, search
 from enablement.settings import Settings
 from enablement.taxonomy import Taxonomy, load_taxonomy
+
+log = logging.getLogger(__name__)
 
 
 def default_model_path(settings: Settings) -> Path | None:
@@ -117,7 +125,8 @@ class EnablementService:
             options=self._index_options(),
             progress=progress,
         )
-        self.__dict__.pop("recommender", None)
+        if "live" in self.__dict__:
+            self.live.reload_now()
         return report
 
     def _index_options(self) -> IndexOptions:
@@ -127,8 +136,19 @@ class EnablementService:
         )
 
     @cached_property
+    def live(self) -> LiveRecommender:
+        return LiveRecommender(
+            self._load_recommender,
+            self.settings.bundles_dir,
+            interval=self.settings.reload_interval_s,
+        )
+
+    @property
     def recommender(self) -> Recommender:
         """The recommender over the current bundle; raises IndexMissingError if there is none."""
+        return self.live.get()
+
+    def _load_recommender(self) -> Recommender:
         bundle = load_bundle(
             current_folder(self.settings.bundles_dir), ef_search=self.settings.hnsw_ef_search
         )
@@ -173,7 +193,77 @@ class EnablementService:
         )
         return Recommender(bundle, self.encoder, self.taxonomy, self.config), deals
 
+    @cached_property
+    def keys(self) -> KeyStore:
+        return KeyStore(self.engine)
+
+    @cached_property
+    def jobs(self) -> JobStore:
+        return JobStore(self.engine)
+
+    @cached_property
+    def _executor(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="enablement-job")
+
+    def submit_ingest(self, path: Path, *, requested_by: str | None) -> Job:
+        """Queue an ingest of `path`, which must lie under a configured library root."""
+        resolved = path.resolve()
+        roots = [*self.settings.ingest_roots, self.uploads_dir.resolve()]
+        if not any(resolved.is_relative_to(root) for root in roots):
+            shown = ", ".join(str(root) for root in self.settings.ingest_roots)
+            raise InvalidValueError(
+                f"Path '{path}' is not under a configured library root ({shown}).", field="path"
+            )
+        if not resolved.exists():
+            raise InvalidValueError(f"No such file or folder: {path}", field="path")
+        job = self.jobs.create("ingest", {"path": str(resolved)}, requested_by)
+        self._executor.submit(
+            self._run_job, job.id, lambda report: self._ingest_job(resolved, report)
+        )
+        return job
+
+    def submit_rebuild(self, *, requested_by: str | None) -> Job:
+        job = self.jobs.create("rebuild", {}, requested_by)
+        self._executor.submit(self._run_job, job.id, lambda report: self._rebuild_job(report))
+        return job
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.settings.data_dir / "uploads"
+
+    def _ingest_job(self, path: Path, report: Callable[..., None]) -> dict[str, Any]:
+        summary = self.ingest(path, progress=lambda done, total, _name: report(done, total))
+        result: dict[str, Any] = summary.to_dict()
+        if summary.assets and not self.index_is_current():
+            result["index"] = self.build_index().to_dict()
+        return result
+
+    def _rebuild_job(self, report: Callable[..., None]) -> dict[str, Any]:
+        return self.build_index(progress=lambda done, total: report(done, total)).to_dict()
+
+    def _run_job(self, job_id: str, work: Callable[[Callable[..., None]], dict[str, Any]]) -> None:
+        last = [0.0]
+
+        def report(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done == total or now - last[0] > 0.5:  # progress writes are throttled
+                last[0] = now
+                self.jobs.update(job_id, progress={"done": done, "total": total})
+
+        self.jobs.update(job_id, state="running")
+        try:
+            result = work(report)
+        except EnablementError as exc:
+            self.jobs.update(job_id, state="failed", error=exc.message)
+        except Exception as exc:  # the job fails, the server does not
+            log.exception("job %s failed", job_id)
+            self.jobs.update(job_id, state="failed", error=f"{type(exc).__name__}: {exc}")
+        else:
+            self.jobs.update(job_id, state="succeeded", result=result)
+
     def close(self) -> None:
+        if "_executor" in self.__dict__:
+            self._executor.shutdown(wait=True)
         if "engine" in self.__dict__:
             self.engine.dispose()
 

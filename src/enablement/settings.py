@@ -47,8 +47,19 @@ class Settings(BaseSettings):
     hnsw_threshold: int = Field(50_000, ge=1, description="`auto` uses HNSW from this many chunks.")
     hnsw_ef_search: int = Field(128, ge=8, description="HNSW search breadth (recall vs speed).")
 
-    # Room for the API issue.
-    cors_origins: list[str] = Field(default_factory=list)
+    # The API.
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins (CRM domains) allowed to call the API."
+    )
+    library_roots: list[Path] = Field(
+        default_factory=list,
+        description="Folders POST /v1/catalog:ingest may read; defaults to catalog_path.",
+    )
+    rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per key.")
+    max_body_kb: int = Field(1024, ge=1, description="Largest JSON body accepted (413 beyond).")
+    reload_interval_s: float = Field(
+        1.0, gt=0, description="How often workers look for a new bundle."
+    )
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> Settings:
@@ -65,6 +76,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'enablement.db').resolve()}"
+
+    @property
+    def ingest_roots(self) -> list[Path]:
+        return [p.resolve() for p in (self.library_roots or [self.catalog_path])]
 
     @property
     def bundles_dir(self) -> Path:

@@ -44,6 +44,11 @@ def discover(path: Path) -> Discovery:
         found = Discovery(source=str(path.resolve()), root=path.parent.resolve())
         _read_manifest(path.resolve(), found)
         return found
+    if path.is_file():  # one document on its own (an upload, say)
+        found = Discovery(source=str(path.resolve()), root=path.parent.resolve())
+        rel = path.name
+        found.items.append(Item(locator=rel, display=rel, file=path.resolve(), rel_path=rel))
+        return found
     found = Discovery(source=str(path.resolve()), root=path.resolve())
     files = list(_walk(found))
     manifests = [f for f in files if f.suffix.casefold() in MANIFEST_SUFFIXES]
