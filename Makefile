@@ -22,6 +22,13 @@ system-deps:
 
 run: install
 	$(BIN)/enablement ingest content_catalog
+	@$(BIN)/enablement keys local --save data/local-admin.key >/dev/null
+	@echo "Serving on http://127.0.0.1:8000 (docs at /docs). An admin key for local use is in"
+	@echo "data/local-admin.key; try:"
+	@echo "  curl -s -X POST http://127.0.0.1:8000/v1/recommendations \\"
+	@echo "    -H \"Authorization: Bearer \$$(cat data/local-admin.key)\" -H 'Content-Type: application/json' \\"
+	@echo "    -d '{\"stage\": \"Needs Analysis\", \"vertical\": \"healthcare\", \"questions\": [\"do you sign a BAA?\"], \"k\": 3}'"
+	$(BIN)/enablement serve --host 127.0.0.1 --port 8000
 
 test: install system-deps
 	$(BIN)/pytest

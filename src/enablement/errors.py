@@ -66,6 +66,30 @@ class NotFoundError(EnablementError):
     code = "not_found"
 
 
+class AuthenticationError(EnablementError):
+    status = 401
+    code = "unauthorized"
+
+
+class PermissionDeniedError(EnablementError):
+    status = 403
+    code = "forbidden"
+
+
+class RateLimitedError(EnablementError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PayloadTooLargeError(EnablementError):
+    status = 413
+    code = "payload_too_large"
+
+
 class ConfigurationError(EnablementError):
     """The installation is missing something (a model, a taxonomy file, a database)."""
 

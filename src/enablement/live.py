@@ -45,6 +45,11 @@ class LiveRecommender:
             self._maybe_reload()
         return self._current
 
+    @property
+    def current(self) -> Recommender | None:
+        """The loaded recommender, without loading one."""
+        return self._current
+
     def reload_now(self) -> None:
         """Load the bundle CURRENT names, in this thread (after a rebuild in this process)."""
         pointer = self._read_pointer()

@@ -207,7 +207,10 @@ class EnablementService:
 
     def submit_ingest(self, path: Path, *, requested_by: str | None) -> Job:
         """Queue an ingest of `path`, which must lie under a configured library root."""
-        resolved = path.resolve()
+        try:
+            resolved = path.resolve()
+        except (OSError, ValueError) as exc:  # e.g. a NUL byte, or a loop of symlinks
+            raise InvalidValueError(f"Not a usable path: {exc}", field="path") from None
         roots = [*self.settings.ingest_roots, self.uploads_dir.resolve()]
         if not any(resolved.is_relative_to(root) for root in roots):
             shown = ", ".join(str(root) for root in self.settings.ingest_roots)

@@ -122,6 +122,28 @@ class CatalogStore:
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 
+    def get(self, asset_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(tables.assets).where(tables.assets.c.id == asset_id)
+            ).first()
+        return dict(row._mapping) if row else None
+
+    def page(
+        self, *, after: str | None, limit: int, type_: str | None = None, owner: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Assets in id order after `after` (keyset paging), optionally of one type or owner."""
+        a = tables.assets.c
+        query = select(tables.assets).order_by(a.id).limit(limit)
+        if after is not None:
+            query = query.where(a.id > after)
+        if type_ is not None:
+            query = query.where(a.type == type_)
+        if owner is not None:
+            query = query.where(a.owner == owner)
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
     def chunks(self, asset_id: str) -> list[dict[str, Any]]:
         c = tables.chunks.c
         query = select(tables.chunks).where(c.asset_id == asset_id).order_by(c.ordinal)

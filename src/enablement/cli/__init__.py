@@ -9,7 +9,7 @@ import click
 from pydantic import ValidationError
 
 from enablement import __version__
-from enablement.cli import catalog, evaluate, recommend
+from enablement.cli import catalog, evaluate, recommend, server
 from enablement.errors import EnablementError
 
 
@@ -44,6 +44,8 @@ for command in (
     recommend.recommend,
     recommend.search,
     evaluate.eval_command,
+    server.serve,
+    server.keys,
 ):
     cli.add_command(command)
 

@@ -38,7 +38,7 @@ def resolve_deal(raw: Mapping[str, Any], taxonomy: Taxonomy, *, prefix: str = "d
     if unknown:
         raise InvalidValueError(
             f"Unknown field(s) {', '.join(unknown)}; valid fields: {', '.join(sorted(_FIELDS))}.",
-            field=f"{prefix}.{unknown[0]}",
+            field=_field(prefix, unknown[0]),
         )
     warnings: list[str] = []
 
@@ -46,7 +46,7 @@ def resolve_deal(raw: Mapping[str, Any], taxonomy: Taxonomy, *, prefix: str = "d
         value = raw.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
-        return taxonomy.facet(facet_name).resolve(str(value), field=f"{prefix}.{name}")
+        return taxonomy.facet(facet_name).resolve(str(value), field=_field(prefix, name))
 
     return Deal(
         stage=facet("stage", "stages"),
@@ -56,10 +56,10 @@ def resolve_deal(raw: Mapping[str, Any], taxonomy: Taxonomy, *, prefix: str = "d
         competitor=slugify(str(raw["competitor"])) or None if raw.get("competitor") else None,
         questions=_questions(raw, prefix, warnings),
         already_shared=frozenset(_strings(raw, "already_shared", prefix)),
-        external_only=_bool(raw.get("external_only", False), f"{prefix}.external_only"),
+        external_only=_bool(raw.get("external_only", False), _field(prefix, "external_only")),
         language=str(raw["language"]).casefold() if raw.get("language") else None,
-        k=_k(raw.get("k", 5), f"{prefix}.k"),
-        as_of=_date(raw.get("as_of"), f"{prefix}.as_of"),
+        k=_k(raw.get("k", 5), _field(prefix, "k")),
+        as_of=_date(raw.get("as_of"), _field(prefix, "as_of")),
         warnings=tuple(warnings),
     )
 
@@ -75,7 +75,7 @@ def _strings(raw: Mapping[str, Any], name: str, prefix: str) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list | tuple):
-        raise InvalidValueError(f"'{name}' must be a list of strings", field=f"{prefix}.{name}")
+        raise InvalidValueError(f"'{name}' must be a list of strings", field=_field(prefix, name))
     return [str(item).strip() for item in value if str(item).strip()]
 
 
@@ -83,7 +83,8 @@ def _questions(raw: Mapping[str, Any], prefix: str, warnings: list[str]) -> tupl
     questions = _strings(raw, "questions", prefix)
     if len(questions) > MAX_QUESTIONS:
         raise InvalidValueError(
-            f"At most {MAX_QUESTIONS} questions, got {len(questions)}.", field=f"{prefix}.questions"
+            f"At most {MAX_QUESTIONS} questions, got {len(questions)}.",
+            field=_field(prefix, "questions"),
         )
     cleaned = []
     for index, question in enumerate(questions):
@@ -121,3 +122,7 @@ def _date(value: Any, field_name: str) -> date:
         raise InvalidValueError(
             f"'{field_name}' must be a date like 2026-11-25", field=field_name
         ) from None
+
+
+def _field(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name

@@ -1,0 +1,98 @@
+"""Dependencies as Annotated aliases: the service, the caller's key and role, rate limits."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from enablement.access.keys import Principal, Role
+from enablement.errors import AuthenticationError, PermissionDeniedError, RateLimitedError
+from enablement.service import EnablementService
+
+_KEY_CACHE_SECONDS = 5.0  # a revoked key stops working within this
+
+
+def get_service(request: Request) -> EnablementService:
+    service: EnablementService = request.app.state.service
+    return service
+
+
+ServiceDep = Annotated[EnablementService, Depends(get_service)]
+
+
+class KeyCache:
+    """Recently verified keys, so a request costs no database round trip."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[float, Principal | None]] = {}
+
+    def principal(self, service: EnablementService, key: str) -> Principal | None:
+        now = time.monotonic()
+        hit = self._seen.get(key)
+        if hit is not None and now - hit[0] < _KEY_CACHE_SECONDS:
+            return hit[1]
+        principal = service.keys.verify(key)
+        if len(self._seen) > 10_000:
+            self._seen.clear()
+        self._seen[key] = (now, principal)
+        return principal
+
+
+class RateLimiter:
+    """A token bucket per key: `per_minute` requests, refilled continuously."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key_id: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            tokens, stamp = self._buckets.get(key_id, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - stamp) * self.rate)
+            if tokens < 1.0:
+                self._buckets[key_id] = (tokens, now)
+                wait = math.ceil((1.0 - tokens) / self.rate)
+                raise RateLimitedError(f"Rate limit exceeded; retry in {wait} s.", retry_after=wait)
+            self._buckets[key_id] = (tokens - 1.0, now)
+
+
+def _presented_key(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return request.headers.get("x-api-key") or None
+
+
+def require(role: Role) -> Callable[[Request], Principal]:
+    """A dependency that admits keys of `role` or above: 401 without a valid key, 403 below."""
+
+    def dependency(request: Request) -> Principal:
+        key = _presented_key(request)
+        if key is None:
+            raise AuthenticationError("An API key is required (Authorization: Bearer <key>).")
+        state = request.app.state
+        principal: Principal | None = state.key_cache.principal(state.service, key)
+        if principal is None:
+            raise AuthenticationError("The API key is not valid or was revoked.")
+        if principal.role < role:
+            raise PermissionDeniedError(
+                f"This needs the '{role.name}' role; the key has '{principal.role.name}'."
+            )
+        state.rate_limiter.take(principal.key_id)
+        request.state.principal = principal
+        return principal
+
+    return dependency
+
+
+RepDep = Annotated[Principal, Depends(require(Role.rep))]
+MarketerDep = Annotated[Principal, Depends(require(Role.marketer))]
+AdminDep = Annotated[Principal, Depends(require(Role.admin))]

@@ -1,0 +1,77 @@
+"""One error body everywhere: our errors, validation errors, 404/405 and the unexpected."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from enablement.errors import EnablementError, RateLimitedError
+
+log = logging.getLogger(__name__)
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+
+
+def error_response(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(EnablementError, _ours)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)
+
+
+async def _ours(request: Request, exc: EnablementError) -> JSONResponse:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimitedError) else None
+    if exc.status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    return error_response(exc.status, exc.to_dict(), headers)
+
+
+async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    first = errors[0] if errors else {"loc": (), "msg": "Invalid request", "type": "invalid"}
+    field = _field(first.get("loc", ()))
+    if first.get("type") == "extra_forbidden":
+        message = f"Unknown field '{field}'."
+    elif first.get("type") == "missing":
+        message = f"Missing field '{field}'."
+    else:
+        message = (
+            f"{field}: {first.get('msg', 'invalid value')}" if field else str(first.get("msg"))
+        )
+    detail: dict[str, Any] = {"code": "invalid_request", "message": message, "field": field or None}
+    detail["errors"] = [
+        {"field": _field(e.get("loc", ())), "message": str(e.get("msg"))} for e in errors
+    ]
+    return error_response(422, {"error": detail})
+
+
+async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    message = str(exc.detail) if exc.detail else code.replace("_", " ")
+    if exc.status_code == 404 and message == "Not Found":
+        message = f"No route {request.method} {request.url.path}."
+    return error_response(exc.status_code, {"error": {"code": code, "message": message}})
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    body = {"error": {"code": "internal_error", "message": "Something went wrong on our side."}}
+    return error_response(500, body)
+
+
+def _field(loc: Any) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+    return out

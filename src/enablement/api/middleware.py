@@ -1,0 +1,102 @@
+"""ASGI middleware: body size limits, the bundle version header, and request metrics."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from enablement.api.metrics import Metrics
+
+Headers = list[tuple[bytes, bytes]]
+
+
+class BodyLimit:
+    """Refuse bodies over the limit with 413, whether or not Content-Length is declared."""
+
+    def __init__(self, app: ASGIApp, *, default: int, uploads: int) -> None:
+        self.app = app
+        self.default = default
+        self.uploads = uploads
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.uploads if scope["path"].endswith("catalog:ingest") else self.default
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(send, limit)
+            return
+        seen = 0
+
+        async def counting() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _TooLargeError
+            return message
+
+        try:
+            await self.app(scope, counting, send)
+        except _TooLargeError:
+            await _too_large(send, limit)
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = json.dumps(
+        {
+            "error": {
+                "code": "payload_too_large",
+                "message": f"The request body is over {limit} bytes.",
+            }
+        }
+    ).encode()
+    headers: Headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class Observe:
+    """Adds X-Bundle-Version to every response and times requests by route template."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, version: Any) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.version = version  # a callable returning the serving bundle version, or None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = [500]
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+                version = scope.get("state", {}).get("bundle_version") or self.version()
+                if version:
+                    headers: Headers = list(message.get("headers", []))
+                    headers.append((b"x-bundle-version", str(version).encode()))
+                    message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            self.metrics.observe(
+                scope["method"], template, status[0], time.perf_counter() - started
+            )

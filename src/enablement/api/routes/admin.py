@@ -1,0 +1,79 @@
+"""Admin: ingest a library or an upload, rebuild the index, follow jobs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from enablement.api import schemas
+from enablement.api.deps import AdminDep, ServiceDep
+from enablement.api.routes.recommend import ERRORS
+from enablement.errors import InvalidValueError
+
+router = APIRouter(prefix="/v1", tags=["admin"])
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@router.post(
+    "/catalog:ingest",
+    status_code=202,
+    response_model=schemas.JobPublic,
+    responses=ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": schemas.IngestRequest.model_json_schema()},
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+)
+async def ingest(request: Request, service: ServiceDep, principal: AdminDep) -> dict[str, Any]:
+    """Ingest a folder or manifest under a configured library root (JSON `{"path": ...}`), or an
+    uploaded manifest or document (the raw bytes, named by `?filename=`). Returns the job."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip()
+    body = await request.body()
+    if content_type == "application/json":
+        try:
+            payload = schemas.IngestRequest.model_validate_json(body)
+        except ValueError as exc:
+            raise InvalidValueError(
+                f'Body must be {{"path": "..."}}: {exc}', field="path"
+            ) from None
+        job = service.submit_ingest(Path(payload.path), requested_by=principal.key_id)
+    else:
+        job = service.submit_ingest(
+            _save_upload(service, request, body), requested_by=principal.key_id
+        )
+    return job.to_dict()
+
+
+@router.post("/index:rebuild", status_code=202, response_model=schemas.JobPublic, responses=ERRORS)
+def rebuild(service: ServiceDep, principal: AdminDep) -> dict[str, Any]:
+    """Rebuild the search index; workers switch to it when it is ready, with no restart."""
+    return service.submit_rebuild(requested_by=principal.key_id).to_dict()
+
+
+@router.get("/jobs/{job_id}", response_model=schemas.JobPublic, responses=ERRORS)
+def job(job_id: str, service: ServiceDep, _: AdminDep) -> dict[str, Any]:
+    """A job's state, progress, per-file errors (in `result.errors`) and outcome."""
+    return service.jobs.get(job_id).to_dict()
+
+
+def _save_upload(service: Any, request: Request, body: bytes) -> Path:
+    name = _SAFE_NAME.sub("-", request.query_params.get("filename", "")).strip(".-")
+    if not name or "." not in name:
+        raise InvalidValueError(
+            "Name the upload with ?filename=NAME.EXT (e.g. assets.jsonl or guide.pdf).",
+            field="filename",
+        )
+    if not body:
+        raise InvalidValueError("The upload is empty.", field="body")
+    folder = service.uploads_dir / __import__("secrets").token_hex(8)
+    folder.mkdir(parents=True)
+    target: Path = folder / name
+    target.write_bytes(body)
+    return target

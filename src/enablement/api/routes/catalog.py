@@ -1,0 +1,59 @@
+"""The library as data: assets (paged), one asset with its chunks, the taxonomy."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from enablement.api import schemas
+from enablement.api.deps import RepDep, ServiceDep
+from enablement.api.routes.recommend import ERRORS
+from enablement.errors import NotFoundError
+
+router = APIRouter(prefix="/v1", tags=["catalog"])
+
+
+@router.get("/assets", response_model=schemas.AssetPage, responses=ERRORS)
+def list_assets(
+    service: ServiceDep,
+    _: RepDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of a page")
+    ] = None,
+    type: Annotated[str | None, Query(max_length=200)] = None,
+    owner: Annotated[str | None, Query(max_length=1000)] = None,
+) -> dict[str, Any]:
+    """Assets in id order, `limit` at a time; pass `next_cursor` back for the next page."""
+    type_id = service.taxonomy.asset_types.resolve(type, field="type") if type else None
+    rows = service.store.page(after=cursor, limit=limit + 1, type_=type_id, owner=owner)
+    items = [_asset(row) for row in rows[:limit]]
+    return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > limit else None}
+
+
+@router.get("/assets/{asset_id}", response_model=schemas.AssetPublic, responses=ERRORS)
+def get_asset(
+    asset_id: str,
+    service: ServiceDep,
+    _: RepDep,
+    include_chunks: Annotated[bool, Query(description="Also return the asset's chunks.")] = False,
+) -> dict[str, Any]:
+    """One asset's metadata, and its chunks with provenance on request."""
+    row = service.store.get(asset_id)
+    if row is None:
+        raise NotFoundError(f"No asset with id '{asset_id}'.", field="asset_id")
+    asset = _asset(row)
+    if include_chunks:
+        asset["chunks"] = service.store.chunks(asset_id)
+    return asset
+
+
+@router.get("/taxonomy", response_model=schemas.TaxonomyPublic, responses=ERRORS)
+def taxonomy(service: ServiceDep, _: RepDep) -> dict[str, Any]:
+    """Stage, vertical, persona and asset-type ids with labels and aliases, for pickers."""
+    return service.taxonomy.to_dict()
+
+
+def _asset(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: row[name] for name in schemas.AssetPublic.model_fields if name != "chunks"}

@@ -1,0 +1,57 @@
+"""Liveness, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import text
+
+from enablement.api import schemas
+from enablement.api.deps import AdminDep, ServiceDep
+from enablement.errors import EnablementError
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=schemas.Health)
+def healthz() -> dict[str, Any]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", response_model=schemas.Health, responses={503: {"model": schemas.Health}})
+def readyz(service: ServiceDep, response: Response) -> dict[str, Any]:
+    """Ready when a bundle is loaded and the store answers; 503 says which check failed."""
+    checks: dict[str, str] = {}
+    version = None
+    try:
+        version = service.recommender.bundle.meta.version
+        checks["bundle"] = "ok"
+    except EnablementError as exc:
+        checks["bundle"] = exc.message
+    try:
+        with service.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        checks["store"] = "ok"
+    except Exception as exc:  # any failure means not ready
+        checks["store"] = f"unreachable: {type(exc).__name__}"
+    ready = all(value == "ok" for value in checks.values())
+    response.status_code = 200 if ready else 503
+    return {
+        "status": "ready" if ready else "not ready",
+        "bundle_version": version,
+        "checks": checks,
+    }
+
+
+@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+def metrics(request: Request, service: ServiceDep, _: AdminDep) -> Response:
+    """Prometheus metrics: latency by route, recommendations served, index size, bundle."""
+    state = request.app.state
+    try:
+        bundle = service.recommender.bundle
+        state.metrics.set_bundle(bundle.meta.version, bundle.meta.assets, bundle.meta.chunks)
+    except EnablementError:
+        pass
+    return Response(state.metrics.render(), media_type="text/plain; version=0.0.4")

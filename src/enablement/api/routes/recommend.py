@@ -1,0 +1,109 @@
+"""Recommendations and search: what reps and their tools call."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from enablement.api import schemas
+from enablement.api.deps import RepDep, ServiceDep
+from enablement.errors import InvalidValueError
+from enablement.recommend.context import resolve_deal
+from enablement.recommend.pipeline import RecommendationResult
+from enablement.recommend.search import MAX_LIMIT
+
+router = APIRouter(prefix="/v1", tags=["recommendations"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": schemas.ErrorBody} for code in (401, 403, 413, 422, 429, 503)
+}
+
+
+@router.post("/recommendations", response_model=schemas.RecommendationResponse, responses=ERRORS)
+def recommend(
+    body: schemas.DealContext, request: Request, service: ServiceDep, _: RepDep
+) -> dict[str, Any]:
+    """The assets to send next for one deal, each with reasons and the passages that answer."""
+    recommender = service.recommender
+    request.state.bundle_version = recommender.bundle.meta.version
+    result = recommender.recommend(resolve_deal(body.to_raw(), service.taxonomy, prefix=""))
+    request.app.state.metrics.served.inc(len(result.items))
+    return _response(result)
+
+
+@router.post("/recommendations:batch", response_model=schemas.BatchResponse, responses=ERRORS)
+def recommend_batch(
+    body: schemas.BatchRequest, request: Request, service: ServiceDep, _: RepDep
+) -> dict[str, Any]:
+    """Up to 100 deals in one call (a CRM syncing its pipeline, say)."""
+    recommender = service.recommender
+    request.state.bundle_version = recommender.bundle.meta.version
+    deals = [
+        resolve_deal(deal.to_raw(), service.taxonomy, prefix=f"deals[{i}]")
+        for i, deal in enumerate(body.deals)
+    ]
+    results = [recommender.recommend(deal) for deal in deals]
+    request.app.state.metrics.served.inc(sum(len(r.items) for r in results))
+    return {"results": [_response(result) for result in results]}
+
+
+@router.get("/search", response_model=schemas.SearchPage, responses=ERRORS)
+def search(
+    request: Request,
+    service: ServiceDep,
+    _: RepDep,
+    q: Annotated[str, Query(min_length=1, max_length=1000, description="Free text.")],
+    stage: Annotated[str | None, Query(max_length=200)] = None,
+    vertical: Annotated[str | None, Query(max_length=200)] = None,
+    persona: Annotated[str | None, Query(max_length=200)] = None,
+    type: Annotated[str | None, Query(max_length=200)] = None,
+    external_only: bool = False,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    cursor: Annotated[str | None, Query(max_length=100)] = None,
+) -> dict[str, Any]:
+    """Free-text search over the library with metadata filters, paged by cursor."""
+    offset = _offset(cursor)
+    filters = {
+        "stage": stage,
+        "vertical": vertical,
+        "persona": persona,
+        "type": type,
+        "external_only": external_only,
+    }
+    filters = {k: v for k, v in filters.items() if v}
+    result = service.search(q, filters=filters, limit=min(offset + limit, MAX_LIMIT))
+    request.state.bundle_version = result.bundle_version
+    page = result.to_dict()
+    hits = page["hits"][offset : offset + limit]
+    more = len(page["hits"]) == offset + limit and offset + limit < MAX_LIMIT
+    return {
+        "query": page["query"],
+        "bundle_version": page["bundle_version"],
+        "items": hits,
+        "next_cursor": _cursor(offset + limit) if more else None,
+    }
+
+
+def _response(result: RecommendationResult) -> dict[str, Any]:
+    return {"recommendation_id": secrets.token_hex(12), **result.to_dict()}
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        kind, value = base64.urlsafe_b64decode(cursor.encode()).decode().split(":", 1)
+        offset = int(value)
+        if kind != "o" or not 0 <= offset < MAX_LIMIT:
+            raise ValueError
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidValueError(
+            "The cursor is not one this API returned.", field="cursor"
+        ) from None
+    return offset

@@ -1,0 +1,124 @@
+"""`enablement serve` and `enablement keys`."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from enablement.access.keys import Role
+from enablement.cli.common import database_option, service
+
+ROLES = click.Choice([role.name for role in Role])
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="ENABLEMENT_HOST")
+@click.option("--port", default=8000, show_default=True, type=int, envvar="ENABLEMENT_PORT")
+@click.option("--workers", default=1, show_default=True, type=int, help="uvicorn worker processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the REST API (and, later, the sidebar and dashboard) with uvicorn.
+
+    Example:
+
+        enablement serve --port 8000 --workers 2
+    """
+    import uvicorn
+
+    uvicorn.run(
+        "enablement.api.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=False,
+    )
+
+
+@click.group()
+def keys() -> None:
+    """Create, list and revoke API keys."""
+
+
+@keys.command("create")
+@click.argument("name")
+@click.option("--role", type=ROLES, required=True, help="rep, marketer or admin.")
+@click.option("--json", "as_json", is_flag=True, help="Print {id, name, role, key} as JSON.")
+@click.option(
+    "--save", type=click.Path(path_type=Path), help="Also write the key to this file (0600)."
+)
+@database_option
+def create(
+    name: str, role: str, as_json: bool, save: Path | None, database_url: str | None
+) -> None:
+    """Create a key; it is printed once and stored only as a hash.
+
+    Example:
+
+        enablement keys create crm-sidebar --role rep --json
+    """
+    with service(database_url) as svc:
+        new = svc.keys.create(name, Role.parse(role))
+    if save is not None:
+        _write_secret(save, new.key)
+    if as_json:
+        click.echo(json.dumps(new.to_dict()))
+    else:
+        click.echo(f"Created key {new.id} ({new.name}, {new.role.name}); it is shown only once:")
+        click.echo(new.key)
+
+
+@keys.command("local")
+@click.option(
+    "--save",
+    type=click.Path(path_type=Path),
+    default=Path("data/local-admin.key"),
+    show_default=True,
+)
+@database_option
+def local(save: Path, database_url: str | None) -> None:
+    """Make sure a working admin key for local use is saved at --save (0600); print its path.
+
+    Used by `make run`; a key that no longer verifies (a new database) is replaced.
+    """
+    with service(database_url) as svc:
+        if save.is_file() and svc.keys.verify(save.read_text().strip()) is not None:
+            click.echo(str(save))
+            return
+        new = svc.keys.create("local-dev", Role.admin)
+    _write_secret(save, new.key)
+    click.echo(str(save))
+
+
+def _write_secret(path: Path, secret: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secret + "\n")
+
+
+@keys.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@database_option
+def list_keys(as_json: bool, database_url: str | None) -> None:
+    """List keys (never the keys themselves)."""
+    with service(database_url) as svc:
+        rows = svc.keys.list()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        state = "revoked" if row["revoked"] else "active"
+        click.echo(f"{row['id']}  {row['role']:8} {state:8} {row['name']}  {row['created_at']}")
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+@database_option
+def revoke(key_id: str, database_url: str | None) -> None:
+    """Revoke a key by id; running servers stop accepting it within seconds."""
+    with service(database_url) as svc:
+        svc.keys.revoke(key_id)
+    click.echo(f"Revoked {key_id}")

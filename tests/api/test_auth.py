@@ -1,0 +1,72 @@
+"""The role matrix, route by route: 401 without a valid key, 403 below the role, 2xx at it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from tests.api.conftest import ApiEnv
+
+DEAL = {"stage": "discovery", "questions": ["approvals"]}
+ROUTES: list[tuple[str, str, dict[str, Any] | None, str]] = [
+    ("POST", "/v1/recommendations", DEAL, "rep"),
+    ("POST", "/v1/recommendations:batch", {"deals": [DEAL]}, "rep"),
+    ("GET", "/v1/search?q=pricing", None, "rep"),
+    ("GET", "/v1/assets", None, "rep"),
+    ("GET", "/v1/assets/security-faq", None, "rep"),
+    ("GET", "/v1/taxonomy", None, "rep"),
+    ("POST", "/v1/catalog:ingest", {"path": "LIBRARY"}, "admin"),
+    ("POST", "/v1/index:rebuild", None, "admin"),
+    ("GET", "/metrics", None, "admin"),
+]
+LEVELS = ["rep", "marketer", "admin"]
+
+
+def _call(api: ApiEnv, method: str, path: str, body: Any, headers: dict[str, str]) -> Any:
+    if isinstance(body, dict) and body.get("path") == "LIBRARY":
+        body = {"path": str(api.settings.library_roots[0])}
+    return api.client.request(method, path, json=body, headers=headers)
+
+
+@pytest.mark.parametrize(("method", "path", "body", "needed"), ROUTES)
+def test_role_matrix(api: ApiEnv, method: str, path: str, body: Any, needed: str) -> None:
+    missing = _call(api, method, path, body, {})
+    assert missing.status_code == 401
+    assert missing.json()["error"]["code"] == "unauthorized"
+    wrong = _call(api, method, path, body, {"Authorization": "Bearer enb_not-a-key"})
+    assert wrong.status_code == 401 and wrong.json() == {"error": wrong.json()["error"]}
+    for role in LEVELS:
+        response = _call(api, method, path, body, api.auth(role))
+        if LEVELS.index(role) < LEVELS.index(needed):
+            assert response.status_code == 403, (role, response.text)
+            assert response.json()["error"]["code"] == "forbidden"
+        else:
+            assert response.status_code in (200, 202), (role, response.text)
+
+
+def test_x_api_key_header_works(api: ApiEnv) -> None:
+    response = api.client.get("/v1/taxonomy", headers={"X-API-Key": api.keys["rep"]})
+    assert response.status_code == 200
+
+
+def test_health_and_docs_need_no_key(api: ApiEnv) -> None:
+    for path in ("/healthz", "/readyz", "/openapi.json", "/docs"):
+        assert api.client.get(path).status_code == 200, path
+
+
+def test_keys_are_stored_only_as_hashes(api: ApiEnv) -> None:
+    with api.service.engine.connect() as connection:
+        dump = " ".join(str(row) for row in connection.execute(text("SELECT * FROM api_keys")))
+    for key in api.keys.values():
+        assert key not in dump
+        assert key.removeprefix("enb_") not in dump
+
+
+def test_revoked_key_is_refused(api: ApiEnv) -> None:
+    key_id = next(row["id"] for row in api.service.keys.list() if row["name"] == "test-rep")
+    api.service.keys.revoke(key_id)
+    api.client.app.state.key_cache._seen.clear()  # type: ignore[attr-defined]
+    response = api.client.get("/v1/taxonomy", headers=api.auth("rep"))
+    assert response.status_code == 401

@@ -1,0 +1,76 @@
+"""A worker notices a bundle published by another process and switches without a restart."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from enablement.catalog.build import BuildOptions
+from enablement.catalog.store import CatalogStore
+from enablement.db import connect
+from enablement.index.build import IndexOptions, build_index
+from enablement.index.bundle import current_folder, load_bundle
+from enablement.index.cache import EmbeddingCache
+from enablement.live import LiveRecommender
+from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.taxonomy import Taxonomy
+from tests.fakes import HashingEncoder
+from tests.index.library import build_small_library
+
+
+def test_switches_when_current_moves(
+    tmp_path: Path, build_options: BuildOptions, taxonomy: Taxonomy
+) -> None:
+    build_small_library(tmp_path, build_options)
+    bundles = tmp_path / "bundles"
+    encoder = HashingEncoder()
+    loads: list[str] = []
+
+    def load() -> Recommender:
+        bundle = load_bundle(current_folder(bundles))
+        loads.append(bundle.meta.version)
+        return Recommender(bundle, encoder, taxonomy, RecommenderConfig())
+
+    live = LiveRecommender(load, bundles, interval=0.01)
+    first = live.get().bundle.meta.version
+    engine = connect(f"sqlite:///{tmp_path / 'catalog.db'}")  # "another process" rebuilds
+    build_index(
+        CatalogStore(engine),
+        encoder=encoder,
+        cache=EmbeddingCache(engine),
+        bundles=bundles,
+        options=IndexOptions(),
+    )
+    engine.dispose()
+    seen = set()
+    for _ in range(300):
+        time.sleep(0.01)
+        seen.add(live.get().bundle.meta.version)
+        if len(seen) == 2:
+            break
+    assert first in seen and len(seen) == 2
+    assert loads == [first, live.get().bundle.meta.version]
+
+
+def test_a_bundle_that_fails_to_load_keeps_the_old_one(
+    tmp_path: Path, build_options: BuildOptions, taxonomy: Taxonomy
+) -> None:
+    build_small_library(tmp_path, build_options)
+    bundles = tmp_path / "bundles"
+    calls = {"n": 0}
+
+    def load() -> Recommender:
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise OSError("half-copied bundle")
+        return Recommender(
+            load_bundle(current_folder(bundles)), HashingEncoder(), taxonomy, RecommenderConfig()
+        )
+
+    live = LiveRecommender(load, bundles, interval=0.01)
+    first = live.get()
+    (bundles / "CURRENT").write_text("v-does-not-exist")
+    for _ in range(50):
+        time.sleep(0.01)
+        assert live.get() is first
+    assert calls["n"] == 2  # tried once, not on every request
