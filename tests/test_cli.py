@@ -109,3 +109,27 @@ def test_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
         update(1, 2, "a.md")
         update(2, 2, "b.md")
     assert "2/2" in terminal.getvalue()
+
+
+def test_mcp_needs_a_key(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ENABLEMENT_API_KEY", raising=False)
+    for args in (["mcp"], ["mcp", "--key", "enb_wrong"]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 1
+        assert (
+            result.stderr.strip() == "Error: Set ENABLEMENT_API_KEY (or --key) to a valid API key."
+        )
+
+
+def test_keys_create_list_revoke(runner: CliRunner) -> None:
+    created = json.loads(
+        runner.invoke(cli, ["keys", "create", "crm", "--role", "rep", "--json"]).stdout
+    )
+    assert set(created) == {"id", "name", "role", "key"} and created["key"].startswith("enb_")
+    listed = json.loads(runner.invoke(cli, ["keys", "list", "--json"]).stdout)
+    assert [k["name"] for k in listed] == ["crm"] and "key" not in listed[0]
+    assert runner.invoke(cli, ["keys", "revoke", created["id"]]).exit_code == 0
+    again = runner.invoke(cli, ["keys", "revoke", created["id"]])
+    assert again.exit_code == 1 and "No active key" in again.stderr
+    bad = runner.invoke(cli, ["keys", "create", "x", "--role", "boss"])
+    assert bad.exit_code == 2 and "'boss' is not one of" in bad.stderr

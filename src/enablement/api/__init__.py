@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from mcp.server.transport_security import TransportSecuritySettings
 
 from enablement import __version__
+from enablement.access.keys import Role
 from enablement.api import errors
 from enablement.api.deps import KeyCache, RateLimiter
 from enablement.api.metrics import Metrics
-from enablement.api.middleware import BodyLimit, Observe
+from enablement.api.middleware import BodyLimit, Observe, RequireKey
 from enablement.api.routes import admin, catalog, health, recommend
 from enablement.errors import EnablementError
+from enablement.mcp_server import build_mcp
 from enablement.service import EnablementService
 from enablement.settings import Settings
 
 log = logging.getLogger(__name__)
 DESCRIPTION = """Which sales assets should the rep send next, and why.
+
+The same service is exposed to assistants as MCP tools (recommend_content, search_content,
+get_asset) at /mcp/ (streamable HTTP), with the same keys.
 
 Every route except /healthz, /readyz and the docs needs an API key:
 `Authorization: Bearer <key>` (or `X-API-Key`). Roles: `rep` (recommend, search, assets,
@@ -31,7 +40,18 @@ Errors share one body: `{"error": {"code", "message", "field"}}`.
 def create_app(settings: Settings, *, service: EnablementService | None = None) -> FastAPI:
     """The API over a service built from `settings` (or the one given, in tests)."""
     service = service or EnablementService(settings)
-    app = FastAPI(title="enablement", version=__version__, description=DESCRIPTION)
+    mcp_endpoint = McpEndpoint(service)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(_warm, service)
+        async with mcp_endpoint.running():
+            yield
+        service.close()
+
+    app = FastAPI(
+        title="enablement", version=__version__, description=DESCRIPTION, lifespan=lifespan
+    )
     app.state.service = service
     app.state.metrics = Metrics()
     app.state.key_cache = KeyCache()
@@ -39,6 +59,7 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     errors.install(app)
     for router in (recommend.router, catalog.router, admin.router, health.router):
         app.include_router(router)
+    app.mount("/mcp", RequireKey(mcp_endpoint, state=app.state, role=Role.rep))
     app.add_middleware(Observe, metrics=app.state.metrics, version=lambda: _serving(service))
     app.add_middleware(
         BodyLimit, default=settings.max_body_kb * 1024, uploads=settings.max_file_bytes
@@ -51,9 +72,38 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],
             expose_headers=["X-Bundle-Version", "Retry-After"],
         )
-    app.router.add_event_handler("startup", lambda: _warm(service))
-    app.router.add_event_handler("shutdown", service.close)
     return app
+
+
+class McpEndpoint:
+    """The MCP streamable-HTTP app; a fresh one per lifespan, as its session manager runs once."""
+
+    def __init__(self, service: EnablementService) -> None:
+        self.service = service
+        self.app: Any = None
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        mcp = build_mcp(self.service)
+        self.app = mcp.streamable_http_app(
+            streamable_http_path="/",
+            stateless_http=True,
+            json_response=True,
+            # API keys guard the endpoint; the DNS-rebinding check would refuse proxied hosts.
+            transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+        )
+        async with mcp.session_manager.run():
+            yield
+        self.app = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.app is None:
+            body = b'{"error":{"code":"not_ready","message":"The MCP endpoint is starting."}}'
+            headers = [(b"content-type", b"application/json")]
+            await send({"type": "http.response.start", "status": 503, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
 
 
 def _warm(service: EnablementService) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -64,29 +64,34 @@ class RateLimiter:
             self._buckets[key_id] = (tokens - 1.0, now)
 
 
-def _presented_key(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
+def presented_key(headers: Mapping[str, str]) -> str | None:
+    """The key from `Authorization: Bearer <key>` or `X-API-Key`."""
+    header = headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
-    return request.headers.get("x-api-key") or None
+    return headers.get("x-api-key") or None
+
+
+def authenticate(state: Any, key: str | None, role: Role) -> Principal:
+    """The caller for `key`, if it may act as `role`; raises 401, 403 or 429 errors."""
+    if key is None:
+        raise AuthenticationError("An API key is required (Authorization: Bearer <key>).")
+    principal: Principal | None = state.key_cache.principal(state.service, key)
+    if principal is None:
+        raise AuthenticationError("The API key is not valid or was revoked.")
+    if principal.role < role:
+        raise PermissionDeniedError(
+            f"This needs the '{role.name}' role; the key has '{principal.role.name}'."
+        )
+    state.rate_limiter.take(principal.key_id)
+    return principal
 
 
 def require(role: Role) -> Callable[[Request], Principal]:
     """A dependency that admits keys of `role` or above: 401 without a valid key, 403 below."""
 
     def dependency(request: Request) -> Principal:
-        key = _presented_key(request)
-        if key is None:
-            raise AuthenticationError("An API key is required (Authorization: Bearer <key>).")
-        state = request.app.state
-        principal: Principal | None = state.key_cache.principal(state.service, key)
-        if principal is None:
-            raise AuthenticationError("The API key is not valid or was revoked.")
-        if principal.role < role:
-            raise PermissionDeniedError(
-                f"This needs the '{role.name}' role; the key has '{principal.role.name}'."
-            )
-        state.rate_limiter.take(principal.key_id)
+        principal = authenticate(request.app.state, presented_key(request.headers), role)
         request.state.principal = principal
         return principal
 

@@ -8,7 +8,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from enablement.api.deps import authenticate, presented_key
 from enablement.api.metrics import Metrics
+from enablement.errors import EnablementError
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -100,3 +102,34 @@ class Observe:
             self.metrics.observe(
                 scope["method"], template, status[0], time.perf_counter() - started
             )
+
+
+class RequireKey:
+    """Guards a mounted ASGI app (the MCP endpoint) with the API's keys and roles."""
+
+    def __init__(self, app: ASGIApp, *, state: Any, role: Any) -> None:
+        self.app = app
+        self.state = state
+        self.role = role
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = {
+                k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
+            }
+            try:
+                authenticate(self.state, presented_key(headers), self.role)
+            except EnablementError as exc:
+                await _send_json(send, exc.status, exc.to_dict())
+                return
+        await self.app(scope, receive, send)
+
+
+async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
+    body = json.dumps(payload).encode()
+    headers: Headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -46,6 +46,7 @@ for command in (
     evaluate.eval_command,
     server.serve,
     server.keys,
+    server.mcp_command,
 ):
     cli.add_command(command)
 

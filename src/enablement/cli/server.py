@@ -10,6 +10,7 @@ import click
 
 from enablement.access.keys import Role
 from enablement.cli.common import database_option, service
+from enablement.errors import AuthenticationError
 
 ROLES = click.Choice([role.name for role in Role])
 
@@ -122,3 +123,22 @@ def revoke(key_id: str, database_url: str | None) -> None:
     with service(database_url) as svc:
         svc.keys.revoke(key_id)
     click.echo(f"Revoked {key_id}")
+
+
+@click.command("mcp")
+@click.option("--key", envvar="ENABLEMENT_API_KEY", help="An API key (rep or above).")
+@database_option
+def mcp_command(key: str | None, database_url: str | None) -> None:
+    """Serve the MCP tools (recommend_content, search_content, get_asset) over stdio.
+
+    For assistants that launch tools as a subprocess. Example:
+
+        ENABLEMENT_API_KEY=enb_... enablement mcp
+    """
+    from enablement.mcp_server import build_mcp
+
+    with service(database_url) as svc:
+        principal = svc.keys.verify(key.strip()) if key else None
+        if principal is None:
+            raise AuthenticationError("Set ENABLEMENT_API_KEY (or --key) to a valid API key.")
+        build_mcp(svc).run("stdio")
