@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -100,13 +101,18 @@ def verify_checksums(spec: ModelSpec) -> None:
 class SentenceTransformerEncoder:
     """The real model, on CPU, never reaching a model hub."""
 
-    def __init__(self, spec: ModelSpec, *, batch_size: int = 64) -> None:
+    def __init__(
+        self, spec: ModelSpec, *, batch_size: int = 64, threads: int | None = None
+    ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
+        if threads is not None:
+            torch.set_num_threads(threads)
         transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
         transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
@@ -138,3 +144,78 @@ class SentenceTransformerEncoder:
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class BatchingEncoder:
+    """Coalesces concurrent `encode_queries` calls into one model call.
+
+    A caller that finds the model idle encodes at once (no added latency when alone); callers
+    arriving meanwhile queue up and the next model call takes them all. Under load one forward
+    pass then serves many requests, which is what lets throughput grow with concurrency.
+    """
+
+    def __init__(self, encoder: Encoder, *, max_batch: int = 64) -> None:
+        self._encoder = encoder
+        self.name = encoder.name
+        self.dimension = encoder.dimension
+        self.max_batch = max_batch
+        self._lock = threading.Lock()
+        self._pending: list[_Waiting] = []
+        self._leading = False
+
+    def encode_passages(self, texts: list[str]) -> Vectors:
+        return self._encoder.encode_passages(texts)
+
+    def encode_queries(self, texts: list[str]) -> Vectors:
+        mine = _Waiting(texts)
+        with self._lock:
+            self._pending.append(mine)
+            lead = not self._leading
+            if lead:
+                self._leading = True
+        if lead:
+            self._lead()
+        mine.done.wait()
+        if mine.error is not None:
+            raise mine.error
+        assert mine.result is not None
+        return mine.result
+
+    def _lead(self) -> None:
+        while True:
+            with self._lock:
+                batch: list[_Waiting] = []
+                size = 0
+                while self._pending and (
+                    not batch or size + len(self._pending[0].texts) <= self.max_batch
+                ):
+                    item = self._pending.pop(0)
+                    batch.append(item)
+                    size += len(item.texts)
+                if not batch:
+                    self._leading = False
+                    return
+            self._encode(batch)
+
+    def _encode(self, batch: list[_Waiting]) -> None:
+        texts = [text for item in batch for text in item.texts]
+        try:
+            vectors = self._encoder.encode_queries(texts)
+        except Exception as exc:  # every waiter gets the failure, nobody hangs
+            for item in batch:
+                item.error = exc
+                item.done.set()
+            return
+        start = 0
+        for item in batch:
+            item.result = vectors[start : start + len(item.texts)]
+            start += len(item.texts)
+            item.done.set()
+
+
+class _Waiting:
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.done = threading.Event()
+        self.result: Vectors | None = None
+        self.error: Exception | None = None

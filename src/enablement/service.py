@@ -21,7 +21,12 @@ from enablement.catalog.loaders import Limits
 from enablement.catalog.store import CatalogStore
 from enablement.catalog.tokens import token_counter
 from enablement.db import connect
-from enablement.embedding import Encoder, SentenceTransformerEncoder, load_model_spec
+from enablement.embedding import (
+    BatchingEncoder,
+    Encoder,
+    SentenceTransformerEncoder,
+    load_model_spec,
+)
 from enablement.errors import EnablementError, InvalidValueError
 from enablement.index.build import BuildReport, IndexOptions, build_index
 from enablement.index.bundle import IndexMissingError, current_folder, load_bundle
@@ -76,7 +81,10 @@ class EnablementService:
     @property
     def encoder(self) -> Encoder:
         if self._encoder is None:
-            self._encoder = SentenceTransformerEncoder(load_model_spec(self.settings.model_path))
+            model = SentenceTransformerEncoder(
+                load_model_spec(self.settings.model_path), threads=self.settings.torch_threads
+            )
+            self._encoder = BatchingEncoder(model)
         return self._encoder
 
     @cached_property

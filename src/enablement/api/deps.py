@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -17,7 +17,7 @@ from enablement.service import EnablementService
 _KEY_CACHE_SECONDS = 5.0  # a revoked key stops working within this
 
 
-def get_service(request: Request) -> EnablementService:
+async def get_service(request: Request) -> EnablementService:
     service: EnablementService = request.app.state.service
     return service
 
@@ -87,10 +87,11 @@ def authenticate(state: Any, key: str | None, role: Role) -> Principal:
     return principal
 
 
-def require(role: Role) -> Callable[[Request], Principal]:
+def require(role: Role) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency that admits keys of `role` or above: 401 without a valid key, 403 below."""
 
-    def dependency(request: Request) -> Principal:
+    # async: a cheap check that would otherwise cost a thread-pool hop per request
+    async def dependency(request: Request) -> Principal:
         principal = authenticate(request.app.state, presented_key(request.headers), role)
         request.state.principal = principal
         return principal

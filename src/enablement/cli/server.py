@@ -28,6 +28,8 @@ def serve(host: str, port: int, workers: int) -> None:
     """
     import uvicorn
 
+    if workers > 1:  # one model thread per worker process: they share the cores
+        os.environ.setdefault("ENABLEMENT_TORCH_THREADS", "1")
     uvicorn.run(
         "enablement.api.main:app",
         host=host,

@@ -1,0 +1,55 @@
+"""The batching encoder: same vectors as the model, one forward pass for concurrent callers."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from enablement.embedding import BatchingEncoder, Vectors
+from tests.fakes import HashingEncoder
+
+
+class SlowEncoder(HashingEncoder):
+    def encode_queries(self, texts: list[str]) -> Vectors:
+        time.sleep(0.05)
+        return super().encode_queries(texts)
+
+
+def test_alone_it_is_a_pass_through() -> None:
+    inner = HashingEncoder()
+    batching = BatchingEncoder(inner)
+    np.testing.assert_array_equal(
+        batching.encode_queries(["a b", "c"]), HashingEncoder().encode_queries(["a b", "c"])
+    )
+    assert inner.calls == [2]
+
+
+def test_concurrent_callers_share_forward_passes() -> None:
+    inner = SlowEncoder()
+    batching = BatchingEncoder(inner)
+    results: dict[int, Vectors] = {}
+
+    def call(i: int) -> None:
+        results[i] = batching.encode_queries([f"question {i}"])
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(inner.calls) < 16 and sum(inner.calls) == 16
+    reference = HashingEncoder()
+    for i, vector in results.items():
+        np.testing.assert_array_equal(vector, reference.encode_queries([f"question {i}"]))
+
+
+def test_a_failure_reaches_every_waiter() -> None:
+    class Broken(HashingEncoder):
+        def encode_queries(self, texts: list[str]) -> Vectors:
+            raise RuntimeError("model crashed")
+
+    with pytest.raises(RuntimeError, match="model crashed"):
+        BatchingEncoder(Broken()).encode_queries(["x"])
