@@ -46,6 +46,8 @@ bench: install
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/enablement ingest content_catalog >/dev/null
 	$(BIN)/python benchmarks/recommend.py
+	command -v wrk >/dev/null || apt-get install -y -qq wrk
+	$(BIN)/python benchmarks/api.py
 
 # Re-render content_catalog's PDF/DOCX/PPTX/HTML/TXT assets from scripts/sample_library/.
 sample-library: install
