@@ -158,3 +158,19 @@ def test_unexpected_errors_hide_the_trace(api: ApiEnv, monkeypatch: pytest.Monke
         "error": {"code": "internal_error", "message": "Something went wrong on our side."}
     }
     assert "secret" not in response.text
+
+
+def test_every_schema_in_the_openapi_document_has_an_example(api: ApiEnv) -> None:
+    document = api.client.get("/openapi.json").json()
+    ours = {
+        name: schema
+        for name, schema in document["components"]["schemas"].items()
+        if not name.startswith(("HTTPValidationError", "ValidationError"))
+    }
+    missing = [
+        name
+        for name, schema in ours.items()
+        if "examples" not in schema and "example" not in schema
+    ]
+    assert not missing, missing
+    assert document["paths"]["/v1/recommendations"]["post"]["responses"]["422"]

@@ -18,6 +18,110 @@ DEAL_EXAMPLE: dict[str, Any] = {
     "k": 5,
 }
 
+PASSAGE_EXAMPLE: dict[str, Any] = {
+    "question_index": 0,
+    "question": "do you sign a BAA?",
+    "text": "Lumenfold signs a BAA with customers on the Enterprise edition.",
+    "page": None,
+    "slide": None,
+    "heading_path": ["Who can sign a BAA"],
+    "location": "Who can sign a BAA",
+    "similarity": 0.636,
+    "answers": True,
+}
+ITEM_EXAMPLE: dict[str, Any] = {
+    "rank": 1,
+    "asset_id": "security-hipaa-baa-summary",
+    "title": "HIPAA and BAA Summary",
+    "type": "security_doc",
+    "url": "https://content.example/hipaa-baa-summary",
+    "external": True,
+    "score": 0.96,
+    "summary": "Answers “do you sign a BAA?” (Who can sign a BAA); The Healthcare version",
+    "reasons": [
+        {"code": "answers_question", "text": "Answers “do you sign a BAA?” (Who can sign a BAA)"},
+        {"code": "vertical_variant", "text": "The Healthcare version"},
+    ],
+    "passages": [PASSAGE_EXAMPLE],
+}
+RESPONSE_EXAMPLE: dict[str, Any] = {
+    "recommendation_id": "4b27a848e76a61997d66309d",
+    "bundle_version": "v1-20261125T184844979110",
+    "deal": {
+        "stage": "discovery",
+        "vertical": "healthcare",
+        "persona": None,
+        "products": [],
+        "competitor": None,
+        "questions": ["do you sign a BAA?"],
+        "already_shared": [],
+        "external_only": False,
+        "language": None,
+        "k": 3,
+        "as_of": "2026-11-25",
+    },
+    "warnings": [],
+    "items": [ITEM_EXAMPLE],
+}
+ASSET_EXAMPLE: dict[str, Any] = {
+    "id": "security-hipaa-baa-summary",
+    "title": "HIPAA and BAA Summary",
+    "type": "security_doc",
+    "url": "https://content.example/hipaa-baa-summary",
+    "stages": ["evaluation", "negotiation"],
+    "verticals": ["healthcare"],
+    "personas": ["it_security", "procurement_legal"],
+    "products": ["guard"],
+    "competitors": [],
+    "language": "en",
+    "external": True,
+    "owner": "li.wen@example.com",
+    "updated_at": "2026-01-12",
+    "expires_at": None,
+    "format": "docx",
+    "path": "security/hipaa-baa-summary.docx",
+    "word_count": 542,
+    "chunk_count": 5,
+}
+JOB_EXAMPLE: dict[str, Any] = {
+    "id": "9f1c2a7b3d4e5f60",
+    "kind": "ingest",
+    "state": "succeeded",
+    "created_at": "2026-11-25T19:00:00+00:00",
+    "updated_at": "2026-11-25T19:00:04+00:00",
+    "params": {"path": "/srv/library"},
+    "progress": {"done": 86, "total": 86},
+    "result": {
+        "added": ["new-guide"],
+        "changed": [],
+        "unchanged": 85,
+        "removed": [],
+        "errors": [{"path": "broken.pdf", "reason": "corrupt PDF: ..."}],
+    },
+    "error": None,
+}
+ERROR_EXAMPLE: dict[str, Any] = {
+    "error": {
+        "code": "unknown_stage",
+        "field": "stage",
+        "closest": "negotiation",
+        "message": "Unknown stage 'negotation'. Did you mean 'negotiation'? Valid values: ...",
+        "valid": [
+            "prospecting",
+            "discovery",
+            "evaluation",
+            "proposal",
+            "negotiation",
+            "closed_won",
+        ],
+    }
+}
+TERM_EXAMPLE: dict[str, Any] = {
+    "id": "proposal",
+    "label": "Proposal",
+    "aliases": ["proposal/price quote"],
+}
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -50,15 +154,21 @@ class DealContext(Strict):
 
 
 class BatchRequest(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"deals": [DEAL_EXAMPLE]}]})
+
     deals: list[DealContext] = Field(min_length=1, max_length=100)
 
 
 class Reason(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ITEM_EXAMPLE["reasons"][0]]})
+
     code: str = Field(examples=["answers_question"])
     text: str = Field(examples=["Answers “do you sign a BAA?” (page 2)"])
 
 
 class Passage(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [PASSAGE_EXAMPLE]})
+
     question_index: int | None
     question: str | None
     text: str
@@ -71,6 +181,8 @@ class Passage(BaseModel):
 
 
 class RecommendationItem(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ITEM_EXAMPLE]})
+
     rank: int
     asset_id: str
     title: str
@@ -84,6 +196,8 @@ class RecommendationItem(BaseModel):
 
 
 class ResolvedDeal(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [RESPONSE_EXAMPLE["deal"]]})
+
     stage: str | None
     vertical: str | None
     persona: str | None
@@ -98,6 +212,8 @@ class ResolvedDeal(BaseModel):
 
 
 class RecommendationResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [RESPONSE_EXAMPLE]})
+
     recommendation_id: str = Field(description="Quote it in feedback and events.")
     bundle_version: str
     deal: ResolvedDeal
@@ -106,10 +222,21 @@ class RecommendationResponse(BaseModel):
 
 
 class BatchResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"results": [RESPONSE_EXAMPLE]}]})
+
     results: list[RecommendationResponse]
 
 
 class SearchHit(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {k: ITEM_EXAMPLE[k] for k in ("asset_id", "title", "type", "url", "score")}
+                | {"passage": PASSAGE_EXAMPLE}
+            ]
+        }
+    )
+
     asset_id: str
     title: str
     type: str | None
@@ -119,6 +246,12 @@ class SearchHit(BaseModel):
 
 
 class SearchPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"query": "BAA", "bundle_version": "v1", "items": [], "next_cursor": None}]
+        }
+    )
+
     query: str
     bundle_version: str
     items: list[SearchHit]
@@ -126,6 +259,20 @@ class SearchPage(BaseModel):
 
 
 class Chunk(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "ordinal": 0,
+                    "text": "Lumenfold signs a BAA...",
+                    "page": None,
+                    "slide": None,
+                    "heading_path": ["Who can sign a BAA"],
+                }
+            ]
+        }
+    )
+
     ordinal: int
     text: str
     page: int | None
@@ -134,6 +281,8 @@ class Chunk(BaseModel):
 
 
 class AssetPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ASSET_EXAMPLE]})
+
     id: str
     title: str
     type: str | None
@@ -156,17 +305,33 @@ class AssetPublic(BaseModel):
 
 
 class AssetPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"items": [ASSET_EXAMPLE], "next_cursor": "security-hipaa-baa-summary"}]
+        }
+    )
+
     items: list[AssetPublic]
     next_cursor: str | None
 
 
 class Term(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [TERM_EXAMPLE]})
+
     id: str
     label: str
     aliases: list[str]
 
 
 class TaxonomyPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"stages": [TERM_EXAMPLE], "verticals": [], "personas": [], "asset_types": []}
+            ]
+        }
+    )
+
     stages: list[Term]
     verticals: list[Term]
     personas: list[Term]
@@ -174,10 +339,14 @@ class TaxonomyPublic(BaseModel):
 
 
 class IngestRequest(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"path": "content_catalog"}]})
+
     path: str = Field(min_length=1, max_length=4096, examples=["content_catalog"])
 
 
 class JobPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [JOB_EXAMPLE]})
+
     id: str
     kind: str = Field(examples=["ingest"])
     state: str = Field(examples=["running"])
@@ -190,6 +359,8 @@ class JobPublic(BaseModel):
 
 
 class ErrorDetail(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ERROR_EXAMPLE["error"]]})
+
     code: str = Field(examples=["unknown_stage"])
     message: str
     field: str | None = None
@@ -198,10 +369,24 @@ class ErrorDetail(BaseModel):
 
 
 class ErrorBody(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ERROR_EXAMPLE]})
+
     error: ErrorDetail
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "ready",
+                    "bundle_version": "v1",
+                    "checks": {"bundle": "ok", "store": "ok"},
+                }
+            ]
+        }
+    )
+
     status: str
     bundle_version: str | None = None
     checks: dict[str, str] = Field(default_factory=dict)
