@@ -17,6 +17,7 @@ import os
 import platform
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -87,6 +88,8 @@ def start_server(workdir: Path, port: int, workers: int) -> subprocess.Popen[byt
     )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with status {process.returncode}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
                 if response.status == 200:
@@ -141,9 +144,12 @@ def _errors(out: str) -> int:
 
 
 def in_process_p50(workdir: Path, runs: int = 200) -> float:
-    """The bare recommender (no HTTP, no batching) on the same kind of deal."""
-    service = EnablementService(Settings(data_dir=workdir))
-    encoder = SentenceTransformerEncoder(load_model_spec(None))
+    """The bare recommender (no HTTP, no batching), with the server's model settings."""
+    settings = Settings(data_dir=workdir)
+    service = EnablementService(settings)
+    encoder = SentenceTransformerEncoder(
+        load_model_spec(None), quantize_queries=settings.quantize_queries
+    )
     recommender = Recommender(
         load_bundle(current_folder(workdir / "bundles")), encoder, service.taxonomy, service.config
     )
@@ -209,11 +215,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
         return 1
+    if args.port == 0:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            args.port = sock.getsockname()[1]
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         key = prepare(workdir)

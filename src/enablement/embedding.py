@@ -6,6 +6,7 @@ import hashlib
 import importlib
 import os
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -102,7 +103,12 @@ class SentenceTransformerEncoder:
     """The real model, on CPU, never reaching a model hub."""
 
     def __init__(
-        self, spec: ModelSpec, *, batch_size: int = 64, threads: int | None = None
+        self,
+        spec: ModelSpec,
+        *,
+        batch_size: int = 64,
+        threads: int | None = None,
+        quantize_queries: bool = False,
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -126,17 +132,20 @@ class SentenceTransformerEncoder:
             raise ConfigurationError(
                 f"Model at {spec.path} has dimension {found}, the manifest says {spec.dimension}."
             )
+        # Queries may run on an int8 copy (2-2.5x faster on CPU); passages, which are indexed
+        # once, always use the full-precision model.
+        self._query_model = _quantized(self._model) if quantize_queries else self._model
 
     def encode_queries(self, texts: list[str]) -> Vectors:
-        return self._encode([self.spec.query_prefix + text for text in texts])
+        return self._encode(self._query_model, [self.spec.query_prefix + text for text in texts])
 
     def encode_passages(self, texts: list[str]) -> Vectors:
-        return self._encode([self.spec.passage_prefix + text for text in texts])
+        return self._encode(self._model, [self.spec.passage_prefix + text for text in texts])
 
-    def _encode(self, texts: list[str]) -> Vectors:
+    def _encode(self, model: Any, texts: list[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._model.encode(
+        vectors = model.encode(
             texts,
             batch_size=self.batch_size,
             normalize_embeddings=True,
@@ -144,6 +153,17 @@ class SentenceTransformerEncoder:
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _quantized(model: Any) -> Any:
+    """A copy of `model` with its linear layers as dynamic int8 (weights int8, activations fp32)."""
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch announces the API's move to torchao
+        return torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
+            model, {torch.nn.Linear}, dtype=torch.qint8
+        )
 
 
 class BatchingEncoder:

@@ -82,7 +82,9 @@ class EnablementService:
     def encoder(self) -> Encoder:
         if self._encoder is None:
             model = SentenceTransformerEncoder(
-                load_model_spec(self.settings.model_path), threads=self.settings.torch_threads
+                load_model_spec(self.settings.model_path),
+                threads=self.settings.torch_threads,
+                quantize_queries=self.settings.quantize_queries,
             )
             self._encoder = BatchingEncoder(model)
         return self._encoder

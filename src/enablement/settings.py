@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     )
     hnsw_threshold: int = Field(50_000, ge=1, description="`auto` uses HNSW from this many chunks.")
     hnsw_ef_search: int = Field(128, ge=8, description="HNSW search breadth (recall vs speed).")
+    quantize_queries: bool = Field(
+        True, description="Encode queries with an int8 copy of the model (passages stay fp32)."
+    )
     torch_threads: int | None = Field(
         None, ge=1, description="CPU threads for the model; 1 suits several API workers."
     )

@@ -150,3 +150,13 @@ def test_no_bundle_tells_which_command_to_run(tmp_path: Path) -> None:
     service = EnablementService(Settings(data_dir=tmp_path))
     with pytest.raises(IndexMissingError, match="run `enablement index`"):
         service.recommend({"stage": "discovery"})
+
+
+def test_int8_queries_stay_close_to_full_precision() -> None:
+    spec = load_model_spec(None)
+    full = SentenceTransformerEncoder(spec)
+    fast = SentenceTransformerEncoder(spec, quantize_queries=True)
+    texts = ["do you sign a BAA?", "what does it cost for 300 users", "where is our data stored"]
+    similarity = np.sum(full.encode_queries(texts) * fast.encode_queries(texts), axis=1)
+    assert np.all(similarity > 0.9)
+    np.testing.assert_allclose(full.encode_passages(texts), fast.encode_passages(texts), rtol=1e-5)
