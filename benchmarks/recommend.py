@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from enablement.embedding import Encoder, SentenceTransformerEncoder, load_model_spec
 from enablement.index.build import IndexOptions, asset_centroids, passage_text
 from enablement.index.bundle import AssetRecord, Bundle, BundleMeta, ChunkRecord, load_bundle
 from enablement.index.cache import EmbeddingCache, encode_with_cache
@@ -140,20 +141,24 @@ def deal_for(i: int, count: int, recommender: Recommender) -> Deal:
     return resolve_deal(raw, taxonomy)
 
 
-def measure(recommender: Recommender, count: int, runs: int) -> dict[str, float]:
-    """Warm p50/p99 of recommend() and of encoding the same queries alone, in milliseconds."""
+def measure(recommender: Recommender, count: int, runs: int, bare: Encoder) -> dict[str, float]:
+    """Warm p50/p99 of recommend() and of encoding the same queries alone, in milliseconds:
+    with our encoder (int8 queries by default) and with the bare sentence-transformers model."""
     deals = [deal_for(i, count, recommender) for i in range(runs)]
     queries = [list(d.questions) or [recommender.deal_query(d)] for d in deals]
     for deal in deals[:10]:
         recommender.recommend(deal)
     total = time_calls(lambda i: recommender.recommend(deals[i]), runs)
     encode = time_calls(lambda i: recommender.encoder.encode_queries(queries[i]), runs)
+    bare_times = time_calls(lambda i: bare.encode_queries(queries[i]), runs)
     p50 = percentile(total, 50)
     return {
         "p50_ms": round(p50, 2),
         "p99_ms": round(percentile(total, 99), 2),
         "encoder_p50_ms": round(percentile(encode, 50), 2),
         "ratio_p50_to_encoder": round(p50 / percentile(encode, 50), 2),
+        "bare_model_p50_ms": round(percentile(bare_times, 50), 2),
+        "ratio_p50_to_bare_model": round(p50 / percentile(bare_times, 50), 2),
     }
 
 
@@ -174,7 +179,8 @@ def main() -> int:
         bundle = load_bundle(Path(tmp) / "b")
         bundle_mb = resident_mb() - before
     recommender = Recommender(bundle, service.encoder, service.taxonomy, service.config)
-    results = {f"questions_{n}": measure(recommender, n, args.runs) for n in (0, 1, 3)}
+    bare = SentenceTransformerEncoder(load_model_spec(None))
+    results = {f"questions_{n}": measure(recommender, n, args.runs, bare) for n in (0, 1, 3)}
     print(
         json.dumps(
             {
