@@ -1,0 +1,120 @@
+"""Example bodies for the OpenAPI document (real shapes, from the sample library)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEAL_EXAMPLE: dict[str, Any] = {
+    "stage": "Needs Analysis",
+    "vertical": "healthcare",
+    "persona": "operations",
+    "products": ["workflow"],
+    "questions": ["how fast can you turn around prior auths? we are at 5 days"],
+    "already_shared": [],
+    "external_only": True,
+    "k": 5,
+}
+
+PASSAGE_EXAMPLE: dict[str, Any] = {
+    "question_index": 0,
+    "question": "do you sign a BAA?",
+    "text": "Lumenfold signs a BAA with customers on the Enterprise edition.",
+    "page": None,
+    "slide": None,
+    "heading_path": ["Who can sign a BAA"],
+    "location": "Who can sign a BAA",
+    "similarity": 0.636,
+    "answers": True,
+}
+ITEM_EXAMPLE: dict[str, Any] = {
+    "rank": 1,
+    "asset_id": "security-hipaa-baa-summary",
+    "title": "HIPAA and BAA Summary",
+    "type": "security_doc",
+    "url": "https://content.example/hipaa-baa-summary",
+    "external": True,
+    "score": 0.96,
+    "summary": "Answers “do you sign a BAA?” (Who can sign a BAA); The Healthcare version",
+    "reasons": [
+        {"code": "answers_question", "text": "Answers “do you sign a BAA?” (Who can sign a BAA)"},
+        {"code": "vertical_variant", "text": "The Healthcare version"},
+    ],
+    "passages": [PASSAGE_EXAMPLE],
+}
+RESPONSE_EXAMPLE: dict[str, Any] = {
+    "recommendation_id": "4b27a848e76a61997d66309d",
+    "bundle_version": "v1-20261125T184844979110",
+    "deal": {
+        "stage": "discovery",
+        "vertical": "healthcare",
+        "persona": None,
+        "products": [],
+        "competitor": None,
+        "questions": ["do you sign a BAA?"],
+        "already_shared": [],
+        "external_only": False,
+        "language": None,
+        "k": 3,
+        "as_of": "2026-11-25",
+    },
+    "warnings": [],
+    "items": [ITEM_EXAMPLE],
+}
+ASSET_EXAMPLE: dict[str, Any] = {
+    "id": "security-hipaa-baa-summary",
+    "title": "HIPAA and BAA Summary",
+    "type": "security_doc",
+    "url": "https://content.example/hipaa-baa-summary",
+    "stages": ["evaluation", "negotiation"],
+    "verticals": ["healthcare"],
+    "personas": ["it_security", "procurement_legal"],
+    "products": ["guard"],
+    "competitors": [],
+    "language": "en",
+    "external": True,
+    "owner": "li.wen@example.com",
+    "updated_at": "2026-01-12",
+    "expires_at": None,
+    "format": "docx",
+    "path": "security/hipaa-baa-summary.docx",
+    "word_count": 542,
+    "chunk_count": 5,
+}
+JOB_EXAMPLE: dict[str, Any] = {
+    "id": "9f1c2a7b3d4e5f60",
+    "kind": "ingest",
+    "state": "succeeded",
+    "created_at": "2026-11-25T19:00:00+00:00",
+    "updated_at": "2026-11-25T19:00:04+00:00",
+    "params": {"path": "/srv/library"},
+    "progress": {"done": 86, "total": 86},
+    "result": {
+        "added": ["new-guide"],
+        "changed": [],
+        "unchanged": 85,
+        "removed": [],
+        "errors": [{"path": "broken.pdf", "reason": "corrupt PDF: ..."}],
+    },
+    "error": None,
+}
+ERROR_EXAMPLE: dict[str, Any] = {
+    "error": {
+        "code": "unknown_stage",
+        "field": "stage",
+        "closest": "negotiation",
+        "message": "Unknown stage 'negotation'. Did you mean 'negotiation'? Valid values: ...",
+        "valid": [
+            "prospecting",
+            "discovery",
+            "evaluation",
+            "proposal",
+            "negotiation",
+            "closed_won",
+        ],
+    }
+}
+TERM_EXAMPLE: dict[str, Any] = {
+    "id": "proposal",
+    "label": "Proposal",
+    "aliases": ["proposal/price quote"],
+}
