@@ -135,3 +135,10 @@ def test_missing_facet_is_a_configuration_error(tmp_path: Path) -> None:
 
 def test_normalize() -> None:
     assert normalize("Id. Decision-Makers") == "iddecisionmakers"
+
+
+def test_label_of_an_id(taxonomy: Taxonomy) -> None:
+    assert taxonomy.stages.label("closed_won") == "Closed Won"
+    assert taxonomy.personas.label("it_security") == "IT & Security"
+    assert taxonomy.stages.label(None) == ""
+    assert taxonomy.stages.label("custom") == "custom"

@@ -70,7 +70,6 @@ def build_mcp(service: EnablementService) -> MCPServer:
             "type": type,
             "external_only": external_only,
         }
-        filters = {key: value for key, value in filters.items() if value}
         return service.search(query, filters=filters, limit=limit).to_dict()
 
     @server.tool()

@@ -29,7 +29,7 @@ from enablement.embedding import (
 )
 from enablement.errors import EnablementError, InvalidValueError
 from enablement.index.build import BuildReport, IndexOptions, build_index
-from enablement.index.bundle import IndexMissingError, current_folder, load_bundle
+from enablement.index.bundle import IndexMissingError, current_folder, load_bundle, read_meta
 from enablement.index.cache import EmbeddingCache
 from enablement.jobs import Job, JobStore
 from enablement.learn.beir import prepare_beir
@@ -114,16 +114,13 @@ class EnablementService:
     def index_is_current(self) -> bool:
         """True when a bundle exists, built from the catalog as it is now with the same model."""
         try:
-            meta = load_bundle_meta(current_folder(self.settings.bundles_dir))
-        except (IndexMissingError, OSError, ValueError):
+            meta = read_meta(current_folder(self.settings.bundles_dir))
+        except (IndexMissingError, OSError, ValueError, TypeError):
             return False
         model = (
             self._encoder.name if self._encoder else load_model_spec(self.settings.model_path).name
         )
-        return (
-            meta.get("catalog_version") == self.store.catalog_version()
-            and meta.get("model") == model
-        )
+        return meta.catalog_version == self.store.catalog_version() and meta.model == model
 
     def build_index(self, *, progress: Callable[[int, int], None] | None = None) -> BuildReport:
         """Build a bundle for the current catalog and switch to it atomically."""
@@ -279,10 +276,3 @@ class EnablementService:
             self._executor.shutdown(wait=True)
         if "engine" in self.__dict__:
             self.engine.dispose()
-
-
-def load_bundle_meta(folder: Path) -> dict[str, Any]:
-    import json
-
-    data: dict[str, Any] = json.loads((folder / "meta.json").read_text())
-    return data

@@ -75,6 +75,12 @@ class Facet:
             self.noun, value, self.ids, field=field, closest=self.closest(value)
         )
 
+    def label(self, term_id: str | None) -> str:
+        """The display label of a canonical id ("" for None, the id itself if unknown)."""
+        if term_id is None:
+            return ""
+        return next((t.label for t in self.terms if t.id == term_id), term_id)
+
     def closest(self, value: str) -> str | None:
         matches = difflib.get_close_matches(normalize(value), list(self._lookup), n=1, cutoff=0.6)
         return self._lookup[matches[0]] if matches else None

@@ -17,7 +17,7 @@ from enablement.access.keys import Role
 from enablement.api import errors
 from enablement.api.deps import KeyCache, RateLimiter
 from enablement.api.metrics import Metrics
-from enablement.api.middleware import BodyLimit, Observe, RequireKey
+from enablement.api.middleware import BodyLimit, Observe, RequireKey, send_json
 from enablement.api.routes import admin, catalog, health, recommend
 from enablement.errors import EnablementError
 from enablement.mcp_server import build_mcp
@@ -98,10 +98,8 @@ class McpEndpoint:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if self.app is None:
-            body = b'{"error":{"code":"not_ready","message":"The MCP endpoint is starting."}}'
-            headers = [(b"content-type", b"application/json")]
-            await send({"type": "http.response.start", "status": 503, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+            error = {"code": "not_ready", "message": "The MCP endpoint is starting."}
+            await send_json(send, 503, {"error": error})
             return
         await self.app(scope, receive, send)
 

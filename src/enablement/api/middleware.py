@@ -120,12 +120,12 @@ class RequireKey:
             try:
                 authenticate(self.state, presented_key(headers), self.role)
             except EnablementError as exc:
-                await _send_json(send, exc.status, exc.to_dict())
+                await send_json(send, exc.status, exc.to_dict())
                 return
         await self.app(scope, receive, send)
 
 
-async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
+async def send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
     body = json.dumps(payload).encode()
     headers: Headers = [
         (b"content-type", b"application/json"),

@@ -61,9 +61,8 @@ def search(
 
         enablement search "data residency in the EU" --type security_doc
     """
-    raw = {key: value for key, value in {**filters, "type": type_}.items() if value}
     with service(database_url) as svc:
-        result = svc.search(query, filters=raw, limit=limit)
+        result = svc.search(query, filters={**filters, "type": type_}, limit=limit)
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else _format_search(result))
 
 

@@ -115,12 +115,17 @@ class Bundle:
         (folder / "meta.json").write_text(json.dumps(asdict(self.meta), indent=2))
 
 
-def load_bundle(folder: Path, *, ef_search: int = 128) -> Bundle:
-    """Load one bundle folder; raises IndexMissingError if it is incomplete."""
+def read_meta(folder: Path) -> BundleMeta:
+    """A bundle's metadata; raises IndexMissingError if the folder is an incomplete build."""
     meta_path = folder / "meta.json"
     if not meta_path.is_file():
         raise IndexMissingError(f"Index bundle {folder} is incomplete; run `enablement index`.")
-    meta = BundleMeta(**json.loads(meta_path.read_text()))
+    return BundleMeta(**json.loads(meta_path.read_text()))
+
+
+def load_bundle(folder: Path, *, ef_search: int = 128) -> Bundle:
+    """Load one bundle folder; raises IndexMissingError if it is incomplete."""
+    meta = read_meta(folder)
     assets = [
         AssetRecord.from_json(raw) for raw in json.loads((folder / "assets.json").read_text())
     ]

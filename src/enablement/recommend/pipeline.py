@@ -100,9 +100,9 @@ class Recommender:
     def deal_query(self, deal: Deal) -> str:
         """The query for a deal without buyer questions: its stage, vertical, persona, products."""
         parts = [
-            self._label("verticals", deal.vertical),
-            self._label("personas", deal.persona),
-            self._label("stages", deal.stage),
+            self.taxonomy.verticals.label(deal.vertical),
+            self.taxonomy.personas.label(deal.persona),
+            self.taxonomy.stages.label(deal.stage),
             *(p.replace("-", " ") for p in deal.products),
             deal.competitor or "",
         ]
@@ -152,8 +152,3 @@ class Recommender:
         first = int(np.flatnonzero(self.bundle.chunk_asset == row)[0])
         item = passage(self.bundle.chunks[first], self.bundle.assets[row].title, None, None, 0.0)
         return replace(item, answers=False)
-
-    def _label(self, facet: str, value: str | None) -> str:
-        if value is None:
-            return ""
-        return next((t.label for t in self.taxonomy.facet(facet).terms if t.id == value), value)

@@ -114,17 +114,15 @@ def explain(
             Reason("competitor", f"Covers {_title(deal.competitor)}, the competitor in this deal")
         )
     if fits["vertical"] > 0 and deal.vertical:
-        label = _label(taxonomy, "verticals", deal.vertical)
+        label = taxonomy.verticals.label(deal.vertical)
         reasons.append(Reason("vertical_variant", f"The {label} version"))
     if fits["stage"] > 0 and deal.stage:
         reasons.append(
-            Reason("stage_match", f"Made for the {_label(taxonomy, 'stages', deal.stage)} stage")
+            Reason("stage_match", f"Made for the {taxonomy.stages.label(deal.stage)} stage")
         )
     if fits["persona"] > 0 and deal.persona:
         reasons.append(
-            Reason(
-                "persona_match", f"Written for {_label(taxonomy, 'personas', deal.persona)} buyers"
-            )
+            Reason("persona_match", f"Written for {taxonomy.personas.label(deal.persona)} buyers")
         )
     if fits["product"] > 0:
         shared = [p for p in asset.products if p in deal.products]
@@ -155,10 +153,6 @@ def _where(item: Passage) -> str:
 def _short(text: str | None, limit: int = 60) -> str:
     text = text or ""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
-
-
-def _label(taxonomy: Taxonomy, facet: str, value: str) -> str:
-    return next((t.label for t in taxonomy.facet(facet).terms if t.id == value), value)
 
 
 def _title(slug: str) -> str:

@@ -36,7 +36,8 @@ class SearchFilters:
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any], taxonomy: Taxonomy) -> SearchFilters:
-        """Filters from loose input; raises InvalidValueError naming the field."""
+        """Filters from loose input (empty values mean no filter); raises InvalidValueError
+        naming the field."""
         unknown = sorted(set(raw) - {*_FACETS, "external_only", "include_expired"})
         if unknown:
             raise InvalidValueError(f"Unknown filter '{unknown[0]}'", field=unknown[0])

@@ -72,7 +72,6 @@ def search(
         "type": type,
         "external_only": external_only,
     }
-    filters = {k: v for k, v in filters.items() if v}
     result = service.search(q, filters=filters, limit=min(offset + limit, MAX_LIMIT))
     request.state.bundle_version = result.bundle_version
     page = result.to_dict()
