@@ -28,7 +28,7 @@ run: install
 	@echo "  curl -s -X POST http://127.0.0.1:8000/v1/recommendations \\"
 	@echo "    -H \"Authorization: Bearer \$$(cat data/local-admin.key)\" -H 'Content-Type: application/json' \\"
 	@echo "    -d '{\"stage\": \"Needs Analysis\", \"vertical\": \"healthcare\", \"questions\": [\"do you sign a BAA?\"], \"k\": 3}'"
-	$(BIN)/enablement serve --host 127.0.0.1 --port 8000
+	$(BIN)/enablement serve --host 127.0.0.1 --port 8000 --workers 2
 
 test: install system-deps
 	$(BIN)/pytest

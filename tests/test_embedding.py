@@ -53,3 +53,24 @@ def test_a_failure_reaches_every_waiter() -> None:
 
     with pytest.raises(RuntimeError, match="model crashed"):
         BatchingEncoder(Broken()).encode_queries(["x"])
+
+
+def test_under_constant_load_no_caller_waits_behind_more_than_the_queue() -> None:
+    batching = BatchingEncoder(SlowEncoder())  # 50 ms a forward pass
+    latencies: list[float] = []
+
+    def call(i: int) -> None:
+        start = time.monotonic()
+        batching.encode_queries([f"question {i}"])
+        latencies.append(time.monotonic() - start)
+
+    threads = []
+    for i in range(100):  # a new caller every 10 ms for a second: the queue never drains
+        threads.append(threading.Thread(target=call, args=(i,)))
+        threads[-1].start()
+        time.sleep(0.01)
+    for thread in threads:
+        thread.join()
+    # A leader that kept leading while others queued would wait the whole second.
+    assert len(latencies) == 100
+    assert max(latencies) < 0.3

@@ -171,7 +171,9 @@ class BatchingEncoder:
 
     A caller that finds the model idle encodes at once (no added latency when alone); callers
     arriving meanwhile queue up and the next model call takes them all. Under load one forward
-    pass then serves many requests, which is what lets throughput grow with concurrency.
+    pass then serves many requests, which is what lets throughput grow with concurrency. A
+    leader only runs batches until its own texts are encoded, then hands the lead to the oldest
+    waiter, so under constant load no caller waits longer than the queue ahead of it.
     """
 
     def __init__(self, encoder: Encoder, *, max_batch: int = 64) -> None:
@@ -190,19 +192,19 @@ class BatchingEncoder:
         mine = _Waiting(texts)
         with self._lock:
             self._pending.append(mine)
-            lead = not self._leading
-            if lead:
-                self._leading = True
-        if lead:
-            self._lead()
-        mine.done.wait()
+            mine.leads = not self._leading
+            self._leading = True
+        if not mine.leads:
+            mine.wake.wait()  # either encoded by the leader, or handed the lead
+        if not mine.finished:
+            self._lead(mine)
         if mine.error is not None:
             raise mine.error
         assert mine.result is not None
         return mine.result
 
-    def _lead(self) -> None:
-        while True:
+    def _lead(self, mine: _Waiting) -> None:
+        while not mine.finished:
             with self._lock:
                 batch: list[_Waiting] = []
                 size = 0
@@ -212,10 +214,14 @@ class BatchingEncoder:
                     item = self._pending.pop(0)
                     batch.append(item)
                     size += len(item.texts)
-                if not batch:
-                    self._leading = False
-                    return
             self._encode(batch)
+        with self._lock:
+            if self._pending:
+                successor = self._pending[0]
+                successor.leads = True
+                successor.wake.set()
+            else:
+                self._leading = False
 
     def _encode(self, batch: list[_Waiting]) -> None:
         texts = [text for item in batch for text in item.texts]
@@ -224,18 +230,24 @@ class BatchingEncoder:
         except Exception as exc:  # every waiter gets the failure, nobody hangs
             for item in batch:
                 item.error = exc
-                item.done.set()
+                item.finish()
             return
         start = 0
         for item in batch:
             item.result = vectors[start : start + len(item.texts)]
             start += len(item.texts)
-            item.done.set()
+            item.finish()
 
 
 class _Waiting:
     def __init__(self, texts: list[str]) -> None:
         self.texts = texts
-        self.done = threading.Event()
+        self.wake = threading.Event()
+        self.leads = False
+        self.finished = False
         self.result: Vectors | None = None
         self.error: Exception | None = None
+
+    def finish(self) -> None:
+        self.finished = True
+        self.wake.set()
