@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from enablement.access.keys import KeyStore
+from enablement.analytics.audit import Audit
 from enablement.catalog.build import BuildOptions
 from enablement.catalog.chunking import ChunkSpec
 from enablement.catalog.ingest import IngestSummary, Progress, ingest
@@ -28,8 +29,15 @@ from enablement.embedding import (
     load_model_spec,
 )
 from enablement.errors import EnablementError, InvalidValueError
+from enablement.events.service import Usage
 from enablement.index.build import BuildReport, IndexOptions, build_index
-from enablement.index.bundle import IndexMissingError, current_folder, load_bundle, read_meta
+from enablement.index.bundle import (
+    Bundle,
+    IndexMissingError,
+    current_folder,
+    load_bundle,
+    read_meta,
+)
 from enablement.index.cache import EmbeddingCache
 from enablement.jobs import Job, JobStore
 from enablement.learn.beir import prepare_beir
@@ -201,6 +209,28 @@ class EnablementService:
         return Recommender(bundle, self.encoder, self.taxonomy, self.config), deals
 
     @cached_property
+    def usage(self) -> Usage:
+        """Served recommendations, usage events and share links."""
+        return Usage(self.engine, self.taxonomy, self.store)
+
+    @cached_property
+    def audit(self) -> Audit:
+        """The marketer's audit views over events, deals and the catalog."""
+        return Audit(
+            self.engine,
+            self.store,
+            self.taxonomy,
+            bundle=self._bundle_if_any,
+            encoder=lambda: self.encoder,
+        )
+
+    def _bundle_if_any(self) -> Bundle | None:
+        try:
+            return self.recommender.bundle
+        except IndexMissingError:
+            return None
+
+    @cached_property
     def keys(self) -> KeyStore:
         return KeyStore(self.engine)
 
@@ -274,5 +304,7 @@ class EnablementService:
     def close(self) -> None:
         if "_executor" in self.__dict__:
             self._executor.shutdown(wait=True)
+        if "usage" in self.__dict__:
+            self.usage.close()
         if "engine" in self.__dict__:
             self.engine.dispose()

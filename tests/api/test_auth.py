@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import pytest
@@ -20,6 +21,14 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, str]] = [
     ("POST", "/v1/catalog:ingest", {"path": "LIBRARY"}, "admin"),
     ("POST", "/v1/index:rebuild", None, "admin"),
     ("GET", "/metrics", None, "admin"),
+    ("POST", "/v1/events", "EVENT", "rep"),
+    ("POST", "/v1/events:batch", "EVENTS", "rep"),
+    ("POST", "/v1/share-links", {"deal_id": "d1", "asset_id": "security-faq"}, "rep"),
+    ("GET", "/v1/share-links?deal_id=d1", None, "rep"),
+    *[
+        ("GET", f"/v1/analytics/{view}", None, "marketer")
+        for view in ("funnel", "unused", "health", "coverage", "demand", "influence")
+    ],
 ]
 LEVELS = ["rep", "marketer", "admin"]
 
@@ -27,6 +36,14 @@ LEVELS = ["rep", "marketer", "admin"]
 def _call(api: ApiEnv, method: str, path: str, body: Any, headers: dict[str, str]) -> Any:
     if isinstance(body, dict) and body.get("path") == "LIBRARY":
         body = {"path": str(api.settings.library_roots[0])}
+    if body in ("EVENT", "EVENTS"):  # a fresh key each call, so every role stores one
+        event = {
+            "idempotency_key": secrets.token_hex(8),
+            "type": "opened",
+            "deal_id": "d1",
+            "asset_id": "security-faq",
+        }
+        body = event if body == "EVENT" else {"events": [event]}
     return api.client.request(method, path, json=body, headers=headers)
 
 
@@ -43,7 +60,7 @@ def test_role_matrix(api: ApiEnv, method: str, path: str, body: Any, needed: str
             assert response.status_code == 403, (role, response.text)
             assert response.json()["error"]["code"] == "forbidden"
         else:
-            assert response.status_code in (200, 202), (role, response.text)
+            assert response.status_code in (200, 201, 202), (role, response.text)
 
 
 def test_x_api_key_header_works(api: ApiEnv) -> None:

@@ -18,7 +18,7 @@ from enablement.api import errors
 from enablement.api.deps import KeyCache, RateLimiter
 from enablement.api.metrics import Metrics
 from enablement.api.middleware import BodyLimit, Observe, RequireKey, send_json
-from enablement.api.routes import admin, catalog, health, recommend
+from enablement.api.routes import admin, analytics, catalog, events, health, recommend
 from enablement.errors import EnablementError
 from enablement.mcp_server import build_mcp
 from enablement.service import EnablementService
@@ -57,8 +57,9 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     app.state.key_cache = KeyCache()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     errors.install(app)
-    for router in (recommend.router, catalog.router, admin.router, health.router):
-        app.include_router(router)
+    routers = (recommend, events, analytics, catalog, admin, health)
+    for module in routers:
+        app.include_router(module.router)
     app.mount("/mcp", RequireKey(mcp_endpoint, state=app.state, role=Role.rep))
     app.add_middleware(Observe, metrics=app.state.metrics, version=lambda: _serving(service))
     app.add_middleware(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 DEAL_EXAMPLE: dict[str, Any] = {
+    "deal_id": "006Dn00000AbCdE",
     "stage": "Needs Analysis",
     "vertical": "healthcare",
     "persona": "operations",
@@ -45,6 +46,7 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
     "recommendation_id": "4b27a848e76a61997d66309d",
     "bundle_version": "v1-20261125T184844979110",
     "deal": {
+        "deal_id": "006Dn00000AbCdE",
         "stage": "discovery",
         "vertical": "healthcare",
         "persona": None,

@@ -28,6 +28,12 @@ class DealContext(Strict):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [DEAL_EXAMPLE]})
 
+    deal_id: str | None = Field(
+        None,
+        max_length=200,
+        description="The CRM's opportunity id; usage events and analytics group by it.",
+        examples=["006Dn00000AbCdE"],
+    )
     stage: str | None = Field(None, max_length=200, examples=["Needs Analysis", "evaluation"])
     vertical: str | None = Field(None, max_length=200, examples=["healthcare"])
     persona: str | None = Field(None, max_length=200, examples=["CISO", "operations"])
@@ -94,6 +100,7 @@ class RecommendationItem(BaseModel):
 class ResolvedDeal(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [RESPONSE_EXAMPLE["deal"]]})
 
+    deal_id: str | None
     stage: str | None
     vertical: str | None
     persona: str | None
@@ -286,3 +293,32 @@ class Health(BaseModel):
     status: str
     bundle_version: str | None = None
     checks: dict[str, str] = Field(default_factory=dict)
+
+
+class AuditTableOut(BaseModel):
+    """One audit view: the filters applied, a summary, notes on method, and its rows."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "view": "unused",
+                    "filters": {"since": "2026-08-28", "until": "2026-11-25", "stage": None,
+                                "vertical": None, "type": None, "owner": None},
+                    "summary": {"assets": 86, "never_recommended": 12},
+                    "notes": [],
+                    "columns": ["asset_id", "title", "type", "owner", "reason", "recommended"],
+                    "rows": [{"asset_id": "whitepaper-edge-ai", "title": "Edge AI whitepaper",
+                              "type": "whitepaper", "owner": "pmm@example.com",
+                              "reason": "never_recommended", "recommended": 0}],
+                }
+            ]
+        }
+    )  # fmt: skip
+
+    view: str
+    filters: dict[str, Any]
+    summary: dict[str, Any]
+    notes: list[str]
+    columns: list[str]
+    rows: list[dict[str, Any]]

@@ -9,7 +9,7 @@ import click
 from pydantic import ValidationError
 
 from enablement import __version__
-from enablement.cli import catalog, evaluate, recommend, server
+from enablement.cli import audit, catalog, evaluate, recommend, server
 from enablement.errors import EnablementError
 
 
@@ -47,6 +47,8 @@ for command in (
     server.serve,
     server.keys,
     server.mcp_command,
+    audit.report,
+    audit.simulate_command,
 ):
     cli.add_command(command)
 

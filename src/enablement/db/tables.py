@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -122,3 +125,106 @@ jobs = Table(
     Column("result", JSON),
     Column("error", Text),
 )
+
+BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", BIG_ID, primary_key=True, autoincrement=True),
+    Column("user_id", String(200), nullable=False),
+    Column("idempotency_key", String(200), nullable=False),
+    Column("type", String(20), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("deal_id", String(200)),
+    Column("asset_id", String(200)),
+    Column("asset_known", Boolean, nullable=False),
+    Column("stage", String(50)),
+    Column("vertical", String(50)),
+    Column("persona", String(50)),
+    Column("recommendation_id", String(64)),
+    Column("rank", Integer),
+    Column("score", Float),
+    Column("reason_codes", JSON),
+    Column("rating", SmallInteger),
+    Column("comment", Text),
+    Column("outcome", String(10)),
+    Column("amount", Float),
+    Column("close_date", Date),
+    Column("link_id", String(32)),
+    Column("user_agent", String(50)),
+    UniqueConstraint("user_id", "idempotency_key", name="uq_events_user_id"),
+)
+
+deals = Table(
+    "deals",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("vertical", String(50)),
+    Column("stage", String(50)),
+    Column("stage_rank", Integer, nullable=False),
+    Column("outcome", String(10)),
+    Column("amount", Float),
+    Column("close_date", Date),
+    Column("outcome_at", DateTime(timezone=True)),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+)
+
+deal_assets = Table(
+    "deal_assets",
+    metadata,
+    Column("deal_id", String(200), primary_key=True),
+    Column("asset_id", String(200), primary_key=True),
+    Column("first_sent_at", DateTime(timezone=True), nullable=False),
+    Column("stage_rank", Integer, nullable=False),
+)
+
+questions = Table(
+    "questions",
+    metadata,
+    Column("id", BIG_ID, primary_key=True, autoincrement=True),
+    Column("recommendation_id", String(64), nullable=False),
+    Column("user_id", String(200), nullable=False),
+    Column("deal_id", String(200)),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("stage", String(50)),
+    Column("vertical", String(50)),
+    Column("persona", String(50)),
+    Column("text", Text, nullable=False),
+    Column("best_score", Float, nullable=False),
+    UniqueConstraint("recommendation_id", "text", name="uq_questions_recommendation_id"),
+)
+
+share_links = Table(
+    "share_links",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", String(200), nullable=False),
+    Column("deal_id", String(200), nullable=False),
+    Column("asset_id", String(200), nullable=False),
+    Column("stage", String(50)),
+    Column("vertical", String(50)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("views", Integer, nullable=False),
+    Column("last_viewed_at", DateTime(timezone=True)),
+)
+
+Index(
+    "ix_events_occurred_at",
+    events.c.occurred_at,
+    events.c.type,
+    events.c.asset_id,
+    events.c.stage,
+    events.c.vertical,
+    events.c.deal_id,
+)
+Index("ix_events_deal_id", events.c.deal_id, events.c.type)
+Index("ix_events_recommendation_id", events.c.recommendation_id)
+Index("ix_deal_assets_asset_id", deal_assets.c.asset_id)
+Index("ix_questions_occurred_at", questions.c.occurred_at, questions.c.best_score)
+Index("ix_share_links_deal_id", share_links.c.deal_id)

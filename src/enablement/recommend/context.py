@@ -18,6 +18,7 @@ MAX_K = 50
 
 @dataclass(frozen=True)
 class Deal:
+    deal_id: str | None = None  # the CRM's id for the opportunity, for usage events
     stage: str | None = None
     vertical: str | None = None
     persona: str | None = None
@@ -49,6 +50,7 @@ def resolve_deal(raw: Mapping[str, Any], taxonomy: Taxonomy, *, prefix: str = "d
         return taxonomy.facet(facet_name).resolve(str(value), field=_field(prefix, name))
 
     return Deal(
+        deal_id=str(raw["deal_id"]).strip() or None if raw.get("deal_id") else None,
         stage=facet("stage", "stages"),
         vertical=facet("vertical", "verticals"),
         persona=facet("persona", "personas"),
@@ -65,8 +67,8 @@ def resolve_deal(raw: Mapping[str, Any], taxonomy: Taxonomy, *, prefix: str = "d
 
 
 _FIELDS = {
-    "stage", "vertical", "persona", "products", "competitor", "questions", "already_shared",
-    "external_only", "language", "k", "as_of",
+    "deal_id", "stage", "vertical", "persona", "products", "competitor", "questions",
+    "already_shared", "external_only", "language", "k", "as_of",
 }  # fmt: skip
 
 

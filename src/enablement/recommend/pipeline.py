@@ -33,12 +33,16 @@ class RecommendationResult:
     items: list[Recommendation]
     bundle_version: str
     warnings: tuple[str, ...] = ()
+    # For each buyer question, the cosine similarity of the closest eligible passage: how well
+    # the library answers it (low values feed the marketer's "unanswered demand" report).
+    question_scores: tuple[float, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         deal = self.deal
         return {
             "bundle_version": self.bundle_version,
             "deal": {
+                "deal_id": deal.deal_id,
                 "stage": deal.stage,
                 "vertical": deal.vertical,
                 "persona": deal.persona,
@@ -95,7 +99,14 @@ class Recommender:
             self._item(row, rank, float(scores[row]), deal, fits[row], matches)
             for rank, row in enumerate(chosen, start=1)
         ]
-        return RecommendationResult(deal, items, self.bundle.meta.version, deal.warnings)
+        best = tuple(round(m.top_similarity, 4) for m in matches)
+        return RecommendationResult(
+            deal,
+            items,
+            self.bundle.meta.version,
+            deal.warnings,
+            question_scores=best if deal.questions else (),
+        )
 
     def deal_query(self, deal: Deal) -> str:
         """The query for a deal without buyer questions: its stage, vertical, persona, products."""

@@ -33,6 +33,7 @@ class QueryMatches:
     relevance: Floats  # (assets,), 1.0 for the best asset of this query
     best_chunk: npt.NDArray[np.int64]  # (assets,), -1 where nothing matched
     similarity: Floats  # (assets,), cosine of the best chunk (0 where nothing matched)
+    top_similarity: float = 0.0  # the highest cosine of any allowed chunk: how well it is answered
 
 
 def encode_queries(encoder: Encoder, queries: list[str]) -> Vectors:
@@ -60,8 +61,9 @@ def match_assets(
     relevance = np.zeros(assets, dtype=np.float32)
     best_chunk = np.full(assets, -1, dtype=np.int64)
     similarity = np.zeros(assets, dtype=np.float32)
+    top_similarity = float(dense[1].max()) if len(dense[1]) else 0.0
     if len(chunk_ids) == 0:
-        return QueryMatches(relevance, best_chunk, similarity)
+        return QueryMatches(relevance, best_chunk, similarity, top_similarity)
     owners = bundle.chunk_asset[chunk_ids]
     order = np.argsort(-fused, kind="stable")  # best first, so the first chunk seen per asset wins
     seen = np.zeros(assets, dtype=bool)
@@ -76,7 +78,7 @@ def match_assets(
         relevance[owner] = float(fused[position]) / top
         best_chunk[owner] = chunk
         similarity[owner] = cosine.get(chunk, 0.0)
-    return QueryMatches(relevance, best_chunk, similarity)
+    return QueryMatches(relevance, best_chunk, similarity, top_similarity)
 
 
 def fuse(dense: Hits, lexical: Hits, config: FusionConfig) -> tuple[npt.NDArray[np.int64], Floats]:

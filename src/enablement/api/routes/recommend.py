@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,7 +11,6 @@ from enablement.api import schemas
 from enablement.api.deps import RepDep, ServiceDep
 from enablement.errors import InvalidValueError
 from enablement.recommend.context import resolve_deal
-from enablement.recommend.pipeline import RecommendationResult
 from enablement.recommend.search import MAX_LIMIT
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
@@ -23,19 +21,22 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.post("/recommendations", response_model=schemas.RecommendationResponse, responses=ERRORS)
 def recommend(
-    body: schemas.DealContext, request: Request, service: ServiceDep, _: RepDep
+    body: schemas.DealContext, request: Request, service: ServiceDep, caller: RepDep
 ) -> dict[str, Any]:
-    """The assets to send next for one deal, each with reasons and the passages that answer."""
+    """The assets to send next for one deal, each with reasons and the passages that answer.
+
+    Each item shown is logged as a `recommended` event under the caller's user id."""
     recommender = service.recommender
     request.state.bundle_version = recommender.bundle.meta.version
-    result = recommender.recommend(resolve_deal(body.to_raw(), service.taxonomy, prefix=""))
-    request.app.state.metrics.served.inc(len(result.items))
-    return _response(result)
+    deal = resolve_deal(body.to_raw(), service.taxonomy, prefix="")
+    (served,) = service.usage.serve(recommender, [deal], user_id=caller.name)
+    request.app.state.metrics.served.inc(len(served.result.items))
+    return served.to_dict()
 
 
 @router.post("/recommendations:batch", response_model=schemas.BatchResponse, responses=ERRORS)
 def recommend_batch(
-    body: schemas.BatchRequest, request: Request, service: ServiceDep, _: RepDep
+    body: schemas.BatchRequest, request: Request, service: ServiceDep, caller: RepDep
 ) -> dict[str, Any]:
     """Up to 100 deals in one call (a CRM syncing its pipeline, say)."""
     recommender = service.recommender
@@ -44,9 +45,9 @@ def recommend_batch(
         resolve_deal(deal.to_raw(), service.taxonomy, prefix=f"deals[{i}]")
         for i, deal in enumerate(body.deals)
     ]
-    results = [recommender.recommend(deal) for deal in deals]
-    request.app.state.metrics.served.inc(sum(len(r.items) for r in results))
-    return {"results": [_response(result) for result in results]}
+    served = service.usage.serve(recommender, deals, user_id=caller.name)
+    request.app.state.metrics.served.inc(sum(len(s.result.items) for s in served))
+    return {"results": [item.to_dict() for item in served]}
 
 
 @router.get("/search", response_model=schemas.SearchPage, responses=ERRORS)
@@ -83,10 +84,6 @@ def search(
         "items": hits,
         "next_cursor": _cursor(offset + limit) if more else None,
     }
-
-
-def _response(result: RecommendationResult) -> dict[str, Any]:
-    return {"recommendation_id": secrets.token_hex(12), **result.to_dict()}
 
 
 def _cursor(offset: int) -> str:

@@ -1,0 +1,90 @@
+"""Writes `recommended` events and buyer questions off the request path, in batches.
+
+Serving a recommendation must not wait for a disk flush, so each served recommendation is
+queued and a background thread stores the queue every `interval` seconds in one transaction.
+`close()` (called at shutdown) stores whatever is still queued.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections import defaultdict
+
+from enablement.events.model import RecommendationLogEntry
+from enablement.events.store import EventStore
+
+log = logging.getLogger(__name__)
+
+
+class RecommendationLog:
+    def __init__(self, store: EventStore, *, interval: float = 0.5, max_queued: int = 100_000):
+        self._store = store
+        self._interval = interval
+        self._queue: queue.Queue[RecommendationLogEntry] = queue.Queue(maxsize=max_queued)
+        self._idle = threading.Condition()
+        self._pending = 0
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="enablement-log", daemon=True)
+        self._thread.start()
+
+    def submit(self, entry: RecommendationLogEntry) -> None:
+        """Queue one served recommendation; if the queue is full, the entry is logged and dropped
+        rather than slowing recommendations down."""
+        with self._idle:
+            self._pending += 1
+        try:
+            self._queue.put_nowait(entry)
+        except queue.Full:
+            self._done(1)
+            log.warning("recommendation log full; dropped one recommendation's events")
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything queued so far is stored; False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout=timeout)
+
+    def close(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=30)
+        self._write(self._drain())
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                first = self._queue.get(timeout=self._interval)
+            except queue.Empty:
+                continue
+            self._stopping.wait(self._interval)  # let a batch gather
+            self._write([first, *self._drain()])
+
+    def _drain(self) -> list[RecommendationLogEntry]:
+        entries = []
+        while True:
+            try:
+                entries.append(self._queue.get_nowait())
+            except queue.Empty:
+                return entries
+
+    def _write(self, entries: list[RecommendationLogEntry]) -> None:
+        if not entries:
+            return
+        by_user: dict[str, list[RecommendationLogEntry]] = defaultdict(list)
+        for entry in entries:
+            by_user[entry.user_id].append(entry)
+        try:
+            for user_id, mine in by_user.items():
+                events = [event for entry in mine for event in entry.events]
+                self._store.record(events, user_id=user_id, known_asset=lambda _asset: True)
+                questions = [q for entry in mine for q in entry.questions]
+                self._store.record_questions(questions, user_id=user_id)
+        except Exception:  # the store is down: keep serving, say so
+            log.exception("could not store %d recommendations' events", len(entries))
+        finally:
+            self._done(len(entries))
+
+    def _done(self, count: int) -> None:
+        with self._idle:
+            self._pending -= count
+            self._idle.notify_all()

@@ -1,0 +1,88 @@
+"""What happened to an asset in a deal: the event types and the shape of one event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class EventType(StrEnum):
+    recommended = "recommended"  # written by the recommender for every item it returns
+    opened = "opened"  # the rep opened the asset
+    sent = "sent"  # the rep sent it to a buyer
+    feedback = "feedback"  # thumbs up or down, with an optional reason
+    buyer_viewed = "buyer_viewed"  # a buyer opened a share link
+    deal_outcome = "deal_outcome"  # won or lost, with amount and close date
+
+
+# What API clients may post; the others are written by enablement itself.
+CLIENT_TYPES = (EventType.opened, EventType.sent, EventType.feedback, EventType.deal_outcome)
+OUTCOMES = ("won", "lost")
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """One event to store. `idempotency_key` is unique per user: a retry stores nothing new."""
+
+    type: EventType
+    idempotency_key: str
+    occurred_at: datetime
+    deal_id: str | None = None
+    asset_id: str | None = None
+    stage: str | None = None
+    vertical: str | None = None
+    persona: str | None = None
+    recommendation_id: str | None = None
+    rank: int | None = None
+    score: float | None = None
+    reason_codes: list[str] | None = None
+    rating: int | None = None  # +1 up, -1 down
+    comment: str | None = None
+    outcome: str | None = None
+    amount: float | None = None
+    close_date: date | None = None
+    link_id: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What became of one posted event."""
+
+    index: int
+    id: int
+    status: str  # stored | duplicate
+    flags: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "id": self.id,
+            "status": self.status,
+            "flags": list(self.flags),
+        }
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    """A buyer question the recommender was asked, with how well the library answered it."""
+
+    recommendation_id: str
+    occurred_at: datetime
+    text: str
+    best_score: float
+    deal_id: str | None = None
+    stage: str | None = None
+    vertical: str | None = None
+    persona: str | None = None
+
+
+@dataclass
+class RecommendationLogEntry:
+    """Everything one served recommendation leaves behind: its items and its questions."""
+
+    user_id: str
+    events: list[NewEvent] = field(default_factory=list)
+    questions: list[AskedQuestion] = field(default_factory=list)

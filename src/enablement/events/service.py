@@ -1,0 +1,184 @@
+"""The usage side of the service: served recommendations, client events and share links."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from enablement.catalog.store import CatalogStore
+from enablement.errors import InvalidValueError
+from enablement.events.links import ShareLink, ShareLinkStore, user_agent_family
+from enablement.events.log import RecommendationLog
+from enablement.events.model import (
+    AskedQuestion,
+    EventType,
+    NewEvent,
+    RecommendationLogEntry,
+    Recorded,
+)
+from enablement.events.parse import parse_event
+from enablement.events.store import EventStore
+from enablement.recommend.context import Deal
+from enablement.recommend.pipeline import RecommendationResult, Recommender
+from enablement.taxonomy import Taxonomy
+
+MAX_LINK_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Served:
+    """One recommendation as served: its id (which events quote) and the result."""
+
+    id: str
+    result: RecommendationResult
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"recommendation_id": self.id, **self.result.to_dict()}
+
+
+@dataclass(frozen=True)
+class View:
+    """A buyer opening a share link: the link and where to send the buyer."""
+
+    link: ShareLink
+    counted: bool
+
+
+class Usage:
+    def __init__(self, engine: Engine, taxonomy: Taxonomy, catalog: CatalogStore) -> None:
+        self.taxonomy = taxonomy
+        self.catalog = catalog
+        self.events = EventStore(engine, taxonomy.stages.ids)
+        self.links = ShareLinkStore(engine)
+        self._log: RecommendationLog | None = None
+
+    @property
+    def log(self) -> RecommendationLog:
+        if self._log is None:
+            self._log = RecommendationLog(self.events)
+        return self._log
+
+    def serve(
+        self, recommender: Recommender, deals: Sequence[Deal], *, user_id: str
+    ) -> list[Served]:
+        """Recommend for each deal and log what was shown (as `recommended` events)."""
+        served = [Served(secrets.token_hex(12), recommender.recommend(deal)) for deal in deals]
+        for item in served:
+            self.log.submit(log_entry(item, user_id))
+        return served
+
+    def record(
+        self, raw: Sequence[Mapping[str, Any]], *, user_id: str, field: str | None = "events"
+    ) -> list[Recorded]:
+        """Validate and store client events; the whole batch is refused if one is invalid.
+        Errors name the field as `events[3].rating`, or plain `rating` when `field` is None."""
+        events = [
+            parse_event(item, self.taxonomy, field=f"{field}[{i}]" if field else "")
+            for i, item in enumerate(raw)
+        ]
+        return self.events.record(events, user_id=user_id, known_asset=self._known(events))
+
+    def share(
+        self,
+        *,
+        user_id: str,
+        deal_id: str,
+        asset_id: str,
+        stage: str | None = None,
+        vertical: str | None = None,
+        expires_in_days: int | None = None,
+    ) -> tuple[ShareLink, str]:
+        """A trackable link for one asset in one deal; the asset must be in the catalog."""
+        if not self.catalog.existing_ids([asset_id]):
+            raise InvalidValueError(f"No asset with id '{asset_id}'.", field="asset_id")
+        if expires_in_days is not None and not 1 <= expires_in_days <= MAX_LINK_DAYS:
+            raise InvalidValueError(
+                f"expires_in_days must be between 1 and {MAX_LINK_DAYS}.", field="expires_in_days"
+            )
+        return self.links.create(
+            user_id=user_id,
+            deal_id=deal_id,
+            asset_id=asset_id,
+            stage=self._facet(stage, "stages", "stage"),
+            vertical=self._facet(vertical, "verticals", "vertical"),
+            expires_in_days=expires_in_days,
+        )
+
+    def view(self, token: str, user_agent: str | None) -> View:
+        """Count a buyer opening `token` (not link checkers) and return the link."""
+        link = self.links.open(token)
+        family = user_agent_family(user_agent)
+        if family == "bot":
+            return View(link, counted=False)
+        now = datetime.now(UTC)
+        event = NewEvent(
+            type=EventType.buyer_viewed,
+            idempotency_key=f"view:{link.id}:{secrets.token_hex(8)}",
+            occurred_at=now,
+            deal_id=link.deal_id,
+            asset_id=link.asset_id,
+            stage=link.stage,
+            vertical=link.vertical,
+            link_id=link.id,
+            user_agent=family,
+        )
+        self.events.record([event], user_id=link.user_id, known_asset=lambda _asset: True)
+        self.links.count_view(link, now)
+        return View(link, counted=True)
+
+    def close(self) -> None:
+        if self._log is not None:
+            self._log.close()
+
+    def _known(self, events: Sequence[NewEvent]) -> Callable[[str], bool]:
+        known = self.catalog.existing_ids({e.asset_id for e in events if e.asset_id})
+        return known.__contains__
+
+    def _facet(self, value: str | None, facet: str, field: str) -> str | None:
+        if not value:
+            return None
+        return self.taxonomy.facet(facet).resolve(value, field=field)
+
+
+def log_entry(
+    served: Served, user_id: str, *, at: datetime | None = None
+) -> RecommendationLogEntry:
+    """The `recommended` events and asked questions one served recommendation leaves behind."""
+    result, deal = served.result, served.result.deal
+    now = at or datetime.now(UTC)
+    events = [
+        NewEvent(
+            type=EventType.recommended,
+            idempotency_key=f"rec:{served.id}:{item.rank}",
+            occurred_at=now,
+            deal_id=deal.deal_id,
+            asset_id=item.asset.id,
+            stage=deal.stage,
+            vertical=deal.vertical,
+            persona=deal.persona,
+            recommendation_id=served.id,
+            rank=item.rank,
+            score=item.score,
+            reason_codes=[reason.code for reason in item.reasons],
+        )
+        for item in result.items
+    ]
+    questions = [
+        AskedQuestion(
+            recommendation_id=served.id,
+            occurred_at=now,
+            text=text,
+            best_score=score,
+            deal_id=deal.deal_id,
+            stage=deal.stage,
+            vertical=deal.vertical,
+            persona=deal.persona,
+        )
+        for text, score in zip(deal.questions, result.question_scores, strict=False)
+    ]
+    return RecommendationLogEntry(user_id=user_id, events=events, questions=questions)
