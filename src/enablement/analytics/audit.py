@@ -231,13 +231,7 @@ class Audit:
         return ({a: int(n) for a, n, _ in rows}, {a: int(w or 0) for a, _, w in rows})
 
     def _event_window(self, filters: AuditFilters) -> list[Any]:
-        e = tables.events.c
-        where = [e.occurred_at >= filters.start, e.occurred_at < filters.end]
-        if filters.stage:
-            where.append(e.stage == filters.stage)
-        if filters.vertical:
-            where.append(e.vertical == filters.vertical)
-        return where
+        return _window(tables.events.c, filters)
 
     # -- health --------------------------------------------------------------------------------
 
@@ -363,13 +357,7 @@ class Audit:
             return {(s, c): (int(n), float(m)) for s, c, n, m in connection.execute(query)}
 
     def _question_window(self, filters: AuditFilters) -> list[Any]:
-        q = tables.questions.c
-        where = [q.occurred_at >= filters.start, q.occurred_at < filters.end]
-        if filters.stage:
-            where.append(q.stage == filters.stage)
-        if filters.vertical:
-            where.append(q.vertical == filters.vertical)
-        return where
+        return _window(tables.questions.c, filters)
 
     # -- demand --------------------------------------------------------------------------------
 
@@ -454,9 +442,10 @@ class Audit:
     # -- shared --------------------------------------------------------------------------------
 
     def _assets(self, filters: AuditFilters, extra: set[str] | None = None) -> list[dict[str, Any]]:
-        assets = [a for a in self.catalog.assets() if filters.keeps(a)]
+        catalog = self.catalog.assets()
+        assets = [a for a in catalog if filters.keeps(a)]
         if extra and filters.type is None and filters.owner is None:
-            known = {a["id"] for a in self.catalog.assets()}
+            known = {a["id"] for a in catalog}
             assets += [
                 {"id": i, "title": "(not in the catalog)", "in_catalog": False,
                  "stages": [], "verticals": [], "personas": []}
@@ -466,6 +455,16 @@ class Audit:
 
     def _rank(self, stage: str) -> int:
         return self.taxonomy.stages.ids.index(stage) + 1
+
+
+def _window(columns: Any, filters: AuditFilters) -> list[Any]:
+    """The period, stage and vertical conditions on a table with those columns."""
+    where = [columns.occurred_at >= filters.start, columns.occurred_at < filters.end]
+    if filters.stage:
+        where.append(columns.stage == filters.stage)
+    if filters.vertical:
+        where.append(columns.vertical == filters.vertical)
+    return where
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
