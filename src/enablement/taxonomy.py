@@ -75,6 +75,12 @@ class Facet:
             self.noun, value, self.ids, field=field, closest=self.closest(value)
         )
 
+    def resolve_optional(self, value: object, *, field: str | None = None) -> str | None:
+        """Like resolve, but None (no filter, no value) for None or a blank value."""
+        if value is None or not str(value).strip():
+            return None
+        return self.resolve(str(value), field=field)
+
     def label(self, term_id: str | None) -> str:
         """The display label of a canonical id ("" for None, the id itself if unknown)."""
         if term_id is None:

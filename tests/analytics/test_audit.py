@@ -99,6 +99,7 @@ def test_views_on_a_known_history(
     assert demand.summary == {
         "questions_asked": 3,
         "unanswered": 2,
+        "clustered": 2,
         "themes": demand.summary["themes"],
     }
     assert sum(row["questions"] for row in demand.rows) == 2

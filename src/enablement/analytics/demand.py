@@ -9,10 +9,18 @@ from typing import Any
 import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sqlalchemy import Integer, desc, func, select
 
-from enablement.embedding import Encoder
+from enablement.analytics.filters import AuditFilters
+from enablement.analytics.sources import AuditSources
+from enablement.analytics.table import AuditTable
+from enablement.db import tables
+from enablement.index.cache import EmbeddingCache, encode_with_cache
 
-MAX_QUESTIONS = 5_000  # the most recent ones are clustered; the count covers them all
+# The most recently asked distinct questions are clustered (the summary counts them all):
+# average-linkage clustering is quadratic, and 2,000 questions cluster in about 0.25 s.
+MAX_TEXTS = 2_000
+COLUMNS = ["theme", "questions", "mean_best_score", "examples", "stages", "verticals"]
 
 
 @dataclass(frozen=True)
@@ -35,42 +43,95 @@ class Theme:
         }
 
 
-def themes(
-    questions: list[dict[str, Any]], encoder: Encoder, *, distance: float = 0.6, examples: int = 3
-) -> list[Theme]:
-    """Cluster `questions` (rows with text, best_score, stage, vertical) by meaning.
+def demand_table(sources: AuditSources, filters: AuditFilters) -> AuditTable:
+    """Buyer questions no passage answered well, clustered into themes: a writing brief."""
+    rows, asked, unanswered = _unanswered(sources, filters)
+    texts = list(dict.fromkeys(r["text"] for r in rows))
+    found = []
+    if texts:  # the model is loaded only when there is something to cluster
+        cache = EmbeddingCache(sources.engine)
+        vectors, _ = encode_with_cache(texts, encoder=sources.encoder(), cache=cache, queries=True)
+        found = themes(rows, dict(zip(texts, vectors, strict=True)))
+    below = sources.options.unanswered_below
+    return AuditTable(
+        "demand", filters.to_dict(), COLUMNS, [t.to_dict() for t in found],
+        notes=[f"A question is unanswered when its closest passage scores under {below} "
+               f"(cosine similarity). Themes cluster the {MAX_TEXTS:,} most recently asked "
+               "distinct unanswered questions."],
+        summary={"questions_asked": asked, "unanswered": unanswered,
+                 "clustered": sum(r["count"] for r in rows), "themes": len(found)},
+    )  # fmt: skip
 
-    Agglomerative clustering on the model's embeddings with average linkage and a cosine distance
-    cut, so the number of themes follows the data; each theme is named by its top TF-IDF terms.
+
+def _unanswered(
+    sources: AuditSources, filters: AuditFilters
+) -> tuple[list[dict[str, Any]], int, int]:
+    """The most recent distinct unanswered questions (grouped by text, stage and vertical, with
+    their count and mean best score), how many questions were asked and how many unanswered."""
+    q = tables.questions.c
+    where = filters.conditions(q)
+    weak = q.best_score < sources.options.unanswered_below
+    last = func.max(q.occurred_at).label("last")
+    grouped = (
+        select(q.text, q.stage, q.vertical, func.count().label("count"),
+               func.avg(q.best_score).label("best_score"), last)
+        .where(*where, weak)
+        .group_by(q.text, q.stage, q.vertical)
+        .order_by(desc(last))
+        .limit(MAX_TEXTS * 4)
+    )  # fmt: skip
+    counts = select(func.count(), func.sum(weak.cast(Integer))).where(*where)
+    with sources.engine.connect() as connection:
+        rows = [dict(r._mapping) for r in connection.execute(grouped)]
+        asked, unanswered = connection.execute(counts.select_from(tables.questions)).one()
+    keep = set(list(dict.fromkeys(r["text"] for r in rows))[:MAX_TEXTS])
+    rows = [r for r in rows if r["text"] in keep]
+    return rows, int(asked or 0), int(unanswered or 0)
+
+
+def themes(
+    questions: list[dict[str, Any]],
+    vectors: dict[str, np.ndarray],
+    *,
+    distance: float = 0.6,
+    examples: int = 3,
+) -> list[Theme]:
+    """Cluster `questions` (rows with text, count, best_score, stage, vertical) by meaning, given
+    each text's unit vector.
+
+    Agglomerative clustering with average linkage and a cosine distance cut, so the number of
+    themes follows the data; each theme is named by its top TF-IDF terms.
     """
     if not questions:
         return []
-    texts = [q["text"] for q in questions]
-    unique = sorted(set(texts))
-    vectors = encoder.encode_queries(unique)
+    unique = sorted(vectors)
     if len(unique) == 1:
         labels = np.zeros(1, dtype=int)
     else:
+        matrix = np.stack([vectors[t] for t in unique]).astype(np.float32)
+        distances = np.clip(1.0 - matrix @ matrix.T, 0.0, 2.0)
         labels = AgglomerativeClustering(
-            n_clusters=None, metric="cosine", linkage="average", distance_threshold=distance
-        ).fit_predict(vectors)
+            n_clusters=None, metric="precomputed", linkage="average", distance_threshold=distance
+        ).fit_predict(distances)
     cluster_of = dict(zip(unique, labels.tolist(), strict=True))
     members: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
     for question in questions:
         members[cluster_of[question["text"]]].append(question)
     names = _names(unique, labels)
-    out = [
-        Theme(
-            label=names[cluster],
-            count=len(rows),
-            best_score=float(np.mean([r["best_score"] for r in rows])),
-            examples=_examples(rows, examples),
-            stages=_tally(rows, "stage"),
-            verticals=_tally(rows, "vertical"),
-        )
-        for cluster, rows in members.items()
-    ]
+    out = [_theme(names[cluster], rows, examples) for cluster, rows in members.items()]
     return sorted(out, key=lambda t: (-t.count, t.label))
+
+
+def _theme(label: str, rows: list[dict[str, Any]], examples: int) -> Theme:
+    weights = [int(r.get("count", 1)) for r in rows]
+    return Theme(
+        label=label,
+        count=sum(weights),
+        best_score=float(np.average([r["best_score"] for r in rows], weights=weights)),
+        examples=_examples(rows, examples),
+        stages=_tally(rows, "stage"),
+        verticals=_tally(rows, "vertical"),
+    )
 
 
 def _names(texts: list[str], labels: np.ndarray) -> dict[int, str]:
@@ -110,5 +171,5 @@ def _tally(rows: list[dict[str, Any]], key: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     for row in rows:
         value = row.get(key) or "unknown"
-        counts[value] = counts.get(value, 0) + 1
+        counts[value] = counts.get(value, 0) + int(row.get("count", 1))
     return dict(sorted(counts.items(), key=lambda kv: -kv[1]))

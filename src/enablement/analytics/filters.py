@@ -37,10 +37,7 @@ class AuditFilters:
             raise InvalidValueError("'since' must not be after 'until'.", field="since")
 
         def facet(name: str, facet_name: str) -> str | None:
-            value = raw.get(name)
-            if not value:
-                return None
-            return taxonomy.facet(facet_name).resolve(str(value), field=name)
+            return taxonomy.facet(facet_name).resolve_optional(raw.get(name), field=name)
 
         return cls(
             start=datetime.combine(since, time.min, UTC),
@@ -56,6 +53,16 @@ class AuditFilters:
         return (self.type is None or asset.get("type") == self.type) and (
             self.owner is None or (asset.get("owner") or "").casefold() == self.owner.casefold()
         )
+
+    def conditions(self, columns: Any) -> list[Any]:
+        """SQL conditions for the period, stage and vertical on a table with the columns
+        occurred_at, stage and vertical (events, questions)."""
+        where = [columns.occurred_at >= self.start, columns.occurred_at < self.end]
+        if self.stage:
+            where.append(columns.stage == self.stage)
+        if self.vertical:
+            where.append(columns.vertical == self.vertical)
+        return where
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -17,6 +17,18 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
 
+from sqlalchemy import select
+
+from enablement.analytics.filters import AuditFilters
+from enablement.analytics.sources import AuditSources
+from enablement.analytics.table import AuditTable
+from enablement.db import tables
+
+COLUMNS = [
+    "asset_id", "title", "owner", "deals_sent", "deals_compared", "win_rate_sent",
+    "win_rate_comparable", "difference", "low", "high",
+]  # fmt: skip
+
 
 @dataclass(frozen=True)
 class ClosedDeal:
@@ -155,3 +167,58 @@ def _interval(raw: _Raw, z: float) -> Influence:
         low=max(-1.0, difference - z * se),
         high=min(1.0, difference + z * se),
     )
+
+
+def influence_table(sources: AuditSources, filters: AuditFilters) -> AuditTable:
+    """Win rate where each catalog asset was sent against comparable deals where it was not,
+    over the deals closed in the period."""
+    deals, sent = _closed_deals(sources, filters)
+    catalog = {a["id"]: a for a in sources.assets(filters)}
+    options = sources.options
+    found = influence(
+        deals,
+        {a: d for a, d in sent.items() if a in catalog},
+        top_rank=len(sources.taxonomy.stages.ids),
+        min_deals=options.min_deals,
+        confidence=options.confidence,
+    )
+    rows = [
+        {"asset_id": r.asset_id, "title": catalog[r.asset_id]["title"],
+         "owner": catalog[r.asset_id].get("owner"), **r.to_dict()}
+        for r in found
+    ]  # fmt: skip
+    return AuditTable(
+        "influence", filters.to_dict(), COLUMNS, rows,
+        notes=["Association, not cause: reps choose what to send. Comparable deals closed in "
+               "the period, are in the same vertical and reached the stage at which the asset "
+               f"was sent. Intervals are {options.confidence:.0%} simultaneous (Bonferroni over "
+               f"the assets shown). Assets with fewer than {options.min_deals} deals either way "
+               "are not shown."],
+        summary={"closed_deals": len(deals), "won": sum(d.won for d in deals),
+                 "assets_shown": len(rows)},
+    )  # fmt: skip
+
+
+def _closed_deals(
+    sources: AuditSources, filters: AuditFilters
+) -> tuple[list[ClosedDeal], dict[str, dict[str, int]]]:
+    """The deals closed in the period (in the vertical, if one is set), and for each asset the
+    stage rank at which it was first sent in each of them."""
+    d, s = tables.deals.c, tables.deal_assets.c
+    closed = [d.outcome.is_not(None), d.outcome_at >= filters.start, d.outcome_at < filters.end]
+    if filters.vertical:
+        closed.append(d.vertical == filters.vertical)
+    deals_query = select(d.id, d.vertical, d.stage_rank, d.outcome).where(*closed)
+    sent_query = (
+        select(s.asset_id, s.deal_id, s.stage_rank)
+        .select_from(tables.deal_assets.join(tables.deals, d.id == s.deal_id))
+        .where(*closed)
+    )
+    sent: defaultdict[str, dict[str, int]] = defaultdict(dict)
+    with sources.engine.connect() as connection:
+        deals = [
+            ClosedDeal(i, v, int(r), o == "won") for i, v, r, o in connection.execute(deals_query)
+        ]
+        for asset_id, deal_id, rank in connection.execute(sent_query):
+            sent[asset_id][deal_id] = int(rank)
+    return deals, sent

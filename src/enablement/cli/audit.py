@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from enablement.analytics.audit import VIEWS, AuditTable
+from enablement.analytics.audit import VIEWS
 from enablement.analytics.filters import AuditFilters
+from enablement.analytics.table import AuditTable
 from enablement.cli.common import service
 from enablement.events.simulate import SimulationOptions, simulate
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -48,6 +49,12 @@ def downgrade(engine: Engine, revision: str) -> None:
     """Downgrade the database behind `engine` to `revision` ("base" empties it)."""
     with engine.begin() as connection:
         command.downgrade(_config(connection), revision)
+
+
+def dialect_insert(engine: Engine, table: Table) -> Any:
+    """An INSERT for `table` in the engine's dialect, so callers can add ON CONFLICT clauses."""
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def _config(connection: Connection) -> Config:

@@ -11,16 +11,26 @@ import logging
 import queue
 import threading
 from collections import defaultdict
+from typing import Any
 
 from enablement.events.model import RecommendationLogEntry
 from enablement.events.store import EventStore
+from enablement.index.cache import EmbeddingCache, cache_key, query_model
 
 log = logging.getLogger(__name__)
 
 
 class RecommendationLog:
-    def __init__(self, store: EventStore, *, interval: float = 0.5, max_queued: int = 100_000):
+    def __init__(
+        self,
+        store: EventStore,
+        cache: EmbeddingCache,
+        *,
+        interval: float = 0.5,
+        max_queued: int = 100_000,
+    ) -> None:
         self._store = store
+        self._cache = cache
         self._interval = interval
         self._queue: queue.Queue[RecommendationLogEntry] = queue.Queue(maxsize=max_queued)
         self._idle = threading.Condition()
@@ -79,10 +89,20 @@ class RecommendationLog:
                 self._store.record(events, user_id=user_id, known_asset=lambda _asset: True)
                 questions = [q for entry in mine for q in entry.questions]
                 self._store.record_questions(questions, user_id=user_id)
+            self._remember_vectors(entries)
         except Exception:  # the store is down: keep serving, say so
             log.exception("could not store %d recommendations' events", len(entries))
         finally:
             self._done(len(entries))
+
+    def _remember_vectors(self, entries: list[RecommendationLogEntry]) -> None:
+        by_model: dict[str, dict[str, Any]] = defaultdict(dict)
+        for entry in entries:
+            model = query_model(entry.model)
+            for text, vector in entry.vectors.items():
+                by_model[model][cache_key(model, text)] = vector
+        for model, vectors in by_model.items():
+            self._cache.put_many(model, vectors)
 
     def _done(self, count: int) -> None:
         with self._idle:

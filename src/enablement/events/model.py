@@ -81,8 +81,11 @@ class AskedQuestion:
 
 @dataclass
 class RecommendationLogEntry:
-    """Everything one served recommendation leaves behind: its items and its questions."""
+    """Everything one served recommendation leaves behind: its items, its questions, and the
+    query vectors of the poorly answered ones (for the demand report), by the model's name."""
 
     user_id: str
     events: list[NewEvent] = field(default_factory=list)
     questions: list[AskedQuestion] = field(default_factory=list)
+    model: str = ""
+    vectors: dict[str, Any] = field(default_factory=dict)  # question text -> float32 vector

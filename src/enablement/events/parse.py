@@ -30,10 +30,7 @@ def parse_event(raw: Mapping[str, Any], taxonomy: Taxonomy, *, field: str = "") 
         raise InvalidValueError(f"A '{kind}' event needs an asset_id.", field=name("asset_id"))
 
     def facet(key: str, facet_name: str) -> str | None:
-        value = raw.get(key)
-        if value is None or not str(value).strip():
-            return None
-        return taxonomy.facet(facet_name).resolve(str(value), field=name(key))
+        return taxonomy.facet(facet_name).resolve_optional(raw.get(key), field=name(key))
 
     return NewEvent(
         type=kind,

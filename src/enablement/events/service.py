@@ -23,11 +23,15 @@ from enablement.events.model import (
 )
 from enablement.events.parse import parse_event
 from enablement.events.store import EventStore
+from enablement.index.cache import EmbeddingCache
 from enablement.recommend.context import Deal
 from enablement.recommend.pipeline import RecommendationResult, Recommender
 from enablement.taxonomy import Taxonomy
 
 MAX_LINK_DAYS = 365
+# Questions scoring under this keep their query vectors, so the demand report (whose default cut
+# is 0.5) clusters them without encoding them again; a higher cut just encodes the rest.
+KEEP_VECTORS_BELOW = 0.6
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class Usage:
     @property
     def log(self) -> RecommendationLog:
         if self._log is None:
-            self._log = RecommendationLog(self.events)
+            self._log = RecommendationLog(self.events, EmbeddingCache(self.events.engine))
         return self._log
 
     def serve(
@@ -69,7 +73,7 @@ class Usage:
         """Recommend for each deal and log what was shown (as `recommended` events)."""
         served = [Served(secrets.token_hex(12), recommender.recommend(deal)) for deal in deals]
         for item in served:
-            self.log.submit(log_entry(item, user_id))
+            self.log.submit(log_entry(item, user_id, model=recommender.encoder.name))
         return served
 
     def record(
@@ -104,8 +108,8 @@ class Usage:
             user_id=user_id,
             deal_id=deal_id,
             asset_id=asset_id,
-            stage=self._facet(stage, "stages", "stage"),
-            vertical=self._facet(vertical, "verticals", "vertical"),
+            stage=self.taxonomy.stages.resolve_optional(stage, field="stage"),
+            vertical=self.taxonomy.verticals.resolve_optional(vertical, field="vertical"),
             expires_in_days=expires_in_days,
         )
 
@@ -139,16 +143,12 @@ class Usage:
         known = self.catalog.existing_ids({e.asset_id for e in events if e.asset_id})
         return known.__contains__
 
-    def _facet(self, value: str | None, facet: str, field: str) -> str | None:
-        if not value:
-            return None
-        return self.taxonomy.facet(facet).resolve(value, field=field)
-
 
 def log_entry(
-    served: Served, user_id: str, *, at: datetime | None = None
+    served: Served, user_id: str, *, model: str, at: datetime | None = None
 ) -> RecommendationLogEntry:
-    """The `recommended` events and asked questions one served recommendation leaves behind."""
+    """The `recommended` events, asked questions and weak questions' vectors (from the encoder
+    called `model`) one served recommendation leaves behind."""
     result, deal = served.result, served.result.deal
     now = at or datetime.now(UTC)
     events = [
@@ -181,4 +181,8 @@ def log_entry(
         )
         for text, score in zip(deal.questions, result.question_scores, strict=False)
     ]
-    return RecommendationLogEntry(user_id=user_id, events=events, questions=questions)
+    vectors = result.question_vectors
+    weak = {} if vectors is None else {
+        q.text: vectors[i] for i, q in enumerate(questions) if q.best_score < KEEP_VECTORS_BELOW
+    }  # fmt: skip
+    return RecommendationLogEntry(user_id, events, questions, model=model, vectors=weak)

@@ -129,7 +129,7 @@ def _stage(
     served = Served(
         f"{deal.id}-{index}", recommender.recommend(resolve_deal(raw, recommender.taxonomy))
     )
-    usage.log.submit(log_entry(served, deal.rep, at=at))
+    usage.log.submit(log_entry(served, deal.rep, model=recommender.encoder.name, at=at))
     result.recommendations += 1
 
     def event(kind: EventType, asset: str, minutes: float, **extra: Any) -> None:

@@ -8,17 +8,16 @@ vertical, latest outcome) and which assets were sent in it. A caller that got an
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, case, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from enablement.db import tables
+from enablement.db.engine import dialect_insert
 from enablement.events.model import AskedQuestion, EventType, NewEvent, Recorded
 
-ROWS_PER_STATEMENT = 400  # 23 columns a row stays under SQLite's 32,766 bound parameters
+ROWS_PER_STATEMENT = 400  # keys per lookup, well under any bound-parameter limit
 
 
 class EventStore:
@@ -48,18 +47,17 @@ class EventStore:
 
     def record_questions(self, questions: Iterable[AskedQuestion], *, user_id: str) -> None:
         """Store the buyer questions of served recommendations (once per recommendation)."""
-        rows = [{**asdict(q), "user_id": user_id} for q in questions]
+        rows = [{**vars(q), "user_id": user_id} for q in questions]
         if not rows:
             return
         with self.engine.begin() as connection:
-            for part in _parts(rows):
-                statement = self._insert(tables.questions).values(part)
-                connection.execute(statement.on_conflict_do_nothing())
+            statement = self._insert(tables.questions).on_conflict_do_nothing()
+            connection.execute(statement, rows)
 
     def _row(
         self, event: NewEvent, user_id: str, now: datetime, known_asset: Callable[[str], bool]
     ) -> dict[str, Any]:
-        row = asdict(event)
+        row = dict(vars(event))  # shallow: asdict's deep copy costs more than the insert
         row["type"] = event.type.value
         row["user_id"] = user_id
         row["received_at"] = now
@@ -68,24 +66,22 @@ class EventStore:
         return row
 
     def _insert(self, table: Any) -> Any:
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        return dialect.insert(table)
+        return dialect_insert(self.engine, table)
 
     def _insert_new(self, connection: Connection, rows: list[dict[str, Any]]) -> dict[str, int]:
         """Insert rows whose key is new; returns {idempotency key: id} for those stored."""
-        stored: dict[str, int] = {}
+        if not rows:
+            return {}
+        events = tables.events
+        statement = (
+            self._insert(events)
+            .on_conflict_do_nothing(index_elements=["user_id", "idempotency_key"])
+            .returning(events.c.id, events.c.idempotency_key)
+        )
         # One key order for every writer, so concurrent batches cannot deadlock on the index.
         ordered = sorted(rows, key=lambda r: r["idempotency_key"])
-        for part in _parts(ordered):
-            statement = (
-                self._insert(tables.events)
-                .values(part)
-                .on_conflict_do_nothing(index_elements=["user_id", "idempotency_key"])
-                .returning(tables.events.c.id, tables.events.c.idempotency_key)
-            )
-            for event_id, key in connection.execute(statement):
-                stored[key] = event_id
-        return stored
+        # executemany: one compiled statement, sent as multi-row INSERTs by SQLAlchemy
+        return {key: event_id for event_id, key in connection.execute(statement, ordered)}
 
     def _existing_ids(self, connection: Connection, user_id: str, keys: set[str]) -> dict[str, int]:
         if not keys:
@@ -106,7 +102,7 @@ class EventStore:
         if not summaries:
             return
         deals = tables.deals
-        statement = self._insert(deals).values(summaries)
+        statement = self._insert(deals)
         new = statement.excluded
         later_outcome = or_(
             deals.c.outcome_at.is_(None),
@@ -131,7 +127,7 @@ class EventStore:
                 "last_seen": pick(new.last_seen > deals.c.last_seen, "last_seen"),
             },
         )
-        connection.execute(statement)
+        connection.execute(statement, summaries)
 
     def _update_sent(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
         first: dict[tuple[str, str], dict[str, Any]] = {}
@@ -149,7 +145,7 @@ class EventStore:
         if not first:
             return
         sent = tables.deal_assets
-        statement = self._insert(sent).values([first[key] for key in sorted(first)])
+        statement = self._insert(sent)
         earlier = statement.excluded.first_sent_at < sent.c.first_sent_at
         statement = statement.on_conflict_do_update(
             index_elements=["deal_id", "asset_id"],
@@ -162,7 +158,7 @@ class EventStore:
                 ),
             },
         )
-        connection.execute(statement)
+        connection.execute(statement, [first[key] for key in sorted(first)])
 
 
 def _deal_summaries(rows: list[dict[str, Any]], rank: dict[str, int]) -> list[dict[str, Any]]:
@@ -205,11 +201,6 @@ def _outcomes(
         else:
             out.append(Recorded(index, stored.get(key) or duplicates[key], "duplicate", flags))
     return out
-
-
-def _parts(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        yield rows[start : start + ROWS_PER_STATEMENT]
 
 
 def _utc(moment: datetime) -> datetime:

@@ -6,9 +6,10 @@ import hashlib
 from collections.abc import Callable
 
 import numpy as np
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, select
 
 from enablement.db import tables
+from enablement.db.engine import dialect_insert
 from enablement.embedding import Encoder, Vectors
 
 _BATCH = 500
@@ -16,6 +17,11 @@ _BATCH = 500
 
 def cache_key(model: str, text: str) -> str:
     return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()
+
+
+def query_model(model: str) -> str:
+    """The cache's model name for query vectors (some models encode queries differently)."""
+    return f"{model}:query"
 
 
 class EmbeddingCache:
@@ -39,9 +45,12 @@ class EmbeddingCache:
             {"key": k, "model": model, "dimension": int(v.shape[0]), "vector": v.tobytes()}
             for k, v in items.items()
         ]
+        if not rows:
+            return
+        # two writers may cache the same text at once; the first one's vector stays
+        statement = dialect_insert(self.engine, tables.embedding_cache).on_conflict_do_nothing()
         with self.engine.begin() as connection:
-            for start in range(0, len(rows), _BATCH):
-                connection.execute(insert(tables.embedding_cache), rows[start : start + _BATCH])
+            connection.execute(statement, rows)
 
 
 def encode_with_cache(
@@ -50,21 +59,25 @@ def encode_with_cache(
     encoder: Encoder,
     cache: EmbeddingCache,
     batch: int = 256,
+    queries: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Vectors, int]:
-    """Vectors for `texts` in order, and how many had to be encoded (the rest came from cache).
+    """Vectors for `texts` in order (as passages, or as `queries`), and how many had to be
+    encoded (the rest came from cache).
 
     New vectors are saved batch by batch, so an interrupted build keeps what it computed.
     """
-    keys = [cache_key(encoder.name, text) for text in texts]
+    model = query_model(encoder.name) if queries else encoder.name
+    encode = encoder.encode_queries if queries else encoder.encode_passages
+    keys = [cache_key(model, text) for text in texts]
     known = cache.get_many(list(dict.fromkeys(keys)))
     missing = list(dict.fromkeys(k for k in keys if k not in known))
     text_of = dict(zip(keys, texts, strict=True))
     for start in range(0, len(missing), batch):
         part = missing[start : start + batch]
-        vectors = encoder.encode_passages([text_of[key] for key in part])
+        vectors = encode([text_of[key] for key in part])
         fresh = dict(zip(part, vectors, strict=True))
-        cache.put_many(encoder.name, fresh)
+        cache.put_many(model, fresh)
         known.update(fresh)
         if progress is not None:
             progress(min(start + batch, len(missing)), len(missing))

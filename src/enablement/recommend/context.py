@@ -44,10 +44,8 @@ def resolve_deal(raw: Mapping[str, Any], taxonomy: Taxonomy, *, prefix: str = "d
     warnings: list[str] = []
 
     def facet(name: str, facet_name: str) -> str | None:
-        value = raw.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        return taxonomy.facet(facet_name).resolve(str(value), field=_field(prefix, name))
+        field = _field(prefix, name)
+        return taxonomy.facet(facet_name).resolve_optional(raw.get(name), field=field)
 
     return Deal(
         deal_id=str(raw["deal_id"]).strip() or None if raw.get("deal_id") else None,

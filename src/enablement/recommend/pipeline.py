@@ -36,6 +36,9 @@ class RecommendationResult:
     # For each buyer question, the cosine similarity of the closest eligible passage: how well
     # the library answers it (low values feed the marketer's "unanswered demand" report).
     question_scores: tuple[float, ...] = ()
+    # The buyer questions' query vectors, so the usage log can keep those of the poorly answered
+    # ones for the demand report without encoding them again.
+    question_vectors: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         deal = self.deal
@@ -77,7 +80,8 @@ class Recommender:
         """The top `deal.k` eligible assets for `deal`, each with reasons and passages."""
         eligible = eligible_assets(self.table, deal)
         queries = list(deal.questions) or [self.deal_query(deal)]
-        matches = self._matches(queries, eligible)
+        vectors = encode_queries(self.encoder, queries)
+        matches = self._matches(queries, vectors, eligible)
         text = np.mean([m.relevance for m in matches], axis=0).astype(np.float32)
         fits = fit_features(self.table, deal, self._stage_order)
         scores = combine(text, fits, self.config.weights, has_questions=bool(deal.questions))
@@ -106,6 +110,7 @@ class Recommender:
             self.bundle.meta.version,
             deal.warnings,
             question_scores=best if deal.questions else (),
+            question_vectors=vectors if deal.questions else None,
         )
 
     def deal_query(self, deal: Deal) -> str:
@@ -119,9 +124,10 @@ class Recommender:
         ]
         return " ".join(part for part in parts if part) or "overview"
 
-    def _matches(self, queries: list[str], eligible: np.ndarray) -> list[QueryMatches]:
+    def _matches(
+        self, queries: list[str], vectors: np.ndarray, eligible: np.ndarray
+    ) -> list[QueryMatches]:
         allowed = eligible[self.bundle.chunk_asset]
-        vectors = encode_queries(self.encoder, queries)
         return [
             match_assets(self.bundle, query, vectors[i], allowed, self.config.fusion)
             for i, query in enumerate(queries)

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from enablement.analytics.audit import AuditTable
 from enablement.analytics.filters import AuditFilters
+from enablement.analytics.table import AuditTable
 from enablement.api.deps import MarketerDep, ServiceDep
 from enablement.api.schemas import AuditTableOut, ErrorBody
 

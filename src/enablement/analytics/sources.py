@@ -1,0 +1,54 @@
+"""What the audit views read: the SQL store, the catalog, the taxonomy, the bundle and the model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from enablement.analytics.filters import AuditFilters
+from enablement.catalog.store import CatalogStore
+from enablement.embedding import Encoder
+from enablement.index.bundle import Bundle
+from enablement.taxonomy import Taxonomy
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    stale_after_days: int = 365
+    expiring_within_days: int = 30
+    duplicate_similarity: float = 0.95
+    unanswered_below: float = 0.5  # a question whose closest passage scores lower is unanswered
+    weak_cell_below: float = 0.5
+    min_deals: int = 10
+    confidence: float = 0.95
+
+
+@dataclass
+class AuditSources:
+    engine: Engine
+    catalog: CatalogStore
+    taxonomy: Taxonomy
+    bundle: Callable[[], Bundle | None]  # None while no index is built
+    encoder: Callable[[], Encoder]  # loaded only by the views that need it
+    options: AuditOptions = field(default_factory=AuditOptions)
+
+    def assets(self, filters: AuditFilters, extra: set[str] | None = None) -> list[dict[str, Any]]:
+        """Catalog assets passing the type and owner filters, plus placeholder rows for the ids
+        in `extra` that the catalog does not know (when no type or owner filter is set)."""
+        catalog = self.catalog.assets()
+        assets = [a for a in catalog if filters.keeps(a)]
+        if extra and filters.type is None and filters.owner is None:
+            known = {a["id"] for a in catalog}
+            assets += [
+                {"id": i, "title": "(not in the catalog)", "in_catalog": False,
+                 "stages": [], "verticals": [], "personas": []}
+                for i in sorted(extra - known)
+            ]  # fmt: skip
+        return assets
+
+    def rank(self, stage: str) -> int:
+        """A stage's 1-based position in the pipeline, as stored on deals."""
+        return self.taxonomy.stages.ids.index(stage) + 1

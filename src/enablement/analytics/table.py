@@ -1,0 +1,58 @@
+"""What every audit view returns: a table of rows with its filters, summary and notes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class AuditTable:
+    view: str
+    filters: dict[str, Any]
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "view": self.view,
+            "filters": self.filters,
+            "summary": self.summary,
+            "notes": self.notes,
+            "columns": self.columns,
+            "rows": self.rows,
+        }
+
+    def to_csv(self) -> str:
+        """The rows as CSV under `columns`; lists become `a | b`, mappings `k=v; k=v`."""
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=self.columns, extrasaction="ignore")
+        writer.writeheader()
+        for row in self.rows:
+            writer.writerow({k: _cell(v) for k, v in row.items()})
+        return out.getvalue()
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """numerator / denominator to 4 places, or None when there is nothing to divide by."""
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def tally(values: list[str]) -> dict[str, int]:
+    """How many of each value, most frequent first."""
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return " | ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={v}" for k, v in value.items())
+    return value

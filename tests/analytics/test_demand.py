@@ -1,0 +1,84 @@
+"""Unanswered demand: grouped counts, the clustering cap, and vectors kept from serving time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from enablement.analytics import demand
+from enablement.analytics.filters import AuditFilters
+from enablement.catalog.build import BuildOptions
+from enablement.events.model import AskedQuestion
+from enablement.events.store import EventStore
+from enablement.index.cache import EmbeddingCache, cache_key, query_model
+from tests.api.conftest import make_env
+from tests.fakes import HashingEncoder
+
+DAY = datetime(2026, 11, 2, 12, tzinfo=UTC)
+
+
+class CountingEncoder(HashingEncoder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoded: list[str] = []
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        self.encoded.extend(texts)
+        return super().encode_queries(texts)
+
+
+def test_a_question_asked_again_counts_again_and_old_ones_past_the_cap_are_not_clustered(
+    tmp_path: Path, build_options: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = make_env(tmp_path, build_options)
+    service = env.service
+    asked = [("do you sign a BAA", 0.2, 3), ("is there a BAA template", 0.3, 1)]
+    asked += [(f"old question number {i}", 0.1, 1) for i in range(5)]
+    rows = [
+        AskedQuestion(f"rec-{i}-{n}", DAY - timedelta(hours=i), text, score,
+                      stage="discovery", vertical="healthcare")
+        for i, (text, score, times) in enumerate(asked)
+        for n in range(times)
+    ]  # fmt: skip
+    rows.append(AskedQuestion("rec-ok", DAY, "approvals", 0.9, stage="discovery"))
+    EventStore(service.engine, service.taxonomy.stages.ids).record_questions(rows, user_id="r")
+    monkeypatch.setattr(demand, "MAX_TEXTS", 4)
+
+    table = service.audit.demand(AuditFilters.parse({"since": "2026-10-01"}, service.taxonomy))
+
+    assert table.summary["questions_asked"] == 10
+    assert table.summary["unanswered"] == 9
+    assert table.summary["clustered"] == 6  # the 4 most recent texts: 3 + 1 + 1 + 1
+    assert sum(row["questions"] for row in table.rows) == 6
+    clustered = {text for row in table.rows for text in row["examples"]}
+    assert "old question number 4" not in clustered
+    env.client.close()
+    service.close()
+
+
+def test_weak_questions_keep_their_vectors_from_serving_so_demand_encodes_nothing(
+    tmp_path: Path, build_options: BuildOptions
+) -> None:
+    env = make_env(tmp_path, build_options)
+    answered = "Oxley implementations take nine months. We go live in six weeks."
+    deal = {"stage": "evaluation", "questions": [answered, "weather on the moon tonight"]}
+    body = env.client.post("/v1/recommendations", json=deal, headers=env.auth("rep")).json()
+    assert env.service.usage.log.flush()
+    model = query_model(env.service.encoder.name)
+    cached = EmbeddingCache(env.service.engine).get_many(
+        [cache_key(model, "weather on the moon tonight"), cache_key(model, answered)]
+    )
+    assert list(cached) == [cache_key(model, "weather on the moon tonight")]  # only the weak one
+    counting = CountingEncoder()
+    env.service.audit.sources.encoder = lambda: counting
+    today = datetime.now(UTC).date().isoformat()
+    table = env.service.audit.demand(
+        AuditFilters.parse({"since": today}, env.service.taxonomy)
+    )
+    assert body["items"] and table.summary["unanswered"] == 1
+    assert counting.encoded == []
+    env.client.close()
+    env.service.close()
