@@ -75,9 +75,7 @@ def test_weak_questions_keep_their_vectors_from_serving_so_demand_encodes_nothin
     counting = CountingEncoder()
     env.service.audit.sources.encoder = lambda: counting
     today = datetime.now(UTC).date().isoformat()
-    table = env.service.audit.demand(
-        AuditFilters.parse({"since": today}, env.service.taxonomy)
-    )
+    table = env.service.audit.demand(AuditFilters.parse({"since": today}, env.service.taxonomy))
     assert body["items"] and table.summary["unanswered"] == 1
     assert counting.encoded == []
     env.client.close()
