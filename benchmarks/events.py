@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -77,6 +78,7 @@ def main() -> int:
         for store in args.stores.split(","):
             with database(store, Path(tmp) / store) as (url, data_dir):
                 results["stores"][store] = run_store(url, data_dir, args)
+            print(json.dumps({store: results["stores"][store]}), file=sys.stderr)  # progress
     json.dump(results, sys.stdout, indent=2)
     print()
     return 0
@@ -90,13 +92,15 @@ def database(store: str, base: Path) -> Iterator[tuple[str, Path]]:
     if store == "sqlite":
         yield f"sqlite:///{data_dir / 'enablement.db'}", data_dir
         return
-    (base / "pg").mkdir()
-    server = PostgresServer(base / "pg")
+    # its own temporary folder: the server runs as postgres, which cannot enter root's private ones
+    pg_dir = Path(tempfile.mkdtemp(prefix="enablement-bench-pg-"))
+    server = PostgresServer(pg_dir)
     server.start()
     try:
         yield server.url("postgres"), data_dir
     finally:
         server.stop()
+        shutil.rmtree(pg_dir, ignore_errors=True)
 
 
 def run_store(url: str, data_dir: Path, args: argparse.Namespace) -> dict[str, Any]:

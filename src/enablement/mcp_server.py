@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 
 from enablement.errors import NotFoundError
+from enablement.recommend.context import resolve_deal
 from enablement.service import EnablementService
+
+# Over stdio the assistant runs on the user's machine with no key: its recommendations are logged
+# under this user id. Over HTTP the caller's key names the user, as for the REST API.
+STDIO_USER = "mcp-stdio"
 
 INSTRUCTIONS = (
     "Sales-content recommendations. Use recommend_content with what you know of the deal (stage, "
@@ -32,10 +37,12 @@ def build_mcp(service: EnablementService) -> MCPServer:
         already_shared: list[str] | None = None,
         external_only: bool = False,
         k: int = 5,
+        ctx: Context | None = None,
     ) -> dict[str, Any]:
         """Recommend sales assets for a deal. Stages, verticals and personas accept CRM names and
         aliases (e.g. stage "Needs Analysis", persona "CISO"). Returns ranked assets with reasons
-        and the passages that answer each buyer question."""
+        and the passages that answer each buyer question, and a recommendation_id that usage
+        events can quote."""
         raw = {
             "stage": stage,
             "vertical": vertical,
@@ -47,9 +54,9 @@ def build_mcp(service: EnablementService) -> MCPServer:
             "external_only": external_only,
             "k": k,
         }
-        return service.recommend(
-            {key: value for key, value in raw.items() if value is not None}
-        ).to_dict()
+        deal = resolve_deal({k: v for k, v in raw.items() if v is not None}, service.taxonomy)
+        (served,) = service.usage.serve(service.recommender, [deal], user_id=_caller(ctx))
+        return served.to_dict()
 
     @server.tool()
     def search_content(
@@ -85,3 +92,10 @@ def build_mcp(service: EnablementService) -> MCPServer:
         return asset
 
     return server
+
+
+def _caller(ctx: Context | None) -> str:
+    """The user behind a tool call: the API key's name over HTTP, STDIO_USER over stdio."""
+    request = ctx.request_context.request if ctx is not None else None
+    principal = getattr(getattr(request, "state", None), "principal", None)
+    return str(principal.name) if principal is not None else STDIO_USER

@@ -8,9 +8,11 @@ from pathlib import Path
 import anyio
 import httpx2
 from mcp import Client
+from sqlalchemy import select
 
 from enablement.api import create_app
 from enablement.catalog.build import BuildOptions
+from enablement.db import tables
 from tests.api.conftest import make_env
 from tests.api.server import running
 
@@ -45,3 +47,12 @@ def test_mcp_over_http_with_the_api_keys(tmp_path: Path, build_options: BuildOpt
     assert body["items"][0]["asset_id"] == "datasheet-healthcare"  # type: ignore[index]
     assert bad_is_error
     assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthorized"
+    # what the tool served is logged under the key's user, like the REST route's
+    assert env.service.usage.log.flush()
+    e = tables.events.c
+    with env.service.engine.connect() as connection:
+        logged = connection.execute(
+            select(e.user_id, e.recommendation_id).where(e.type == "recommended")
+        ).all()
+    assert {row.user_id for row in logged} == {"test-rep"}
+    assert {row.recommendation_id for row in logged} == {body["recommendation_id"]}  # type: ignore[index]

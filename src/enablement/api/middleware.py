@@ -118,10 +118,12 @@ class RequireKey:
                 k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
             }
             try:
-                authenticate(self.state, presented_key(headers), self.role)
+                principal = authenticate(self.state, presented_key(headers), self.role)
             except EnablementError as exc:
                 await send_json(send, exc.status, exc.to_dict())
                 return
+            # the mounted app reads the caller from request.state, as the routes do
+            scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
 
 

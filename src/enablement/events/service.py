@@ -151,34 +151,24 @@ def log_entry(
     called `model`) one served recommendation leaves behind."""
     result, deal = served.result, served.result.deal
     now = at or datetime.now(UTC)
+    context: dict[str, Any] = {"deal_id": deal.deal_id, "stage": deal.stage,
+                               "vertical": deal.vertical, "persona": deal.persona}  # fmt: skip
     events = [
         NewEvent(
-            type=EventType.recommended,
-            idempotency_key=f"rec:{served.id}:{item.rank}",
-            occurred_at=now,
-            deal_id=deal.deal_id,
+            EventType.recommended,
+            f"rec:{served.id}:{item.rank}",
+            now,
             asset_id=item.asset.id,
-            stage=deal.stage,
-            vertical=deal.vertical,
-            persona=deal.persona,
             recommendation_id=served.id,
             rank=item.rank,
             score=item.score,
             reason_codes=[reason.code for reason in item.reasons],
+            **context,
         )
         for item in result.items
     ]
     questions = [
-        AskedQuestion(
-            recommendation_id=served.id,
-            occurred_at=now,
-            text=text,
-            best_score=score,
-            deal_id=deal.deal_id,
-            stage=deal.stage,
-            vertical=deal.vertical,
-            persona=deal.persona,
-        )
+        AskedQuestion(served.id, now, text, score, **context)
         for text, score in zip(deal.questions, result.question_scores, strict=False)
     ]
     vectors = result.question_vectors

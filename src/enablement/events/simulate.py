@@ -83,27 +83,12 @@ def simulate(
     rng = random.Random(options.seed)
     now = now or datetime.now(UTC)
     stages = list(recommender.taxonomy.stages.ids)[:-1]  # the last one is the close
-    verticals = recommender.taxonomy.verticals.ids
-    base = {v: rng.uniform(0.3, 0.5) for v in verticals}
+    base = {v: rng.uniform(0.3, 0.5) for v in recommender.taxonomy.verticals.ids}
     result = SimulationResult()
-    deals = []
-    for number in range(options.deals):
-        vertical = rng.choice(verticals)
-        start = (
-            now - timedelta(days=options.days) + timedelta(days=rng.uniform(0, options.days * 0.7))
-        )
-        deal = _Deal(
-            f"sim-{options.seed}-{number:05d}", f"rep{rng.randrange(options.reps):02d}@example.com",
-            vertical, start, base[vertical],
-        )  # fmt: skip
-        for index, stage in enumerate(stages):
-            deal.reached = index
-            _stage(usage, recommender, deal, index, stage, rng, result)
-            if rng.random() < DROP_PER_STAGE:
-                break
-        else:
-            deal.reached = len(stages)
-        deals.append(deal)
+    deals = [
+        _run_deal(usage, recommender, number, stages, base, options, rng, result, now)
+        for number in range(options.deals)
+    ]
     planted = _choose_planted(deals, options, rng)
     for deal in deals:
         _close(deal, stages, planted, options, rng, now)
@@ -116,6 +101,28 @@ def simulate(
     usage.log.flush()
     result.planted = _true_effects(deals, planted, stages, options)
     return result
+
+
+def _run_deal(
+    usage: Usage, recommender: Recommender, number: int, stages: list[str],
+    base: dict[str, float], options: SimulationOptions, rng: random.Random,
+    result: SimulationResult, now: datetime,
+) -> _Deal:  # fmt: skip
+    """One deal (of a vertical with win rate `base`) through the stages until it drops out or
+    reaches the close."""
+    vertical = rng.choice(list(base))
+    start = now - timedelta(days=options.days) + timedelta(days=rng.uniform(0, options.days * 0.7))
+    deal = _Deal(
+        f"sim-{options.seed}-{number:05d}", f"rep{rng.randrange(options.reps):02d}@example.com",
+        vertical, start, base[vertical],
+    )  # fmt: skip
+    for index, stage in enumerate(stages):
+        deal.reached = index
+        _stage(usage, recommender, deal, index, stage, rng, result)
+        if rng.random() < DROP_PER_STAGE:
+            return deal
+    deal.reached = len(stages)
+    return deal
 
 
 def _stage(
