@@ -94,7 +94,7 @@ def database(store: str, base: Path) -> Iterator[tuple[str, Path]]:
         return
     # its own temporary folder: the server runs as postgres, which cannot enter root's private ones
     pg_dir = Path(tempfile.mkdtemp(prefix="enablement-bench-pg-"))
-    server = PostgresServer(pg_dir)
+    server = PostgresServer(pg_dir, durable=True)
     server.start()
     try:
         yield server.url("postgres"), data_dir

@@ -33,8 +33,9 @@ def _free_port() -> int:
 class PostgresServer:
     """initdb + pg_ctl in a temporary folder; as root, the server runs as the postgres user."""
 
-    def __init__(self, base: Path) -> None:
+    def __init__(self, base: Path, *, durable: bool = False) -> None:
         self.base = base
+        self.durable = durable  # fsync on (benchmarks); off for the tests' speed
         self.data = base / "data"
         self.port = _free_port()
         self.bin = _bin_dir()
@@ -47,7 +48,8 @@ class PostgresServer:
         if self._as_postgres:
             shutil.chown(self.base, user="postgres")
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-        options = f"-k {self.base} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off"
+        fsync = "on" if self.durable else "off"
+        options = f"-k {self.base} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync={fsync}"
         self._run(
             "pg_ctl",
             "-D",
