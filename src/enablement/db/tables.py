@@ -223,6 +223,16 @@ Index(
     events.c.vertical,
     events.c.deal_id,
 )
+# The funnel counts each type per asset: read in this order, the counts need no sort.
+Index(
+    "ix_events_type_asset",
+    events.c.type,
+    events.c.asset_id,
+    events.c.occurred_at,
+    events.c.stage,
+    events.c.vertical,
+    events.c.rating,
+)
 Index("ix_events_deal_id", events.c.deal_id, events.c.type)
 Index("ix_events_recommendation_id", events.c.recommendation_id)
 Index("ix_deal_assets_asset_id", deal_assets.c.asset_id)
