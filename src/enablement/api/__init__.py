@@ -23,6 +23,7 @@ from enablement.errors import EnablementError
 from enablement.mcp_server import build_mcp
 from enablement.service import EnablementService
 from enablement.settings import Settings
+from enablement.web import mount as mount_pages
 
 log = logging.getLogger(__name__)
 DESCRIPTION = """Which sales assets should the rep send next, and why.
@@ -63,6 +64,7 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     for module in routers:
         app.include_router(module.router)
     app.mount("/mcp", RequireKey(mcp_endpoint, state=app.state, role=Role.rep))
+    mount_pages(app, settings)
     app.add_middleware(Observe, metrics=app.state.metrics, version=lambda: _serving(service))
     app.add_middleware(
         BodyLimit, default=settings.max_body_kb * 1024, uploads=settings.max_file_bytes
