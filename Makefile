@@ -4,7 +4,10 @@ PYTHON  ?= python3
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-stamp
 
-.PHONY: install system-deps run test lint format bench sample-library clean
+.PHONY: install system-deps run examples test lint format bench sample-library clean
+
+# Who may frame /sidebar locally: the server itself and the example CRM pages (`make examples`).
+FRAME_ANCESTORS ?= 'self' http://127.0.0.1:8001 http://localhost:8001
 
 # torch first, from the CPU wheel on disk, so nothing later pulls a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -16,7 +19,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian packages the test suite needs (a real PostgreSQL server); installed only if missing.
+# Debian packages the test suite needs (a real PostgreSQL server, Chromium); installed if missing.
 system-deps:
 	bash scripts/install-system-deps.sh
 
@@ -28,7 +31,17 @@ run: install
 	@echo "  curl -s -X POST http://127.0.0.1:8000/v1/recommendations \\"
 	@echo "    -H \"Authorization: Bearer \$$(cat data/local-admin.key)\" -H 'Content-Type: application/json' \\"
 	@echo "    -d '{\"stage\": \"Needs Analysis\", \"vertical\": \"healthcare\", \"questions\": [\"do you sign a BAA?\"], \"k\": 3}'"
-	$(BIN)/enablement serve --host 127.0.0.1 --port 8000 --workers 2
+	@echo "The CRM sidebar, signed in as demo-rep for 8 hours (example CRM pages: run \`make examples\`):"
+	@$(BIN)/enablement embed-token --user demo-rep --ttl 28800 --deal-id demo-deal-1 \
+	  --stage "Needs Analysis" --vertical healthcare --question "do you sign a BAA?" \
+	  --host-page http://127.0.0.1:8001/salesforce/ --host-page http://127.0.0.1:8001/hubspot/
+	ENABLEMENT_FRAME_ANCESTORS="$${ENABLEMENT_FRAME_ANCESTORS:-$(FRAME_ANCESTORS)}" \
+	  $(BIN)/enablement serve --host 127.0.0.1 --port 8000 --workers 2
+
+# The example CRM pages (examples/) on another origin, framing the sidebar that `make run` serves.
+examples:
+	@echo "Example CRM pages on http://127.0.0.1:8001/salesforce/ and /hubspot/ (URLs with a token: see make run)"
+	$(PYTHON) -m http.server 8001 --bind 127.0.0.1 --directory examples
 
 test: install system-deps
 	$(BIN)/pytest
@@ -48,6 +61,7 @@ bench: install
 	$(BIN)/python benchmarks/recommend.py
 	command -v wrk >/dev/null || apt-get install -y -qq wrk
 	$(BIN)/python benchmarks/api.py
+	$(BIN)/python benchmarks/sidebar.py
 
 # Re-render content_catalog's PDF/DOCX/PPTX/HTML/TXT assets from scripts/sample_library/.
 sample-library: install

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs, only when they are missing.
+# Installs the Debian packages the test suite needs (PostgreSQL, Chromium), only when missing.
 set -euo pipefail
 
 have_postgres() { compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; }
 
 missing=()
 have_postgres || missing+=(postgresql)
+# The browser tests (tests/web) drive Debian's Chromium with Playwright; never `playwright install`.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -17,7 +17,7 @@ from enablement.catalog.loaders import Limits
 from enablement.catalog.store import CatalogStore
 from enablement.catalog.tokens import token_counter
 from enablement.db import connect
-from enablement.service import default_model_path
+from enablement.service import EnablementService, default_model_path
 from enablement.settings import Settings
 from enablement.taxonomy import Taxonomy, load_taxonomy
 from tests.fakes import HashingEncoder
@@ -40,6 +40,18 @@ def build_options(taxonomy: Taxonomy) -> BuildOptions:
         chunk_spec=ChunkSpec(),
         count_tokens=token_counter(default_model_path(Settings())),
     )
+
+
+@pytest.fixture(scope="session")
+def sample_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample library ingested and indexed with the real model, once per session (the
+    integration and browser tests share it; don't write to it, copy it)."""
+    data_dir = tmp_path_factory.mktemp("sample-data")
+    service = EnablementService(Settings(data_dir=data_dir))
+    service.ingest(CATALOG)
+    service.build_index()
+    service.close()
+    return data_dir
 
 
 @pytest.fixture

@@ -133,3 +133,29 @@ def test_keys_create_list_revoke(runner: CliRunner) -> None:
     assert again.exit_code == 1 and "No active key" in again.stderr
     bad = runner.invoke(cli, ["keys", "create", "x", "--role", "boss"])
     assert bad.exit_code == 2 and "'boss' is not one of" in bad.stderr
+
+
+def test_embed_token_prints_a_ready_sidebar_url(runner: CliRunner) -> None:
+    args = ["embed-token", "--user", "demo-rep", "--ttl", "3600", "--url", "http://h:9/",
+            "--deal-id", "d-1", "--stage", "Needs Analysis", "--question", "do you sign a BAA?",
+            "--host-page", "http://127.0.0.1:8001/salesforce/", "--json"]  # fmt: skip
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    token = out["token"]
+    assert out["sidebar_url"] == (
+        f"http://h:9/sidebar?token={token}&deal_id=d-1&stage=Needs+Analysis&q=do+you+sign+a+BAA%3F"
+    )
+    assert out["host_pages"] == [
+        f"http://127.0.0.1:8001/salesforce/?server=http%3A%2F%2Fh%3A9&token={token}"
+    ]
+    from enablement.cli.common import service
+
+    with service() as svc:
+        principal = svc.principal(token)
+        assert [row["name"] for row in svc.keys.list()] == []  # a token is not a key
+    assert principal is not None and (principal.name, principal.role.name) == ("demo-rep", "rep")
+    text = runner.invoke(cli, ["embed-token", "--user", "demo-rep"])
+    assert "sidebar: http://127.0.0.1:8000/sidebar?token=enbt_" in text.output
+    refused = runner.invoke(cli, ["embed-token", "--user", "x", "--ttl", "10"])
+    assert refused.exit_code != 0 and "10 is not in the range" in refused.output

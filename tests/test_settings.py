@@ -25,3 +25,30 @@ def test_default_database_is_sqlite_under_data_dir(tmp_path: Path) -> None:
 def test_overlap_must_be_smaller_than_chunk() -> None:
     with pytest.raises(ValidationError, match="chunk_overlap"):
         Settings(chunk_tokens=64, chunk_overlap=64)
+
+
+def test_frame_ancestors_default_to_self_and_read_csp_lists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings().frame_ancestors == ["'self'"]
+    monkeypatch.setenv(
+        "ENABLEMENT_FRAME_ANCESTORS",
+        "'self' https://*.lightning.force.com, https://app.hubspot.com",
+    )
+    assert Settings().frame_ancestors == [
+        "'self'",
+        "https://*.lightning.force.com",
+        "https://app.hubspot.com",
+    ]
+    monkeypatch.setenv("ENABLEMENT_FRAME_ANCESTORS", '["http://127.0.0.1:8001"]')
+    assert Settings().frame_ancestors == ["http://127.0.0.1:8001"]
+    monkeypatch.setenv("ENABLEMENT_FRAME_ANCESTORS", "")
+    assert Settings().frame_ancestors == ["'none'"]  # nobody may frame the pages
+
+
+@pytest.mark.parametrize(
+    "bad", ["https://crm.example.com; script-src *", "'unsafe-inline'", "https://a b", "*"]
+)
+def test_frame_ancestors_refuse_anything_but_sources(bad: str) -> None:
+    with pytest.raises(ValidationError, match="not a CSP source"):
+        Settings(frame_ancestors=[bad])

@@ -71,6 +71,12 @@ class AuthenticationError(EnablementError):
     code = "unauthorized"
 
 
+class TokenExpiredError(AuthenticationError):
+    """A short-lived embed token that has run out: the page asks the rep to sign in again."""
+
+    code = "token_expired"
+
+
 class PermissionDeniedError(EnablementError):
     status = 403
     code = "forbidden"

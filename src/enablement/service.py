@@ -13,7 +13,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from enablement.access.keys import KeyStore
+from enablement.access import tokens
+from enablement.access.keys import KeyStore, Principal
+from enablement.access.tokens import EmbedTokenStore
 from enablement.analytics.audit import Audit
 from enablement.catalog.build import BuildOptions
 from enablement.catalog.chunking import ChunkSpec
@@ -233,6 +235,16 @@ class EnablementService:
     @cached_property
     def keys(self) -> KeyStore:
         return KeyStore(self.engine)
+
+    @cached_property
+    def tokens(self) -> EmbedTokenStore:
+        return EmbedTokenStore(self.engine)
+
+    def principal(self, secret: str) -> Principal | None:
+        """Who an API key or embed token belongs to (None if unknown or revoked); an embed
+        token's principal carries its expiry, which the caller checks."""
+        store = self.tokens if secret.startswith(tokens.PREFIX) else self.keys
+        return store.verify(secret)
 
     @cached_property
     def jobs(self) -> JobStore:

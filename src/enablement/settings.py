@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MB = 1024 * 1024
+# A CSP source the pages may be framed by: 'self', 'none', a scheme (https:), or an origin whose
+# host may start with `*.` and whose port may be `*` (https://*.lightning.force.com).
+_FRAME_SOURCE = re.compile(
+    r"'self'|'none'|[a-z][a-z0-9+.-]*:|"
+    r"[a-z][a-z0-9+.-]*://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:(\d{1,5}|\*))?",
+    re.IGNORECASE,
+)
 
 
 class Settings(BaseSettings):
@@ -57,6 +66,12 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins (CRM domains) allowed to call the API."
     )
+    frame_ancestors: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["'self'"],
+        description="Who may frame /sidebar and /dashboard (CSP frame-ancestors): the CRM "
+        "origins, space- or comma-separated or a JSON list, e.g. "
+        "\"'self' https://*.lightning.force.com https://app.hubspot.com\".",
+    )
     library_roots: list[Path] = Field(
         default_factory=list,
         description="Folders POST /v1/catalog:ingest may read; defaults to catalog_path.",
@@ -66,6 +81,23 @@ class Settings(BaseSettings):
     reload_interval_s: float = Field(
         1.0, gt=0, description="How often workers look for a new bundle."
     )
+
+    @field_validator("frame_ancestors", mode="before")
+    @classmethod
+    def _split_sources(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else re.split(r"[\s,]+", text)
+        if isinstance(value, list):
+            sources = [str(v).strip() for v in value if str(v).strip()]
+            bad = [v for v in sources if not _FRAME_SOURCE.fullmatch(v)]
+            if bad:
+                raise ValueError(
+                    f"not a CSP source: {bad[0]!r} (use 'self', https://crm.example.com or "
+                    "https://*.example.com)"
+                )
+            return sources or ["'none'"]
+        return value
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> Settings:

@@ -31,13 +31,13 @@ class ApiEnv:
 
 def make_env(root: Path, build_options: BuildOptions, **overrides: object) -> ApiEnv:
     build_small_library(root, build_options)
-    settings = Settings(
-        data_dir=root,
-        database_url=f"sqlite:///{root / 'catalog.db'}",
-        library_roots=[root / "library"],
-        reload_interval_s=0.05,
-        **overrides,
-    )
+    options: dict[str, object] = {
+        "data_dir": root,
+        "database_url": f"sqlite:///{root / 'catalog.db'}",
+        "library_roots": [root / "library"],
+        "reload_interval_s": 0.05,
+    }
+    settings = Settings(**(options | overrides))  # type: ignore[arg-type]
     service = EnablementService(settings, encoder=HashingEncoder())
     keys = {role.name: service.keys.create(f"test-{role.name}", role).key for role in Role}
     client = TestClient(create_app(settings, service=service), raise_server_exceptions=False)

@@ -25,6 +25,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, str]] = [
     ("POST", "/v1/events:batch", "EVENTS", "rep"),
     ("POST", "/v1/share-links", {"deal_id": "d1", "asset_id": "security-faq"}, "rep"),
     ("GET", "/v1/share-links?deal_id=d1", None, "rep"),
+    ("POST", "/v1/embed-tokens", {"ttl_seconds": 60}, "rep"),  # each key mints for itself
     *[
         ("GET", f"/v1/analytics/{view}", None, "marketer")
         for view in ("funnel", "unused", "health", "coverage", "demand", "influence")
@@ -87,3 +88,15 @@ def test_revoked_key_is_refused(api: ApiEnv) -> None:
     api.client.app.state.key_cache._seen.clear()  # type: ignore[attr-defined]
     response = api.client.get("/v1/taxonomy", headers=api.auth("rep"))
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(("method", "path", "body", "needed"), ROUTES)
+def test_a_rep_embed_token_has_a_rep_keys_rights(
+    api: ApiEnv, method: str, path: str, body: Any, needed: str
+) -> None:
+    token = api.service.tokens.mint("jordan", ttl_seconds=60).token
+    response = _call(api, method, path, body, {"Authorization": f"Bearer {token}"})
+    if needed == "rep" and path != "/v1/embed-tokens":
+        assert response.status_code in (200, 201, 202), response.text
+    else:  # above a rep, or minting (a token never mints another)
+        assert response.status_code == 403, response.text

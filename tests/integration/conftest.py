@@ -1,4 +1,4 @@
-"""The real model over the real sample library, built once per test session."""
+"""The real model over the real sample library (sample_data_dir, in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,6 @@ import pytest
 
 from enablement.service import EnablementService
 from enablement.settings import Settings
-from tests.conftest import CATALOG
-
-
-@pytest.fixture(scope="session")
-def sample_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("sample-data")
-    service = EnablementService(Settings(data_dir=data_dir))
-    service.ingest(CATALOG)
-    service.build_index()
-    service.close()
-    return data_dir
 
 
 @pytest.fixture

@@ -1,1 +1,1 @@
-"""Who may do what: API keys with roles, stored hashed."""
+"""Who may do what: API keys with roles, and the short-lived embed tokens minted from them."""

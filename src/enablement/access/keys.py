@@ -37,11 +37,19 @@ class Role(IntEnum):
 
 @dataclass(frozen=True)
 class Principal:
-    """The caller behind a request."""
+    """The caller behind a request: an API key, or an embed token minted from one."""
 
-    key_id: str
-    name: str
+    key_id: str  # the key's id, or the embed token's: rate limits count per id
+    name: str  # the user events are recorded under
     role: Role
+    expires_at: datetime | None = None  # set for embed tokens only
+
+    @property
+    def is_embed_token(self) -> bool:
+        return self.expires_at is not None
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
 
 
 @dataclass(frozen=True)

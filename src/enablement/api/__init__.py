@@ -18,11 +18,12 @@ from enablement.api import errors
 from enablement.api.deps import KeyCache, RateLimiter
 from enablement.api.metrics import Metrics
 from enablement.api.middleware import BodyLimit, Observe, RequireKey, send_json
-from enablement.api.routes import admin, analytics, catalog, events, health, recommend
+from enablement.api.routes import admin, analytics, catalog, events, health, recommend, tokens
 from enablement.errors import EnablementError
 from enablement.mcp_server import build_mcp
 from enablement.service import EnablementService
 from enablement.settings import Settings
+from enablement.web import mount as mount_pages
 
 log = logging.getLogger(__name__)
 DESCRIPTION = """Which sales assets should the rep send next, and why.
@@ -30,9 +31,11 @@ DESCRIPTION = """Which sales assets should the rep send next, and why.
 The same service is exposed to assistants as MCP tools (recommend_content, search_content,
 get_asset) at /mcp/ (streamable HTTP), with the same keys.
 
-Every route except /healthz, /readyz and the docs needs an API key:
+Every route except /healthz, /readyz, the docs and the pages needs an API key:
 `Authorization: Bearer <key>` (or `X-API-Key`). Roles: `rep` (recommend, search, assets,
 taxonomy), `marketer` (plus analytics), `admin` (plus ingest, rebuild, jobs, metrics).
+`POST /v1/embed-tokens` trades a key for a short-lived token scoped to one user, which the
+embedded pages (/sidebar) use like a key.
 Errors share one body: `{"error": {"code", "message", "field"}}`.
 """
 
@@ -57,10 +60,11 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     app.state.key_cache = KeyCache()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     errors.install(app)
-    routers = (recommend, events, analytics, catalog, admin, health)
+    routers = (recommend, events, tokens, analytics, catalog, admin, health)
     for module in routers:
         app.include_router(module.router)
     app.mount("/mcp", RequireKey(mcp_endpoint, state=app.state, role=Role.rep))
+    mount_pages(app, settings)
     app.add_middleware(Observe, metrics=app.state.metrics, version=lambda: _serving(service))
     app.add_middleware(
         BodyLimit, default=settings.max_body_kb * 1024, uploads=settings.max_file_bytes

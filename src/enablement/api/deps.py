@@ -6,12 +6,18 @@ import math
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from enablement.access.keys import Principal, Role
-from enablement.errors import AuthenticationError, PermissionDeniedError, RateLimitedError
+from enablement.errors import (
+    AuthenticationError,
+    PermissionDeniedError,
+    RateLimitedError,
+    TokenExpiredError,
+)
 from enablement.service import EnablementService
 
 _KEY_CACHE_SECONDS = 5.0  # a revoked key stops working within this
@@ -26,7 +32,7 @@ ServiceDep = Annotated[EnablementService, Depends(get_service)]
 
 
 class KeyCache:
-    """Recently verified keys, so a request costs no database round trip."""
+    """Recently verified keys and embed tokens, so a request costs no database round trip."""
 
     def __init__(self) -> None:
         self._seen: dict[str, tuple[float, Principal | None]] = {}
@@ -36,7 +42,7 @@ class KeyCache:
         hit = self._seen.get(key)
         if hit is not None and now - hit[0] < _KEY_CACHE_SECONDS:
             return hit[1]
-        principal = service.keys.verify(key)
+        principal = service.principal(key)
         if len(self._seen) > 10_000:
             self._seen.clear()
         self._seen[key] = (now, principal)
@@ -73,12 +79,15 @@ def presented_key(headers: Mapping[str, str]) -> str | None:
 
 
 def authenticate(state: Any, key: str | None, role: Role) -> Principal:
-    """The caller for `key`, if it may act as `role`; raises 401, 403 or 429 errors."""
+    """The caller for `key` (an API key or embed token), if it may act as `role`; raises 401
+    (`token_expired` for an embed token past its time), 403 or 429 errors."""
     if key is None:
         raise AuthenticationError("An API key is required (Authorization: Bearer <key>).")
     principal: Principal | None = state.key_cache.principal(state.service, key)
     if principal is None:
-        raise AuthenticationError("The API key is not valid or was revoked.")
+        raise AuthenticationError("The API key or token is not valid or was revoked.")
+    if principal.expired(datetime.now(UTC)):
+        raise TokenExpiredError("The embed token expired; sign in again for a new one.")
     if principal.role < role:
         raise PermissionDeniedError(
             f"This needs the '{role.name}' role; the key has '{principal.role.name}'."

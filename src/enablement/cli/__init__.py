@@ -9,7 +9,7 @@ import click
 from pydantic import ValidationError
 
 from enablement import __version__
-from enablement.cli import audit, catalog, evaluate, recommend, server
+from enablement.cli import audit, catalog, embed, evaluate, recommend, server
 from enablement.errors import EnablementError
 
 
@@ -46,6 +46,7 @@ for command in (
     evaluate.eval_command,
     server.serve,
     server.keys,
+    embed.embed_token,
     server.mcp_command,
     audit.report,
     audit.simulate_command,

@@ -111,6 +111,19 @@ api_keys = Table(
     Column("revoked_at", DateTime(timezone=True)),
 )
 
+embed_tokens = Table(
+    "embed_tokens",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("issued_by", String(32), ForeignKey("api_keys.id")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_embed_tokens_expires_at", embed_tokens.c.expires_at)
+
 jobs = Table(
     "jobs",
     metadata,

@@ -1,0 +1,58 @@
+"""`enablement embed-token`: a short-lived sidebar token for a user, minted by an operator."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import click
+
+from enablement.access.keys import Role
+from enablement.access.tokens import DEFAULT_TTL, MAX_TTL, MIN_TTL
+from enablement.cli.common import database_option, service
+
+
+@click.command("embed-token")
+@click.option("--user", required=True, help="Who the token acts as; events carry this id.")
+@click.option("--role", type=click.Choice(["rep", "marketer"]), default="rep", show_default=True)
+@click.option("--ttl", "ttl_seconds", type=click.IntRange(MIN_TTL, MAX_TTL), default=DEFAULT_TTL,
+              show_default=True, help="Lifetime in seconds.")  # fmt: skip
+@click.option("--url", "base_url", default="http://127.0.0.1:8000", show_default=True,
+              envvar="ENABLEMENT_PUBLIC_URL", help="Where enablement is served.")  # fmt: skip
+@click.option("--deal-id", help="Deal parameters to put in the printed sidebar URL: the id,")
+@click.option("--stage", help="the stage,")
+@click.option("--vertical", help="the vertical,")
+@click.option("--question", "questions", multiple=True, help="buyer questions (repeatable).")
+@click.option("--host-page", "host_pages", multiple=True,
+              help="Also print a host page's URL with ?server=&token= (repeatable).")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the token and URLs as JSON.")
+@database_option
+def embed_token(
+    user: str, role: str, ttl_seconds: int, base_url: str, deal_id: str | None,
+    stage: str | None, vertical: str | None, questions: tuple[str, ...],
+    host_pages: tuple[str, ...], as_json: bool, database_url: str | None,
+) -> None:  # fmt: skip
+    """Mint an embed token for USER and print a ready-to-open sidebar URL.
+
+    The CLI mints as an operator (it has the database); CRMs call POST /v1/embed-tokens with
+    their API key instead. Example:
+
+        enablement embed-token --user demo-rep --stage evaluation --question "do you sign a BAA?"
+    """
+    with service(database_url) as svc:
+        token = svc.tokens.mint(user, role=Role[role], ttl_seconds=ttl_seconds)
+    base = base_url.rstrip("/")
+    deal = [("deal_id", deal_id), ("stage", stage), ("vertical", vertical)]
+    params = [("token", token.token), *((k, v) for k, v in deal if v)]
+    params += [("q", q) for q in questions]
+    sidebar = f"{base}/sidebar?{urlencode(params)}"
+    pages = [f"{page}?{urlencode({'server': base, 'token': token.token})}" for page in host_pages]
+    out = {**token.to_dict(), "sidebar_url": sidebar, "host_pages": pages}
+    if as_json:
+        click.echo(json.dumps(out, indent=2))
+        return
+    expires = token.expires_at.isoformat()
+    click.echo(f"Embed token for {token.user} ({token.role.name}), valid until {expires}:")
+    click.echo(f"  sidebar: {sidebar}")
+    for page in pages:
+        click.echo(f"  example: {page}")
