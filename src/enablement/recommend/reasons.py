@@ -82,8 +82,15 @@ class Recommendation:
 
     @property
     def summary(self) -> str:
-        """One line for the sidebar: the strongest two reasons, and always a do-not-send warning."""
+        """One line for the sidebar: the strongest two reasons, and always a do-not-send warning.
+        Several answered questions count as one reason ("Answers 2 buyer questions"): the
+        passages show which, and where."""
         ordered = sorted(self.reasons, key=lambda r: PRIORITY.index(r.code))
+        answers = [r for r in ordered if r.code == "answers_question"]
+        if len(answers) > 1:
+            merged = Reason("answers_question", f"Answers {len(answers)} buyer questions")
+            at = ordered.index(answers[0])
+            ordered = [*ordered[:at], merged, *(r for r in ordered[at:] if r not in answers)]
         shown = ordered[:2] + [r for r in ordered[2:] if r.code == "internal_only"]
         return "; ".join(r.text for r in shown) if shown else "Relevant to this deal"
 

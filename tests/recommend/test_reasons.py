@@ -1,0 +1,37 @@
+"""The one-line summary: the strongest two reasons, answered questions counted as one."""
+
+from __future__ import annotations
+
+from enablement.index.bundle import AssetRecord
+from enablement.recommend.reasons import Reason, Recommendation
+
+
+def summary(*reasons: Reason, external: bool | None = True) -> str:
+    asset = AssetRecord(id="a", title="A", external=external)
+    return Recommendation(asset, 1, 0.5, list(reasons)).summary
+
+
+ANSWERS_BAA = Reason("answers_question", "Answers “do you sign a BAA?” (page 2)")
+ANSWERS_SSO = Reason("answers_question", "Answers “do you support SSO?” (Security > SSO)")
+VERTICAL = Reason("vertical_variant", "The Healthcare version")
+STAGE = Reason("stage_match", "Made for the Discovery stage")
+INTERNAL = Reason("internal_only", "Internal only: use it to prepare, do not send it")
+
+
+def test_one_answered_question_is_named_with_where() -> None:
+    assert summary(STAGE, ANSWERS_BAA, VERTICAL) == (
+        "Answers “do you sign a BAA?” (page 2); The Healthcare version"
+    )
+
+
+def test_several_answered_questions_count_as_one_reason() -> None:
+    assert summary(ANSWERS_BAA, STAGE, ANSWERS_SSO, VERTICAL) == (
+        "Answers 2 buyer questions; The Healthcare version"
+    )
+
+
+def test_the_do_not_send_warning_is_always_shown() -> None:
+    assert summary(ANSWERS_BAA, VERTICAL, STAGE, INTERNAL, external=False).endswith(
+        "; Internal only: use it to prepare, do not send it"
+    )
+    assert summary() == "Relevant to this deal"
