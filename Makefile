@@ -25,6 +25,7 @@ system-deps:
 
 run: install
 	$(BIN)/enablement ingest content_catalog
+	@$(BIN)/enablement simulate --if-empty --deals 400 --days 90 >/dev/null
 	@$(BIN)/enablement keys local --save data/local-admin.key >/dev/null
 	@echo "Serving on http://127.0.0.1:8000 (docs at /docs). An admin key for local use is in"
 	@echo "data/local-admin.key; try:"
@@ -35,6 +36,8 @@ run: install
 	@$(BIN)/enablement embed-token --user demo-rep --ttl 28800 --deal-id demo-deal-1 \
 	  --stage "Needs Analysis" --vertical healthcare --question "do you sign a BAA?" \
 	  --host-page http://127.0.0.1:8001/salesforce/ --host-page http://127.0.0.1:8001/hubspot/
+	@echo "The marketer dashboard, signed in as demo-marketer for 8 hours:"
+	@$(BIN)/enablement embed-token --user demo-marketer --role marketer --ttl 28800
 	ENABLEMENT_FRAME_ANCESTORS="$${ENABLEMENT_FRAME_ANCESTORS:-$(FRAME_ANCESTORS)}" \
 	  $(BIN)/enablement serve --host 127.0.0.1 --port 8000 --workers 2
 

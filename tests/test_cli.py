@@ -159,3 +159,16 @@ def test_embed_token_prints_a_ready_sidebar_url(runner: CliRunner) -> None:
     assert "sidebar: http://127.0.0.1:8000/sidebar?token=enbt_" in text.output
     refused = runner.invoke(cli, ["embed-token", "--user", "x", "--ttl", "10"])
     assert refused.exit_code != 0 and "10 is not in the range" in refused.output
+
+
+def test_a_marketer_token_comes_with_a_dashboard_url(runner: CliRunner) -> None:
+    args = ["embed-token", "--user", "demo-marketer", "--role", "marketer", "--url", "http://h:9"]
+    out = json.loads(runner.invoke(cli, [*args, "--json"]).output)
+    assert out["role"] == "marketer"
+    assert out["dashboard_url"] == f"http://h:9/dashboard?token={out['token']}"
+    text = runner.invoke(cli, args).output.splitlines()
+    assert text[0].startswith("Embed token for demo-marketer (marketer), valid until ")
+    assert [line.split(":", 1)[0].strip() for line in text[1:]] == ["dashboard"]
+    assert text[1].startswith("  dashboard: http://h:9/dashboard?token=enbt_")
+    rep = json.loads(runner.invoke(cli, ["embed-token", "--user", "r", "--json"]).output)
+    assert rep["dashboard_url"] is None  # a rep's token cannot open it

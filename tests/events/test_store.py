@@ -47,6 +47,13 @@ def test_a_retry_is_a_duplicate_not_a_second_event(engine: Engine) -> None:
     assert count(engine, tables.events) == 3
 
 
+def test_a_store_is_empty_until_its_first_event(engine: Engine) -> None:
+    store = EventStore(engine, STAGES)
+    assert store.is_empty()
+    store.record([event("k1")], user_id="rep", known_asset=lambda a: True)
+    assert not store.is_empty()
+
+
 def test_the_same_key_from_another_rep_is_another_event(engine: Engine) -> None:
     store = EventStore(engine, STAGES)
     store.record([event("k1")], user_id="ann", known_asset=lambda a: True)

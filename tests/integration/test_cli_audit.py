@@ -57,6 +57,22 @@ def test_simulate_then_report_on_both_stores(runner: CliRunner, tmp_path: Path) 
     assert table.exit_code == 0 and table.stdout.startswith("== unused (")
 
 
+def test_simulate_if_empty_seeds_a_fresh_store_only(runner: CliRunner) -> None:
+    """`make run` seeds a demo history on a fresh machine and never adds to a real one."""
+    args = ["simulate", "--if-empty", "--deals", "3", "--seed", "2"]
+    first = runner.invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    assert first.stderr.startswith("No events yet: simulating 3 deals")
+    assert json.loads(first.stdout)["deals"] == 3
+    counted = runner.invoke(cli, ["report", "funnel", "--format", "json"])
+    before = json.loads(counted.stdout)[0]["summary"]
+    again = runner.invoke(cli, args)
+    assert again.exit_code == 0 and again.stdout == ""
+    assert again.stderr.strip() == "Events are already stored: no simulated history added."
+    after = json.loads(runner.invoke(cli, ["report", "funnel", "--format", "json"]).stdout)
+    assert after[0]["summary"] == before
+
+
 def test_a_bad_filter_is_one_line_on_stderr(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["report", "funnel", "--stage", "signing"])
     assert result.exit_code == 1

@@ -35,11 +35,11 @@ class WebServer:
     allowed_host: str  # an origin in ENABLEMENT_FRAME_ANCESTORS, serving examples/
     other_host: str  # an origin that is not, serving the same pages
 
-    def token(self, user: str, *, ttl_seconds: int = 900) -> str:
+    def token(self, user: str, *, ttl_seconds: int = 900, role: str = "rep") -> str:
         """An embed token for `user`, exchanged for the admin key as a CRM's server would."""
         response = httpx.post(
             f"{self.url}/v1/embed-tokens",
-            json={"user": user, "ttl_seconds": ttl_seconds},
+            json={"user": user, "ttl_seconds": ttl_seconds, "role": role},
             headers={"Authorization": f"Bearer {self.admin_key}"},
         )
         assert response.status_code == 201, response.text
@@ -52,12 +52,13 @@ class WebServer:
 
 @pytest.fixture(scope="session")
 def web_data_dir(sample_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the indexed sample library with a simulated history of usage events."""
+    """A copy of the indexed sample library with a simulated history of usage events (enough
+    closed deals for the influence view to show a few assets)."""
     data_dir = tmp_path_factory.mktemp("web") / "data"
     shutil.copytree(sample_data_dir, data_dir)
     service = EnablementService(Settings(data_dir=data_dir))
     try:
-        options = SimulationOptions(deals=40, reps=4, days=60, seed=11)
+        options = SimulationOptions(deals=120, reps=4, days=60, seed=11)
         result = simulate(service.usage, service.recommender, options)
         assert result.events > 0
     finally:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from enablement.api import create_app
@@ -20,9 +22,10 @@ def client(tmp_path: Path, **overrides: object) -> TestClient:
     )
 
 
-def test_the_sidebar_is_framed_only_by_the_configured_origins(tmp_path: Path) -> None:
+@pytest.mark.parametrize("page", ["sidebar", "dashboard"])
+def test_the_pages_are_framed_only_by_the_configured_origins(tmp_path: Path, page: str) -> None:
     crm = ["'self'", "https://*.lightning.force.com", "https://app.hubspot.com"]
-    response = client(tmp_path, frame_ancestors=crm).get("/sidebar")
+    response = client(tmp_path, frame_ancestors=crm).get(f"/{page}")
     assert response.status_code == 200
     policy = dict(
         part.strip().split(" ", 1)
@@ -33,23 +36,31 @@ def test_the_sidebar_is_framed_only_by_the_configured_origins(tmp_path: Path) ->
     assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "no-referrer"
-    # The page learns the same list, to check where postMessages come from.
+    if page != "sidebar":
+        return
+    # The sidebar learns the same list, to check where postMessages come from.
     assert (
         '<meta name="enablement-frame-ancestors" content="&#x27;self&#x27; '
         'https://*.lightning.force.com https://app.hubspot.com">' in response.text
     )
 
 
-def test_the_default_is_same_origin_only(tmp_path: Path) -> None:
-    policy = client(tmp_path).get("/sidebar").headers["Content-Security-Policy"]
+@pytest.mark.parametrize("page", ["sidebar", "dashboard"])
+def test_the_default_is_same_origin_only(tmp_path: Path, page: str) -> None:
+    policy = client(tmp_path).get(f"/{page}").headers["Content-Security-Policy"]
     assert policy.endswith("frame-ancestors 'self'")
 
 
-def test_the_page_has_no_inline_script_or_style(tmp_path: Path) -> None:
-    html = client(tmp_path).get("/sidebar").text
+@pytest.mark.parametrize("page", ["sidebar", "dashboard"])
+def test_the_page_has_no_inline_script_or_style(tmp_path: Path, page: str) -> None:
+    html = client(tmp_path).get(f"/{page}").text
     assert "<style" not in html and " style=" not in html
     scripts = html.split("<script")[1:]
     assert scripts and all(' src="/static/' in part.split(">", 1)[0] for part in scripts)
+    # Every file the page names is served (a typo would only show up in a browser).
+    api = client(tmp_path)
+    for path in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
+        assert api.get(path).status_code == 200, path
 
 
 def test_static_files_and_vendored_libraries_are_served(tmp_path: Path) -> None:
@@ -59,6 +70,9 @@ def test_static_files_and_vendored_libraries_are_served(tmp_path: Path) -> None:
         ("/static/css/sidebar.css", "text/css"),
         ("/static/vendor/axe-core/axe.min.js", "text/javascript"),
         ("/static/vendor/chart.js/chart.umd.min.js", "text/javascript"),
+        ("/static/vendor/chartjs-chart-matrix/chartjs-chart-matrix.min.js", "text/javascript"),
+        ("/static/js/dashboard.js", "text/javascript"),
+        ("/static/css/dashboard.css", "text/css"),
     ]:
         response = api.get(path)
         assert response.status_code == 200, path
@@ -73,15 +87,20 @@ def test_vendored_libraries_carry_their_licences_and_versions() -> None:
     vendor = STATIC / "vendor"
     assert (vendor / "axe-core" / "LICENSE").read_text().startswith("Mozilla Public License")
     assert "MIT" in (vendor / "chart.js" / "LICENSE.md").read_text()
+    assert "MIT License" in (vendor / "chartjs-chart-matrix" / "LICENSE").read_text()
     versions = (vendor / "VERSIONS").read_text()
     assert "axe-core 4." in versions and "chart.js 4." in versions
+    assert "chartjs-chart-matrix 3." in versions
     assert "Chart.js v4." in (vendor / "chart.js" / "chart.umd.min.js").read_text()[:200]
+    matrix = vendor / "chartjs-chart-matrix" / "chartjs-chart-matrix.min.js"
+    assert "chartjs-chart-matrix v3." in matrix.read_text()[:200]
 
 
-def test_the_page_weight_stays_small() -> None:
+@pytest.mark.parametrize("page", ["sidebar", "dashboard"])
+def test_the_page_weight_stays_small(page: str) -> None:
     """HTML, CSS and our own JavaScript (not the vendored libraries) under 200 KB."""
-    own = [STATIC / "css" / "sidebar.css", *sorted((STATIC / "js").glob("*.js"))]
-    template = STATIC.parent / "templates" / "sidebar.html"
+    own = [STATIC / "css" / f"{page}.css", *sorted((STATIC / "js").glob("*.js"))]
+    template = STATIC.parent / "templates" / f"{page}.html"
     total = sum(path.stat().st_size for path in [template, *own])
     assert total < 200_000, total
 

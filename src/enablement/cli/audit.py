@@ -100,13 +100,19 @@ def _text(value: Any) -> str:
               help="How many assets get a hidden effect on winning.")  # fmt: skip
 @click.option("--effect", default=0.3, show_default=True, type=click.FloatRange(0, 0.6))
 @click.option("--seed", default=7, show_default=True, type=int)
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Only when no event is stored yet (a fresh install); says so either way.",
+)
 def simulate_command(
-    deals: int, reps: int, days: int, planted: int, effect: float, seed: int
+    deals: int, reps: int, days: int, planted: int, effect: float, seed: int, if_empty: bool
 ) -> None:
     """Generate a realistic event history over the indexed catalog (for demos and tests).
 
     Prints JSON with the counts and the planted assets with their true effect on the win rate of
-    the deals they were sent in, which `enablement report influence` should recover.
+    the deals they were sent in, which `enablement report influence` should recover. With
+    --if-empty, a store that already holds events is left alone (one line on stderr).
 
     Example:
 
@@ -115,5 +121,11 @@ def simulate_command(
     options = SimulationOptions(deals=deals, reps=reps, days=days, planted=planted,
                                 effect=effect, seed=seed)  # fmt: skip
     with service() as svc:
+        if if_empty and not svc.usage.events.is_empty():
+            click.echo("Events are already stored: no simulated history added.", err=True)
+            return
+        if if_empty:
+            click.echo(f"No events yet: simulating {deals} deals over {days} days, a demo "
+                       "history for the dashboard…", err=True)  # fmt: skip
         result = simulate(svc.usage, svc.recommender, options)
     click.echo(json.dumps(result.to_dict(), indent=2))

@@ -1,4 +1,5 @@
-"""`enablement embed-token`: a short-lived sidebar token for a user, minted by an operator."""
+"""`enablement embed-token`: a short-lived token for the sidebar or the dashboard, minted by an
+operator."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from enablement.cli.common import database_option, service
 
 @click.command("embed-token")
 @click.option("--user", required=True, help="Who the token acts as; events carry this id.")
-@click.option("--role", type=click.Choice(["rep", "marketer"]), default="rep", show_default=True)
+@click.option("--role", type=click.Choice(["rep", "marketer"]), default="rep", show_default=True,
+              help="marketer: also signs in to the dashboard, whose URL is printed.")  # fmt: skip
 @click.option("--ttl", "ttl_seconds", type=click.IntRange(MIN_TTL, MAX_TTL), default=DEFAULT_TTL,
               show_default=True, help="Lifetime in seconds.")  # fmt: skip
 @click.option("--url", "base_url", default="http://127.0.0.1:8000", show_default=True,
@@ -32,12 +34,14 @@ def embed_token(
     stage: str | None, vertical: str | None, questions: tuple[str, ...],
     host_pages: tuple[str, ...], as_json: bool, database_url: str | None,
 ) -> None:  # fmt: skip
-    """Mint an embed token for USER and print a ready-to-open sidebar URL.
+    """Mint an embed token for USER and print a ready-to-open sidebar (or dashboard) URL.
 
     The CLI mints as an operator (it has the database); CRMs call POST /v1/embed-tokens with
-    their API key instead. Example:
+    their API key instead. Examples:
 
         enablement embed-token --user demo-rep --stage evaluation --question "do you sign a BAA?"
+
+        enablement embed-token --user demo-marketer --role marketer --ttl 28800
     """
     with service(database_url) as svc:
         token = svc.tokens.mint(user, role=Role[role], ttl_seconds=ttl_seconds)
@@ -46,13 +50,20 @@ def embed_token(
     params = [("token", token.token), *((k, v) for k, v in deal if v)]
     params += [("q", q) for q in questions]
     sidebar = f"{base}/sidebar?{urlencode(params)}"
+    # The dashboard takes the token alone: its filters are chosen on the page.
+    dashboard = f"{base}/dashboard?{urlencode({'token': token.token})}"
     pages = [f"{page}?{urlencode({'server': base, 'token': token.token})}" for page in host_pages]
-    out = {**token.to_dict(), "sidebar_url": sidebar, "host_pages": pages}
+    marketer = token.role is Role.marketer
+    out = {**token.to_dict(), "sidebar_url": sidebar,
+           "dashboard_url": dashboard if marketer else None, "host_pages": pages}  # fmt: skip
     if as_json:
         click.echo(json.dumps(out, indent=2))
         return
     expires = token.expires_at.isoformat()
     click.echo(f"Embed token for {token.user} ({token.role.name}), valid until {expires}:")
-    click.echo(f"  sidebar: {sidebar}")
+    if not marketer or len(params) > 1:  # a marketer gets the sidebar only for a given deal
+        click.echo(f"  sidebar: {sidebar}")
+    if marketer:
+        click.echo(f"  dashboard: {dashboard}")
     for page in pages:
         click.echo(f"  example: {page}")

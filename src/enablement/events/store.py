@@ -54,6 +54,11 @@ class EventStore:
             statement = self._insert(tables.questions).on_conflict_do_nothing()
             connection.execute(statement, rows)
 
+    def is_empty(self) -> bool:
+        """Whether no event at all has been stored (not even a served recommendation)."""
+        with self.engine.connect() as connection:
+            return connection.execute(select(tables.events.c.id).limit(1)).first() is None
+
     def _row(
         self, event: NewEvent, user_id: str, now: datetime, known_asset: Callable[[str], bool]
     ) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The pages reps and marketers use (the CRM sidebar; the dashboard next), served by the API.
+"""The pages reps and marketers use (the CRM sidebar, the marketer dashboard), served by the API.
 
 Plain HTML, CSS and JavaScript modules from `static/`, with no build step; each page is one
 template under `templates/` with the site's settings filled in once, at start-up."""
@@ -14,6 +14,6 @@ __all__ = ["mount"]
 
 
 def mount(app: FastAPI, settings: Settings) -> None:
-    """Serve the pages (/sidebar) and their static files (/static/...) from `app`."""
+    """Serve the pages (/sidebar, /dashboard) and their static files (/static/...) from `app`."""
     app.include_router(Pages(settings).router)
     app.mount("/static", StaticAssets(directory=STATIC), name="static")

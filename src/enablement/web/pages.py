@@ -16,10 +16,11 @@ from enablement.settings import Settings
 WEB = Path(str(resources.files("enablement"))) / "web"
 STATIC = WEB / "static"
 TEMPLATES = WEB / "templates"
-PAGES = ("sidebar",)  # each is templates/NAME.html served at /NAME
+PAGES = ("sidebar", "dashboard")  # each is templates/NAME.html served at /NAME
 
 # Everything comes from this server: no inline script or style, no other origin. `data:` images
-# are the only exception (none are used yet; the dashboard's chart exports may need them).
+# are the only exception (the pages' empty favicon). The dashboard saves its CSV downloads from
+# `blob:` URLs, which navigation (not a fetch) opens, so connect-src stays 'self'.
 POLICY = (
     "default-src 'self'",
     "script-src 'self'",

@@ -29,7 +29,9 @@ export class Api {
     this.base = base;
   }
 
-  async request(method, path, body, { signal, keepalive = false } = {}) {
+  /** Call the API; resolves with the parsed JSON body (or the text, with `as: "text"`) and
+   * rejects with an ApiError carrying the error body's code, field and valid values. */
+  async request(method, path, body, { signal, keepalive = false, as = "json" } = {}) {
     const headers = { Authorization: `Bearer ${this.token}` };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let response;
@@ -48,11 +50,11 @@ export class Api {
       const message = "Cannot reach enablement. Check your connection, then try again.";
       throw new ApiError(0, { error: { code: "network", message } });
     }
-    const data = await response.json().catch(() => null);
     if (!response.ok) {
+      const data = await response.json().catch(() => null);
       throw new ApiError(response.status, data, response.headers.get("Retry-After"));
     }
-    return data;
+    return as === "text" ? response.text() : response.json().catch(() => null);
   }
 
   recommend(deal, signal) {
@@ -65,6 +67,27 @@ export class Api {
 
   createShareLink(body) {
     return this.request("POST", "/v1/share-links", body);
+  }
+
+  taxonomy(signal) {
+    return this.request("GET", "/v1/taxonomy", undefined, { signal });
+  }
+
+  /** A short-lived token for this key's own user (`role`: rep or marketer). */
+  embedToken(body) {
+    return this.request("POST", "/v1/embed-tokens", body);
+  }
+
+  /** One audit view (funnel, unused, health, coverage, demand, influence) as
+   * {view, filters, summary, notes, columns, rows}; empty `params` are left out. */
+  analytics(view, params, signal) {
+    return this.request("GET", analyticsPath(view, params), undefined, { signal });
+  }
+
+  /** The same view as CSV text, every row. */
+  analyticsCsv(view, params) {
+    const path = analyticsPath(view, { ...params, format: "csv" });
+    return this.request("GET", path, undefined, { as: "text" });
   }
 
   /** Record one user action as an event. Retries (network errors, 5xx) reuse its key, so the
@@ -81,4 +104,13 @@ export class Api {
       }
     }
   }
+}
+
+function analyticsPath(view, params = {}) {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && String(value).trim() !== "") query.set(name, String(value).trim());
+  }
+  const suffix = query.toString();
+  return `/v1/analytics/${encodeURIComponent(view)}${suffix ? `?${suffix}` : ""}`;
 }
