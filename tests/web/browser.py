@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+import pytest
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; `playwright install` is never run
 # Without the networking flags Chromium keeps calling home, which this closed network refuses.
@@ -86,3 +89,16 @@ def assert_accessible(frame: Any, base: str) -> None:
     assert found == [], "axe-core found serious or critical violations:\n" + "\n".join(
         f"  {v['impact']}: {v['id']} ({v['help']}) at {v['nodes']}" for v in found
     )
+
+
+def assert_framing_refused(page: Any, console: list[str], served_from: str) -> None:
+    """Fail unless Chromium refused to frame the page (a frame-ancestors report on `console`,
+    which must have been listening before the host page loaded, and no page in the frame)."""
+    deadline = time.monotonic() + 10
+    while not any("frame-ancestors" in t for t in console) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert any("frame-ancestors" in text for text in console), console
+    (frame,) = page.main_frame.child_frames
+    assert not frame.url.startswith(served_from)  # Chromium shows its error page instead
+    with pytest.raises(Exception, match="Timeout"):
+        page.frame_locator("iframe").locator("body[data-state]").wait_for(timeout=1500)
