@@ -164,7 +164,7 @@ def post_all(
     """Every client posts its bodies over one keep-alive connection; bodies are built first."""
     rng = random.Random(11)
     plans = []
-    for client, key in enumerate(keys):
+    for key in keys:
         if batches:
             bodies = [json.dumps({"events": [client_event(rng, assets) for _ in range(BATCH)]})
                       for _ in range(batches)]  # fmt: skip
@@ -172,7 +172,6 @@ def post_all(
         else:
             bodies = [json.dumps(client_event(rng, assets)) for _ in range(singles)]
             plans.append((key, "/v1/events", bodies, 1))
-        del client
     failures: list[str] = []
     threads = [threading.Thread(target=post_bodies, args=(port, *plan, failures)) for plan in plans]
     started = time.perf_counter()

@@ -8,7 +8,7 @@ from sqlalchemy import Integer, func, select
 
 from enablement.analytics.filters import AuditFilters
 from enablement.analytics.sources import AuditSources
-from enablement.analytics.table import AuditTable, rate
+from enablement.analytics.table import AuditTable, rate, tally
 from enablement.db import tables
 from enablement.events.model import EventType
 
@@ -51,7 +51,8 @@ def funnel_table(sources: AuditSources, filters: AuditFilters) -> AuditTable:
 def unused_table(sources: AuditSources, filters: AuditFilters) -> AuditTable:
     """Assets never recommended in the period, or recommended but never opened or sent."""
     rows = []
-    for row in funnel_table(sources, filters).rows:
+    funnel = funnel_table(sources, filters).rows
+    for row in funnel:
         if not row["in_catalog"]:
             continue
         if row["recommended"] == 0 and row["sent"] == 0:
@@ -63,13 +64,11 @@ def unused_table(sources: AuditSources, filters: AuditFilters) -> AuditTable:
         rows.append({**{k: row[k] for k in ("asset_id", "title", "type", "owner")},
                      "reason": reason, "recommended": row["recommended"]})  # fmt: skip
     rows.sort(key=lambda r: (r["reason"], -r["recommended"], r["asset_id"]))
-    by_reason: defaultdict[str, int] = defaultdict(int)
-    for row in rows:
-        by_reason[row["reason"]] += 1
     return AuditTable(
         "unused", filters.to_dict(),
         ["asset_id", "title", "type", "owner", "reason", "recommended"], rows,
-        summary={"assets": len(sources.assets(filters)), **by_reason},
+        summary={"assets": sum(r["in_catalog"] for r in funnel),
+                 **tally([r["reason"] for r in rows])},
     )  # fmt: skip
 
 
