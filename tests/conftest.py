@@ -81,7 +81,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database on each real backend: a SQLite file, and a fresh PostgreSQL database."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'catalog.db'}"
-    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return fresh_postgres_url(request.getfixturevalue("postgres_server"))
+
+
+def fresh_postgres_url(server: PostgresServer) -> str:
+    """The URL of a new, empty database on `server`."""
     name = f"test_{next(_database_numbers)}"
     admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

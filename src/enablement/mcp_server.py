@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import ValidationError
 
-from enablement.errors import NotFoundError
+from enablement.contract import (
+    AssetRequest,
+    DealContext,
+    SearchRequest,
+    describe,
+    public_asset,
+)
+from enablement.errors import EnablementError, NotFoundError
 from enablement.recommend.context import resolve_deal
 from enablement.service import EnablementService
 
@@ -23,7 +34,8 @@ INSTRUCTIONS = (
 
 
 def build_mcp(service: EnablementService) -> MCPServer:
-    """An MCP server whose tools call `service`, exactly as the REST routes do."""
+    """An MCP server whose tools call `service`, exactly as the REST routes do: arguments are
+    validated with the routes' models, and a refusal is a tool error naming the field."""
     server = MCPServer(name="enablement", instructions=INSTRUCTIONS)
 
     @server.tool()
@@ -54,9 +66,11 @@ def build_mcp(service: EnablementService) -> MCPServer:
             "external_only": external_only,
             "k": k,
         }
-        deal = resolve_deal({k: v for k, v in raw.items() if v is not None}, service.taxonomy)
-        (served,) = service.usage.serve(service.recommender, [deal], user_id=_caller(ctx))
-        return served.to_dict()
+        with _tool_errors():
+            body = DealContext.model_validate({k: v for k, v in raw.items() if v is not None})
+            deal = resolve_deal(body.to_raw(), service.taxonomy, prefix="")
+            (served,) = service.usage.serve(service.recommender, [deal], user_id=_caller(ctx))
+            return served.to_dict()
 
     @server.tool()
     def search_content(
@@ -70,32 +84,56 @@ def build_mcp(service: EnablementService) -> MCPServer:
     ) -> dict[str, Any]:
         """Search the content library in free text, optionally filtered by stage, vertical,
         persona or asset type (e.g. "case_study")."""
-        filters = {
+        raw = {
+            "q": query,
             "stage": stage,
             "vertical": vertical,
             "persona": persona,
             "type": type,
             "external_only": external_only,
+            "limit": limit,
         }
-        return service.search(query, filters=filters, limit=limit).to_dict()
+        with _tool_errors(renamed={"q": "query"}):
+            params = SearchRequest.model_validate(raw)
+            return service.search(params.q, filters=params.filters(), limit=params.limit).to_dict()
 
     @server.tool()
     def get_asset(asset_id: str, include_chunks: bool = False) -> dict[str, Any]:
         """One asset's metadata (title, type, stages, verticals, owner, dates, URL), and its text
         chunks with page/slide/heading when include_chunks is true."""
-        row = service.store.get(asset_id)
-        if row is None:
-            raise NotFoundError(f"No asset with id '{asset_id}'.", field="asset_id")
-        asset = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
-        if include_chunks:
-            asset["chunks"] = service.store.chunks(asset_id)
-        return asset
+        with _tool_errors():
+            params = AssetRequest(asset_id=asset_id, include_chunks=include_chunks)
+            row = service.store.get(params.asset_id)
+            if row is None:
+                raise NotFoundError(f"No asset with id '{asset_id}'.", field="asset_id")
+            chunks = service.store.chunks(params.asset_id) if params.include_chunks else None
+            return public_asset(row, chunks)
 
     return server
 
 
+@contextmanager
+def _tool_errors(*, renamed: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Turn a refusal into a tool error the assistant can act on: the field, and what is valid
+    (unknown taxonomy values list the valid ones). Anything else stays a crash."""
+    try:
+        yield
+    except ValidationError as exc:
+        field, message = describe(exc.errors()[0])
+        if renamed and field in renamed:
+            message = message.replace(field, renamed[field], 1)
+            field = renamed[field]
+        raise ToolError(f"invalid_request (field {field}): {message}") from None
+    except EnablementError as exc:
+        where = f" (field {exc.field})" if exc.field else ""
+        raise ToolError(f"{exc.code}{where}: {exc.message}") from None
+
+
 def _caller(ctx: Context | None) -> str:
     """The user behind a tool call: the API key's name over HTTP, STDIO_USER over stdio."""
-    request = ctx.request_context.request if ctx is not None else None
+    try:
+        request = ctx.request_context.request if ctx is not None else None
+    except ValueError:  # called outside a request (in-process)
+        request = None
     principal = getattr(getattr(request, "state", None), "principal", None)
     return str(principal.name) if principal is not None else STDIO_USER

@@ -17,7 +17,7 @@ from tests.api.conftest import make_env
 from tests.api.server import running
 
 
-async def _session(url: str, key: str) -> tuple[list[str], dict[str, object], bool]:
+async def _session(url: str, key: str) -> tuple[list[str], dict[str, object], str]:
     async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {key}"}, timeout=30) as http:
         from mcp.client.streamable_http import streamable_http_client
 
@@ -34,18 +34,19 @@ async def _session(url: str, key: str) -> tuple[list[str], dict[str, object], bo
             )
             body = json.loads(result.content[0].text)  # type: ignore[union-attr]
             bad = await client.call_tool("recommend_content", {"stage": "signing"})
-            return tools, body, bool(bad.is_error)
+            assert bad.is_error
+            return tools, body, bad.content[0].text  # type: ignore[union-attr]
 
 
 def test_mcp_over_http_with_the_api_keys(tmp_path: Path, build_options: BuildOptions) -> None:
     env = make_env(tmp_path, build_options)
     with running(create_app(env.settings, service=env.service)) as base:
-        tools, body, bad_is_error = anyio.run(_session, f"{base}/mcp/", env.keys["rep"])
+        tools, body, refusal = anyio.run(_session, f"{base}/mcp/", env.keys["rep"])
         refused = httpx2.post(f"{base}/mcp/", json={}, headers={"Authorization": "Bearer nope"})
     assert {"recommend_content", "search_content", "get_asset"} <= set(tools)
     assert body["deal"]["stage"] == "discovery"  # type: ignore[index]
     assert body["items"][0]["asset_id"] == "datasheet-healthcare"  # type: ignore[index]
-    assert bad_is_error
+    assert "unknown_stage (field stage)" in refusal and "discovery" in refusal  # a clear reason
     assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthorized"
     # what the tool served is logged under the key's user, like the REST route's
     assert env.service.usage.log.flush()

@@ -48,3 +48,4 @@ def test_stdio_session_lists_tools_and_recommends(sample_data_dir: Path) -> None
     assert {"recommend_content", "search_content", "get_asset"} <= set(tools)
     assert result["items"][0]["asset_id"] == "faqs-contracting-and-msa-faq"  # type: ignore[index]
     assert asset["type"] == "faq"
+    assert not {"source", "content_hash", "extra"} & set(asset)  # the REST view, no more

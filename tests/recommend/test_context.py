@@ -72,3 +72,21 @@ def test_bad_fields_are_named(taxonomy: Taxonomy, raw: dict[str, object], field:
     with pytest.raises(InvalidValueError) as caught:
         resolve_deal(raw, taxonomy)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ({"questions": ["fine", "a\x00b"]}, "deal.questions[1]"),
+        ({"deal_id": "\ud800"}, "deal.deal_id"),
+        ({"competitor": "x\x1b[2J"}, "deal.competitor"),
+        ({"as_of": "9999-12-31"}, "deal.as_of"),
+        ({"as_of": date(1, 1, 1)}, "deal.as_of"),
+    ],
+)
+def test_the_text_and_date_rule_holds_for_any_caller(
+    taxonomy: Taxonomy, raw: dict[str, object], field: str
+) -> None:
+    with pytest.raises(InvalidValueError) as caught:
+        resolve_deal(raw, taxonomy)
+    assert caught.value.field == field

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from enablement import clean
 from enablement.errors import InvalidValueError
 from enablement.taxonomy import Taxonomy
 
@@ -30,6 +31,7 @@ class AuditFilters:
     ) -> AuditFilters:
         """From loose input: `since`/`until` ISO dates (default: the last 90 days), and
         stage/vertical/type as any taxonomy alias."""
+        clean.check(dict(raw), field="")
         today = today or datetime.now(UTC).date()
         until = _day(raw.get("until"), "until") or today
         since = _day(raw.get("since"), "since") or until - timedelta(days=DEFAULT_DAYS - 1)
@@ -76,11 +78,15 @@ class AuditFilters:
 
 
 def _day(value: Any, field: str) -> date | None:
+    """A day within clean.MIN_DAY..MAX_DAY, so that the period's arithmetic cannot overflow."""
     if value is None or value == "":
         return None
     if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidValueError(f"'{value}' is not a date (YYYY-MM-DD).", field=field) from None
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value))
+        except ValueError:
+            raise InvalidValueError(f"'{value}' is not a date (YYYY-MM-DD).", field=field) from None
+    clean.check(day, field=field)
+    return day

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from mcp.server.transport_security import TransportSecuritySettings
 
@@ -18,6 +18,7 @@ from enablement.api import errors
 from enablement.api.deps import KeyCache, RateLimiter
 from enablement.api.metrics import Metrics
 from enablement.api.middleware import BodyLimit, Observe, RequireKey, send_json
+from enablement.api.params import check_url
 from enablement.api.routes import admin, analytics, catalog, events, health, recommend, tokens
 from enablement.errors import EnablementError
 from enablement.mcp_server import build_mcp
@@ -53,7 +54,11 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
         service.close()
 
     app = FastAPI(
-        title="enablement", version=__version__, description=DESCRIPTION, lifespan=lifespan
+        title="enablement",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(check_url)],  # every route's path and query, one rule
     )
     app.state.service = service
     app.state.metrics = Metrics()

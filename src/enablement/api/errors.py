@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from enablement.contract import describe
 from enablement.errors import EnablementError, RateLimitedError
 
 log = logging.getLogger(__name__)
@@ -37,21 +38,10 @@ async def _ours(request: Request, exc: EnablementError) -> JSONResponse:
 
 
 async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-    errors = exc.errors()
-    first = errors[0] if errors else {"loc": (), "msg": "Invalid request", "type": "invalid"}
-    field = _field(first.get("loc", ()))
-    if first.get("type") == "extra_forbidden":
-        message = f"Unknown field '{field}'."
-    elif first.get("type") == "missing":
-        message = f"Missing field '{field}'."
-    else:
-        message = (
-            f"{field}: {first.get('msg', 'invalid value')}" if field else str(first.get("msg"))
-        )
+    described = [describe(error) for error in exc.errors()] or [("", "Invalid request")]
+    field, message = described[0]
     detail: dict[str, Any] = {"code": "invalid_request", "message": message, "field": field or None}
-    detail["errors"] = [
-        {"field": _field(e.get("loc", ())), "message": str(e.get("msg"))} for e in errors
-    ]
+    detail["errors"] = [{"field": f, "message": m} for f, m in described]
     return error_response(422, {"error": detail})
 
 
@@ -67,11 +57,3 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     body = {"error": {"code": "internal_error", "message": "Something went wrong on our side."}}
     return error_response(500, body)
-
-
-def _field(loc: Any) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
-    return out

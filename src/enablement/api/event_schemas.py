@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from enablement.contract import RequestModel
+
 EVENT_EXAMPLE: dict[str, Any] = {
     "idempotency_key": "8f14e45f-ceea-467f-a0e6-1d2b3c4d5e6f",
     "type": "sent",
@@ -30,7 +32,7 @@ LINK_EXAMPLE: dict[str, Any] = {
 }
 
 
-class EventIn(BaseModel):
+class EventIn(RequestModel):
     """One thing a rep did, or a deal's outcome. The rep is the caller, never a body field."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EVENT_EXAMPLE]})
@@ -61,7 +63,7 @@ class EventIn(BaseModel):
     link_id: str | None = Field(None, max_length=32)
 
 
-class EventBatch(BaseModel):
+class EventBatch(RequestModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"events": [EVENT_EXAMPLE]}]}
     )
@@ -93,7 +95,7 @@ class BatchRecorded(BaseModel):
     results: list[RecordedOut]
 
 
-class ShareLinkIn(BaseModel):
+class ShareLinkIn(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

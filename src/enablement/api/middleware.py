@@ -16,7 +16,10 @@ Headers = list[tuple[bytes, bytes]]
 
 
 class BodyLimit:
-    """Refuse bodies over the limit with 413, whether or not Content-Length is declared."""
+    """Refuse bodies over the limit with 413, whether or not Content-Length is declared.
+
+    The body is read (up to the limit) before the app sees the request, so a chunked body that
+    runs over is refused with 413 like a declared one, not as a parse error inside the app."""
 
     def __init__(self, app: ASGIApp, *, default: int, uploads: int) -> None:
         self.app = app
@@ -32,24 +35,44 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _too_large(send, limit)
             return
-        seen = 0
-
-        async def counting() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                raise _TooLargeError
-            return message
-
-        try:
-            await self.app(scope, counting, send)
-        except _TooLargeError:
+        body = await _read_body(receive, limit)
+        if body is None:
             await _too_large(send, limit)
+            return
+        if not isinstance(body, bytes):  # the client went away mid-body
+            return
+        await self.app(scope, _replay(body, receive), send)
 
 
-class _TooLargeError(Exception):
-    pass
+async def _read_body(receive: Receive, limit: int) -> bytes | Message | None:
+    """The whole body; None once it runs over `limit`; the disconnect message if one came."""
+    parts: list[bytes] = []
+    seen = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return message
+        part = message.get("body", b"")
+        seen += len(part)
+        if seen > limit:
+            return None
+        parts.append(part)
+        if not message.get("more_body", False):
+            return b"".join(parts)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that gives the buffered body once, then what the server sends (a disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 async def _too_large(send: Send, limit: int) -> None:

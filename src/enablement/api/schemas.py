@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from enablement import contract
 from enablement.api.examples import (
     ASSET_EXAMPLE,
     DEAL_EXAMPLE,
@@ -17,45 +18,16 @@ from enablement.api.examples import (
     RESPONSE_EXAMPLE,
     TERM_EXAMPLE,
 )
+from enablement.contract import RequestModel
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class DealContext(Strict):
+class DealContext(contract.DealContext):
     """A deal as a CRM knows it; stages, verticals and personas accept CRM names and aliases."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [DEAL_EXAMPLE]})
 
-    deal_id: str | None = Field(
-        None,
-        max_length=200,
-        description="The CRM's opportunity id; usage events and analytics group by it.",
-        examples=["006Dn00000AbCdE"],
-    )
-    stage: str | None = Field(None, max_length=200, examples=["Needs Analysis", "evaluation"])
-    vertical: str | None = Field(None, max_length=200, examples=["healthcare"])
-    persona: str | None = Field(None, max_length=200, examples=["CISO", "operations"])
-    products: list[str] = Field(default_factory=list, max_length=20, examples=[["workflow"]])
-    competitor: str | None = Field(None, max_length=200, examples=["brightwell"])
-    questions: list[str] = Field(
-        default_factory=list,
-        max_length=10,
-        description="0 to 10 buyer questions or an email/call-note excerpt (long ones are cut).",
-        examples=[["do you sign a BAA?"]],
-    )
-    already_shared: list[str] = Field(default_factory=list, max_length=500, examples=[[]])
-    external_only: bool = Field(False, description="Only assets that may be sent to buyers.")
-    language: str | None = Field(None, max_length=20, examples=["en"])
-    k: int = Field(5, ge=1, le=50, description="How many assets to return.")
-    as_of: date | None = Field(None, description="Judge expiry as of this date (default today).")
 
-    def to_raw(self) -> dict[str, Any]:
-        return self.model_dump(exclude_none=True)
-
-
-class BatchRequest(Strict):
+class BatchRequest(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"deals": [DEAL_EXAMPLE]}]})
 
     deals: list[DealContext] = Field(min_length=1, max_length=100)
@@ -161,50 +133,10 @@ class SearchPage(BaseModel):
     next_cursor: str | None
 
 
-class Chunk(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "ordinal": 0,
-                    "text": "Lumenfold signs a BAA...",
-                    "page": None,
-                    "slide": None,
-                    "heading_path": ["Who can sign a BAA"],
-                }
-            ]
-        }
-    )
+class AssetPublic(contract.AssetPublic):
+    """What anyone outside may see of an asset: no server path, hash or raw metadata."""
 
-    ordinal: int
-    text: str
-    page: int | None
-    slide: int | None
-    heading_path: list[str]
-
-
-class AssetPublic(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [ASSET_EXAMPLE]})
-
-    id: str
-    title: str
-    type: str | None
-    url: str | None
-    stages: list[str]
-    verticals: list[str]
-    personas: list[str]
-    products: list[str]
-    competitors: list[str]
-    language: str | None
-    external: bool | None
-    owner: str | None
-    updated_at: date | None
-    expires_at: date | None
-    format: str
-    path: str | None
-    word_count: int
-    chunk_count: int
-    chunks: list[Chunk] | None = None
 
 
 class AssetPage(BaseModel):
@@ -241,7 +173,7 @@ class TaxonomyPublic(BaseModel):
     asset_types: list[Term]
 
 
-class IngestRequest(Strict):
+class IngestRequest(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"path": "content_catalog"}]})
 
     path: str = Field(min_length=1, max_length=4096, examples=["content_catalog"])

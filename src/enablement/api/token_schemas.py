@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from enablement.access.tokens import DEFAULT_TTL, MAX_TTL, MIN_TTL
+from enablement.contract import RequestModel
 
 TOKEN_EXAMPLE: dict[str, Any] = {
     "token": "enbt_Qx3b7PZ0kR8m2c1vN4sW6yT9uL5aH0dF2gJ7eK1iO3p",
@@ -17,7 +18,7 @@ TOKEN_EXAMPLE: dict[str, Any] = {
 }
 
 
-class EmbedTokenCreate(BaseModel):
+class EmbedTokenCreate(RequestModel):
     """Who the token acts as, in which role, for how long."""
 
     model_config = ConfigDict(

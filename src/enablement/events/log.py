@@ -78,22 +78,40 @@ class RecommendationLog:
                 return entries
 
     def _write(self, entries: list[RecommendationLogEntry]) -> None:
+        """Store `entries` in one go; if that fails, one by one, so that a bad entry (or a bad
+        moment) loses only itself, never another request's events and questions."""
         if not entries:
             return
+        try:
+            try:
+                self._persist(entries)
+                stored = entries
+            except Exception:  # a bad entry, or the store is down: find out entry by entry
+                log.warning("a batch of %d recommendations failed; storing each", len(entries))
+                stored = [entry for entry in entries if self._persist_one(entry)]
+            self._remember_vectors(stored)
+        except Exception:  # keep serving, say so
+            log.exception("could not cache the query vectors of %d recommendations", len(entries))
+        finally:
+            self._done(len(entries))
+
+    def _persist_one(self, entry: RecommendationLogEntry) -> bool:
+        try:
+            self._persist([entry])
+        except Exception:
+            log.exception("could not store recommendation %s", _name(entry))
+            return False
+        return True
+
+    def _persist(self, entries: list[RecommendationLogEntry]) -> None:
         by_user: dict[str, list[RecommendationLogEntry]] = defaultdict(list)
         for entry in entries:
             by_user[entry.user_id].append(entry)
-        try:
-            for user_id, mine in by_user.items():
-                events = [event for entry in mine for event in entry.events]
-                self._store.record(events, user_id=user_id, known_asset=lambda _asset: True)
-                questions = [q for entry in mine for q in entry.questions]
-                self._store.record_questions(questions, user_id=user_id)
-            self._remember_vectors(entries)
-        except Exception:  # the store is down: keep serving, say so
-            log.exception("could not store %d recommendations' events", len(entries))
-        finally:
-            self._done(len(entries))
+        for user_id, mine in by_user.items():
+            events = [event for entry in mine for event in entry.events]
+            self._store.record(events, user_id=user_id, known_asset=lambda _asset: True)
+            questions = [q for entry in mine for q in entry.questions]
+            self._store.record_questions(questions, user_id=user_id)
 
     def _remember_vectors(self, entries: list[RecommendationLogEntry]) -> None:
         by_model: dict[str, dict[str, Any]] = defaultdict(dict)
@@ -108,3 +126,8 @@ class RecommendationLog:
         with self._idle:
             self._pending -= count
             self._idle.notify_all()
+
+
+def _name(entry: RecommendationLogEntry) -> str:
+    ids = {event.recommendation_id for event in entry.events} or {"(no items)"}
+    return f"{', '.join(sorted(str(i) for i in ids))} of user {entry.user_id!r}"

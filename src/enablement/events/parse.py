@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from enablement import clean
 from enablement.errors import InvalidValueError
 from enablement.events.model import CLIENT_TYPES, OUTCOMES, EventType, NewEvent
 from enablement.taxonomy import Taxonomy
@@ -21,6 +22,7 @@ def parse_event(raw: Mapping[str, Any], taxonomy: Taxonomy, *, field: str = "") 
     def name(part: str) -> str:
         return f"{field}.{part}" if field else part
 
+    clean.check(dict(raw), field=field)
     kind = _type(raw.get("type"), name("type"))
     deal_id = _text(raw.get("deal_id"), name("deal_id"))
     if deal_id is None:
@@ -92,6 +94,7 @@ def _when(value: Any, field: str) -> datetime:
     if value is None:
         return now
     moment = value if isinstance(value, datetime) else _iso(value, field, datetime.fromisoformat)
+    clean.check(moment, field=field)  # before astimezone, which overflows near the ends
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     if moment > now + MAX_CLOCK_SKEW:
         raise InvalidValueError("occurred_at is in the future.", field=field)
@@ -102,6 +105,7 @@ def _date(value: Any, field: str) -> date | None:
     if value is None or isinstance(value, date):
         return value
     parsed: date = _iso(value, field, date.fromisoformat)
+    clean.check(parsed, field=field)
     return parsed
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from enablement import clean
 from enablement.catalog.metadata import slugify
 from enablement.errors import InvalidValueError
 from enablement.taxonomy import Taxonomy
@@ -35,6 +36,7 @@ class Deal:
 
 def resolve_deal(raw: Mapping[str, Any], taxonomy: Taxonomy, *, prefix: str = "deal") -> Deal:
     """A Deal from loose input (CRM values, aliases); raises InvalidValueError naming the field."""
+    clean.check(dict(raw), field=prefix)
     unknown = sorted(set(raw) - _FIELDS)
     if unknown:
         raise InvalidValueError(
@@ -115,13 +117,16 @@ def _date(value: Any, field_name: str) -> date:
     if value is None:
         return date.today()
     if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidValueError(
-            f"'{field_name}' must be a date like 2026-11-25", field=field_name
-        ) from None
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value))
+        except ValueError:
+            raise InvalidValueError(
+                f"'{field_name}' must be a date like 2026-11-25", field=field_name
+            ) from None
+    clean.check(day, field=field_name)
+    return day
 
 
 def _field(prefix: str, name: str) -> str:

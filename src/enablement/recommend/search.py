@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from enablement import clean
 from enablement.errors import InvalidValueError
 from enablement.index.bundle import AssetRecord
 from enablement.recommend.context import Deal
@@ -88,6 +89,7 @@ def search(
     recommender: Recommender, query: str, filters: SearchFilters, *, limit: int
 ) -> SearchResult:
     """Assets best matching `query` among those passing the filters, best first."""
+    clean.check(query, field="q")
     query = " ".join(query.split())
     if not query:
         raise InvalidValueError("The search query is empty.", field="q")

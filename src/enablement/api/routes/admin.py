@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
+from pydantic import ValidationError
 
 from enablement.api import schemas
 from enablement.api.deps import AdminDep, ServiceDep
 from enablement.api.routes.recommend import ERRORS
+from enablement.contract import describe
 from enablement.errors import InvalidValueError
 
 router = APIRouter(prefix="/v1", tags=["admin"])
@@ -38,7 +41,10 @@ async def ingest(request: Request, service: ServiceDep, principal: AdminDep) -> 
     body = await request.body()
     if content_type == "application/json":
         try:
-            payload = schemas.IngestRequest.model_validate_json(body)
+            payload = schemas.IngestRequest.model_validate(json.loads(body))
+        except ValidationError as exc:
+            field, message = describe(exc.errors()[0])
+            raise InvalidValueError(message, field=field or "path") from None
         except ValueError as exc:
             raise InvalidValueError(
                 f'Body must be {{"path": "..."}}: {exc}', field="path"

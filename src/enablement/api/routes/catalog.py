@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from enablement.api import schemas
 from enablement.api.deps import RepDep, ServiceDep
 from enablement.api.routes.recommend import ERRORS
+from enablement.contract import public_asset
 from enablement.errors import NotFoundError
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
@@ -28,7 +29,7 @@ def list_assets(
     """Assets in id order, `limit` at a time; pass `next_cursor` back for the next page."""
     type_id = service.taxonomy.asset_types.resolve(type, field="type") if type else None
     rows = service.store.page(after=cursor, limit=limit + 1, type_=type_id, owner=owner)
-    items = [_asset(row) for row in rows[:limit]]
+    items = [public_asset(row) for row in rows[:limit]]
     return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > limit else None}
 
 
@@ -43,17 +44,10 @@ def get_asset(
     row = service.store.get(asset_id)
     if row is None:
         raise NotFoundError(f"No asset with id '{asset_id}'.", field="asset_id")
-    asset = _asset(row)
-    if include_chunks:
-        asset["chunks"] = service.store.chunks(asset_id)
-    return asset
+    return public_asset(row, service.store.chunks(asset_id) if include_chunks else None)
 
 
 @router.get("/taxonomy", response_model=schemas.TaxonomyPublic, responses=ERRORS)
 def taxonomy(service: ServiceDep, _: RepDep) -> dict[str, Any]:
     """Stage, vertical, persona and asset-type ids with labels and aliases, for pickers."""
     return service.taxonomy.to_dict()
-
-
-def _asset(row: dict[str, Any]) -> dict[str, Any]:
-    return {name: row[name] for name in schemas.AssetPublic.model_fields if name != "chunks"}

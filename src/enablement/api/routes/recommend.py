@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from enablement.api import schemas
 from enablement.api.deps import RepDep, ServiceDep
+from enablement.contract import SearchRequest
 from enablement.errors import InvalidValueError
 from enablement.recommend.context import resolve_deal
 from enablement.recommend.search import MAX_LIMIT
@@ -55,25 +56,14 @@ def search(
     request: Request,
     service: ServiceDep,
     _: RepDep,
-    q: Annotated[str, Query(min_length=1, max_length=1000, description="Free text.")],
-    stage: Annotated[str | None, Query(max_length=200)] = None,
-    vertical: Annotated[str | None, Query(max_length=200)] = None,
-    persona: Annotated[str | None, Query(max_length=200)] = None,
-    type: Annotated[str | None, Query(max_length=200)] = None,
-    external_only: bool = False,
-    limit: Annotated[int, Query(ge=1, le=50)] = 10,
-    cursor: Annotated[str | None, Query(max_length=100)] = None,
+    params: Annotated[SearchRequest, Query()],
 ) -> dict[str, Any]:
     """Free-text search over the library with metadata filters, paged by cursor."""
-    offset = _offset(cursor)
-    filters = {
-        "stage": stage,
-        "vertical": vertical,
-        "persona": persona,
-        "type": type,
-        "external_only": external_only,
-    }
-    result = service.search(q, filters=filters, limit=min(offset + limit, MAX_LIMIT))
+    offset = _offset(params.cursor)
+    limit = params.limit
+    result = service.search(
+        params.q, filters=params.filters(), limit=min(offset + limit, MAX_LIMIT)
+    )
     request.state.bundle_version = result.bundle_version
     page = result.to_dict()
     hits = page["hits"][offset : offset + limit]
