@@ -34,10 +34,12 @@ def _history(env: ApiEnv) -> None:
         event("1", "opened", "d1", "healthcare", asset_id="datasheet-healthcare"),
         event("2", "sent", "d1", "healthcare", asset_id="datasheet-healthcare"),
         event("3", "sent", "d2", "retail", asset_id="datasheet-retail"),
-        event("4", "deal_outcome", "d1", "healthcare", outcome="won"),
     ]
     posted = env.client.post("/v1/events:batch", json={"events": events}, headers=env.auth("rep"))
-    assert posted.status_code == 200 and posted.json()["stored"] == 4, posted.text
+    assert posted.status_code == 200 and posted.json()["stored"] == 3, posted.text
+    outcome = event("4", "deal_outcome", "d1", "healthcare", outcome="won")
+    posted = env.client.post("/v1/events", json=outcome, headers=env.auth("crm"))  # the CRM's key
+    assert posted.status_code == 201, posted.text
 
 
 def test_funnel_as_json_and_csv_with_filters(env: ApiEnv) -> None:

@@ -18,11 +18,14 @@ PREFIX = "enb_"
 
 
 class Role(IntEnum):
-    """Each role may do everything the roles below it may."""
+    """Each role may do everything the roles below it may, except write deal outcomes: only
+    `crm` (a CRM integration: a rep's rights plus outcomes) and `admin` may (see
+    `may_write_outcomes`). Roles are stored by name, so the numbers may change."""
 
     rep = 1
-    marketer = 2
-    admin = 3
+    crm = 2
+    marketer = 3
+    admin = 4
 
     @classmethod
     def parse(cls, value: str) -> Role:
@@ -33,6 +36,14 @@ class Role(IntEnum):
             raise InvalidValueError(
                 f"Unknown role '{value}'. Valid roles: {valid}.", field="role"
             ) from None
+
+    @property
+    def may_write_outcomes(self) -> bool:
+        """Whether keys of this role may record deal outcomes (won/lost): crm and admin only."""
+        return self in OUTCOME_WRITERS
+
+
+OUTCOME_WRITERS = frozenset({Role.crm, Role.admin})
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def keys() -> None:
 
 @keys.command("create")
 @click.argument("name")
-@click.option("--role", type=ROLES, required=True, help="rep, marketer or admin.")
+@click.option("--role", type=ROLES, required=True, help="rep, crm, marketer or admin.")
 @click.option("--json", "as_json", is_flag=True, help="Print {id, name, role, key} as JSON.")
 @click.option(
     "--save", type=click.Path(path_type=Path), help="Also write the key to this file (0600)."
