@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,9 +16,12 @@ from enablement.catalog.build import BuildOptions
 from enablement.cli import audit, cli
 from enablement.service import EnablementService
 from tests.analytics.planted import (
+    ESCAPE,
     OWNERS,
     QUESTIONS,
     TITLES,
+    UNSAFE,
+    ask_directly,
     formula_cells,
     plant_assets,
     plant_questions,
@@ -60,3 +64,23 @@ def test_report_csv_neutralises_formulas_in_stdout_and_files(env: ApiEnv, tmp_pa
     funnel = list(csv.DictReader(io.StringIO((out / "funnel.csv").read_text())))
     assert {r["title"] for r in funnel} >= {"'" + t for t in TITLES}
     assert {r["owner"] for r in funnel} >= {"'" + o for o in OWNERS}
+
+
+def test_report_tables_carry_no_terminal_escapes(env: ApiEnv) -> None:
+    ask_directly(env.service, [ESCAPE, "why " + ESCAPE])
+    shown = CliRunner().invoke(cli, ["report", "demand"])
+    assert shown.exit_code == 0, shown.output
+    assert not [c for c in UNSAFE if c in shown.stdout], shown.stdout
+    assert "\\x1b]8;;https://evil.example" in shown.stdout  # shown, defused, not dropped
+    rows = [line for line in shown.stdout.splitlines() if "evil.example" in line]
+    assert rows and all(not line.startswith("ok") for line in shown.stdout.splitlines())
+    as_json = CliRunner().invoke(cli, ["report", "demand", "--format", "json"])
+    assert "\x1b" not in as_json.stdout  # JSON escapes them, and keeps the text
+    (demand,) = json.loads(as_json.stdout)
+    assert any(ESCAPE in example for row in demand["rows"] for example in row["examples"])
+
+
+def test_a_bad_value_echoed_in_an_error_is_defused() -> None:
+    result = CliRunner().invoke(cli, ["report", "funnel", "--stage", "\x1b[2Jsigning"])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr and "\\x1b[2Jsigning" in result.stderr
