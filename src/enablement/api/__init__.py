@@ -14,7 +14,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 
 from enablement import __version__
 from enablement.access.keys import Role
-from enablement.api import errors
+from enablement.api import errors, logs
 from enablement.api.deps import KeyCache, RateLimiter
 from enablement.api.metrics import Metrics
 from enablement.api.middleware import BodyLimit, Observe, RequireKey, send_json
@@ -61,6 +61,7 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     app.state.key_cache = KeyCache()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     errors.install(app)
+    logs.install()  # keys and tokens never reach the access log
     routers = (recommend, events, tokens, analytics, catalog, admin, health)
     for module in routers:
         app.include_router(module.router)
