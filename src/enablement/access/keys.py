@@ -50,14 +50,21 @@ OUTCOME_WRITERS = frozenset({Role.crm, Role.admin})
 class Principal:
     """The caller behind a request: an API key, or an embed token minted from one."""
 
-    key_id: str  # the key's id, or the embed token's: rate limits count per id
+    key_id: str  # the key's id, or the embed token's (`embed:<id>`)
     name: str  # the user events are recorded under
     role: Role
     expires_at: datetime | None = None  # set for embed tokens only
+    bucket: str | None = None  # an embed token's rate-limit bucket (see rate_bucket)
 
     @property
     def is_embed_token(self) -> bool:
         return self.expires_at is not None
+
+    @property
+    def rate_bucket(self) -> str:
+        """Whose request budget this caller spends: a key its own, an embed token its minting
+        key's (so minting tokens never multiplies a key's limit)."""
+        return self.bucket or self.key_id
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now

@@ -113,7 +113,7 @@ class EmbedTokenStore:
         is unknown or the key that minted it was revoked."""
         t, k = tables.embed_tokens.c, tables.api_keys.c
         query = (
-            select(t.id, t.user_id, t.role, t.expires_at)
+            select(t.id, t.user_id, t.role, t.expires_at, t.issued_by)
             .select_from(tables.embed_tokens.outerjoin(tables.api_keys, t.issued_by == k.id))
             .where(t.token_hash == hash_key(token), k.revoked_at.is_(None))
         )
@@ -124,4 +124,8 @@ class EmbedTokenStore:
         expires_at = row.expires_at
         if expires_at.tzinfo is None:  # SQLite gives back naive datetimes
             expires_at = expires_at.replace(tzinfo=UTC)
-        return Principal(f"embed:{row.id}", row.user_id, Role[row.role], expires_at=expires_at)
+        # A token spends its minting key's budget; one minted at the CLI (no key), its user's.
+        bucket = row.issued_by or f"cli-user:{row.user_id}"
+        return Principal(
+            f"embed:{row.id}", row.user_id, Role[row.role], expires_at=expires_at, bucket=bucket
+        )

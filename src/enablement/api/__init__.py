@@ -16,6 +16,7 @@ from enablement import __version__
 from enablement.access.keys import Role
 from enablement.api import errors, logs
 from enablement.api.deps import KeyCache, RateLimiter
+from enablement.api.guards import ShareLinkGuard
 from enablement.api.metrics import Metrics
 from enablement.api.middleware import BodyLimit, Observe, RequireKey, send_json
 from enablement.api.routes import admin, analytics, catalog, events, health, recommend, tokens
@@ -60,6 +61,9 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     app.state.metrics = Metrics()
     app.state.key_cache = KeyCache()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.auth_failures = RateLimiter(
+        settings.auth_failures_per_minute, message="Too many failed attempts from this address"
+    )
     errors.install(app)
     logs.install()  # keys and tokens never reach the access log
     routers = (recommend, events, tokens, analytics, catalog, admin, health)
@@ -68,6 +72,7 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     app.mount("/mcp", RequireKey(mcp_endpoint, state=app.state, role=Role.rep))
     mount_pages(app, settings)
     app.add_middleware(Observe, metrics=app.state.metrics, version=lambda: _serving(service))
+    app.add_middleware(ShareLinkGuard, failures=app.state.auth_failures)
     app.add_middleware(
         BodyLimit, default=settings.max_body_kb * 1024, uploads=settings.max_file_bytes
     )
