@@ -44,3 +44,8 @@ def test_every_kind_of_cell_is_neutralised_but_numbers_stay_numbers() -> None:
         "count": "-3",
         "note": "",
     }
+
+
+def test_header_cells_are_neutralised_too() -> None:
+    table = AuditTable("v", {}, ["stage", "=evil"], [{"stage": "discovery", "=evil": 1}])
+    assert table.to_csv().splitlines() == ["stage,'=evil", "discovery,1"]

@@ -32,10 +32,10 @@ class AuditTable:
         """The rows as CSV under `columns`; lists become `a | b`, mappings `k=v; k=v`. Text that
         a spreadsheet would run as a formula gets a leading `'` (see `neutralise`)."""
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=self.columns, extrasaction="ignore")
-        writer.writeheader()
+        writer = csv.writer(out)
+        writer.writerow([neutralise(column) for column in self.columns])  # taxonomy ids too
         for row in self.rows:
-            writer.writerow({k: _cell(v) for k, v in row.items()})
+            writer.writerow([_cell(row.get(column)) for column in self.columns])
         return out.getvalue()
 
 

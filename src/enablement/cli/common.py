@@ -46,7 +46,7 @@ def progress(unit: str = "file") -> Iterator[Callable[..., None] | None]:
     def update(done: int, total: int, name: str = "") -> None:
         bar.total = total
         if name:
-            bar.set_postfix_str(name[-40:], refresh=False)
+            bar.set_postfix_str(printable(name[-40:]), refresh=False)  # a file name
         bar.update(done - bar.n)
         if done == total:
             bar.refresh()  # updates are rate-limited; always show the final count
