@@ -172,3 +172,12 @@ def test_a_marketer_token_comes_with_a_dashboard_url(runner: CliRunner) -> None:
     assert text[1].startswith("  dashboard: http://h:9/dashboard?token=enbt_")
     rep = json.loads(runner.invoke(cli, ["embed-token", "--user", "r", "--json"]).output)
     assert rep["dashboard_url"] is None  # a rep's token cannot open it
+
+
+def test_keys_create_a_crm_key(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["keys", "create", "salesforce", "--role", "crm", "--json"])
+    assert result.exit_code == 0, result.output
+    created = json.loads(result.stdout)
+    assert created["role"] == "crm" and created["key"].startswith("enb_")
+    listed = runner.invoke(cli, ["keys", "list", "--json"])
+    assert [(k["name"], k["role"]) for k in json.loads(listed.stdout)] == [("salesforce", "crm")]

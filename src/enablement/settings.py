@@ -76,7 +76,12 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Folders POST /v1/catalog:ingest may read; defaults to catalog_path.",
     )
-    rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per key.")
+    rate_limit_per_minute: int = Field(
+        600, ge=1, description="Requests per minute per key (with the tokens it minted)."
+    )
+    auth_failures_per_minute: int = Field(
+        30, ge=1, description="Failed sign-ins (and unknown share links) per minute per address."
+    )
     max_body_kb: int = Field(1024, ge=1, description="Largest JSON body accepted (413 beyond).")
     reload_interval_s: float = Field(
         1.0, gt=0, description="How often workers look for a new bundle."

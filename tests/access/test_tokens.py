@@ -123,6 +123,17 @@ def test_who_may_mint_what(engine: Engine) -> None:
         store.mint("anyone", issuer=token)
 
 
+def test_a_crm_key_mints_rep_tokens_for_its_reps_only(engine: Engine) -> None:
+    store = EmbedTokenStore(engine)
+    crm = _issuer(engine, "salesforce", Role.crm)
+    token = store.mint("jordan@example.com", issuer=crm)
+    assert (token.user, token.role) == ("jordan@example.com", Role.rep)
+    for role in (Role.marketer, Role.crm, Role.admin):  # never above rep, never a crm token
+        with pytest.raises((PermissionDeniedError, InvalidValueError)) as caught:
+            store.mint("jordan@example.com", role=role, issuer=crm)
+        assert caught.value.field == "role", role
+
+
 def test_tokens_are_not_keys(engine: Engine) -> None:
     keys = KeyStore(engine)
     keys.create("crm", Role.admin)

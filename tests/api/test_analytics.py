@@ -11,6 +11,14 @@ from pathlib import Path
 import pytest
 
 from enablement.catalog.build import BuildOptions
+from tests.analytics.planted import (
+    OWNERS,
+    QUESTIONS,
+    TITLES,
+    formula_cells,
+    plant_assets,
+    plant_questions,
+)
 from tests.api.conftest import ApiEnv, make_env
 
 
@@ -34,10 +42,12 @@ def _history(env: ApiEnv) -> None:
         event("1", "opened", "d1", "healthcare", asset_id="datasheet-healthcare"),
         event("2", "sent", "d1", "healthcare", asset_id="datasheet-healthcare"),
         event("3", "sent", "d2", "retail", asset_id="datasheet-retail"),
-        event("4", "deal_outcome", "d1", "healthcare", outcome="won"),
     ]
     posted = env.client.post("/v1/events:batch", json={"events": events}, headers=env.auth("rep"))
-    assert posted.status_code == 200 and posted.json()["stored"] == 4, posted.text
+    assert posted.status_code == 200 and posted.json()["stored"] == 3, posted.text
+    outcome = event("4", "deal_outcome", "d1", "healthcare", outcome="won")
+    posted = env.client.post("/v1/events", json=outcome, headers=env.auth("crm"))  # the CRM's key
+    assert posted.status_code == 201, posted.text
 
 
 def test_funnel_as_json_and_csv_with_filters(env: ApiEnv) -> None:
@@ -79,3 +89,22 @@ def test_bad_filters_name_the_field_and_the_valid_values(env: ApiEnv) -> None:
     assert period.status_code == 422 and period.json()["error"]["field"] == "since"
     by = env.client.get("/v1/analytics/coverage?by=region", headers=marketer)
     assert by.status_code == 422 and by.json()["error"]["field"] == "by"
+
+
+def test_csv_neutralises_planted_titles_owners_and_questions(env: ApiEnv, tmp_path: Path) -> None:
+    plant_assets(tmp_path / "library")
+    env.service.ingest(tmp_path / "library")
+    plant_questions(env.client, env.auth("rep"), QUESTIONS)  # a rep plants them by asking
+    assert env.service.usage.log.flush()
+    texts = {}
+    for view in ("funnel", "unused", "health", "demand"):
+        got = env.client.get(f"/v1/analytics/{view}?format=csv", headers=env.auth("marketer"))
+        assert got.status_code == 200, got.text
+        texts[view] = got.text
+        assert formula_cells(got.text) == [], view
+    funnel = list(csv.DictReader(io.StringIO(texts["funnel"])))
+    assert {r["title"] for r in funnel} >= {"'" + t for t in TITLES}
+    assert {r["owner"] for r in funnel} >= {"'" + o for o in OWNERS}
+    assert any(q in texts["demand"] for q in QUESTIONS)
+    shown = env.client.get("/v1/analytics/funnel", headers=env.auth("marketer")).json()
+    assert {r["title"] for r in shown["rows"]} >= set(TITLES)  # JSON keeps the text as it is

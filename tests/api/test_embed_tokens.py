@@ -120,4 +120,4 @@ def test_a_token_from_one_worker_works_on_another(env: ApiEnv) -> None:
 def test_tokens_are_not_listed_as_keys(env: ApiEnv) -> None:
     mint(env, "admin", {"user": "jordan"})
     names = {row["name"] for row in env.service.keys.list()}
-    assert names == {"test-rep", "test-marketer", "test-admin"}
+    assert names == {"test-rep", "test-crm", "test-marketer", "test-admin"}

@@ -128,3 +128,49 @@ def test_expired_revoked_and_forged_links_show_a_plain_page(api: ApiEnv) -> None
     forged = api.client.get("/s/not-a-real-token")
     assert forged.status_code == 404 and "text/html" in forged.headers["content-type"]
     assert [r for r in stored_events(api) if r["type"] == "buyer_viewed"] == []
+
+
+OUTCOME = {"idempotency_key": "won-1", "type": "deal_outcome", "deal_id": "d1", "outcome": "won"}
+
+
+def test_only_crm_and_admin_keys_record_deal_outcomes(api: ApiEnv) -> None:
+    for role in ("rep", "marketer"):
+        refused = api.client.post("/v1/events", json=OUTCOME, headers=api.auth(role))
+        assert refused.status_code == 403, refused.text
+        error = refused.json()["error"]
+        assert (error["code"], error["field"]) == ("forbidden", "type")
+        assert "crm" in error["message"] and "admin" in error["message"]
+    assert stored_events(api) == []
+    for role in ("crm", "admin"):
+        stored = api.client.post("/v1/events", json=OUTCOME, headers=api.auth(role))
+        assert stored.status_code == 201, (role, stored.text)
+    assert sorted(r["user_id"] for r in stored_events(api)) == ["test-admin", "test-crm"]
+
+
+def test_a_reps_batch_with_an_outcome_stores_nothing(api: ApiEnv) -> None:
+    batch = {"events": [SENT, OUTCOME]}
+    refused = api.client.post("/v1/events:batch", json=batch, headers=api.auth("rep"))
+    assert refused.status_code == 403
+    assert refused.json()["error"]["field"] == "events[1].type"
+    assert stored_events(api) == []
+    token = api.service.tokens.mint("jordan").token  # a rep's embed token is a rep too
+    bearer = {"Authorization": f"Bearer {token}"}
+    as_token = api.client.post("/v1/events", json=OUTCOME, headers=bearer)
+    assert as_token.status_code == 403
+    done = api.client.post("/v1/events:batch", json=batch, headers=api.auth("crm"))
+    assert done.status_code == 200 and done.json()["stored"] == 2
+
+
+def test_a_crm_key_recommends_and_records_but_reads_no_analytics(api: ApiEnv) -> None:
+    crm = api.auth("crm")
+    deal = {"deal_id": "d9", "stage": "discovery", "questions": ["approvals"]}
+    assert api.client.post("/v1/recommendations", json=deal, headers=crm).status_code == 200
+    assert api.client.post("/v1/events", json=SENT, headers=crm).status_code == 201
+    link = {"deal_id": "d1", "asset_id": "security-faq"}
+    assert api.client.post("/v1/share-links", json=link, headers=crm).status_code == 201
+    for path in ("/v1/analytics/funnel", "/metrics", "/v1/index:rebuild"):
+        method = "POST" if path.endswith("rebuild") else "GET"
+        refused = api.client.request(method, path, headers=crm)
+        assert refused.status_code == 403, (path, refused.text)
+    minted = api.client.post("/v1/embed-tokens", json={"user": "jordan"}, headers=crm)
+    assert minted.status_code == 201 and minted.json()["role"] == "rep"

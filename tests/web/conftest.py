@@ -78,6 +78,7 @@ def web_server(web_data_dir: Path) -> Iterator[WebServer]:
         "ENABLEMENT_DATA_DIR": str(web_data_dir),
         "ENABLEMENT_FRAME_ANCESTORS": f"'self' http://127.0.0.1:{allowed}",
         "ENABLEMENT_RATE_LIMIT_PER_MINUTE": "100000",
+        "ENABLEMENT_AUTH_FAILURES_PER_MINUTE": "100000",  # tests sign in badly on purpose
     }
     command = [str(Path(sys.executable).parent / "enablement"), "serve", "--port", str(port)]
     log = web_data_dir.parent / "server.log"

@@ -18,11 +18,14 @@ PREFIX = "enb_"
 
 
 class Role(IntEnum):
-    """Each role may do everything the roles below it may."""
+    """Each role may do everything the roles below it may, except write deal outcomes: only
+    `crm` (a CRM integration: a rep's rights plus outcomes) and `admin` may (see
+    `may_write_outcomes`). Roles are stored by name, so the numbers may change."""
 
     rep = 1
-    marketer = 2
-    admin = 3
+    crm = 2
+    marketer = 3
+    admin = 4
 
     @classmethod
     def parse(cls, value: str) -> Role:
@@ -34,19 +37,34 @@ class Role(IntEnum):
                 f"Unknown role '{value}'. Valid roles: {valid}.", field="role"
             ) from None
 
+    @property
+    def may_write_outcomes(self) -> bool:
+        """Whether keys of this role may record deal outcomes (won/lost): crm and admin only."""
+        return self in OUTCOME_WRITERS
+
+
+OUTCOME_WRITERS = frozenset({Role.crm, Role.admin})
+
 
 @dataclass(frozen=True)
 class Principal:
     """The caller behind a request: an API key, or an embed token minted from one."""
 
-    key_id: str  # the key's id, or the embed token's: rate limits count per id
+    key_id: str  # the key's id, or the embed token's (`embed:<id>`)
     name: str  # the user events are recorded under
     role: Role
     expires_at: datetime | None = None  # set for embed tokens only
+    bucket: str | None = None  # an embed token's rate-limit bucket (see rate_bucket)
 
     @property
     def is_embed_token(self) -> bool:
         return self.expires_at is not None
+
+    @property
+    def rate_bucket(self) -> str:
+        """Whose request budget this caller spends: a key its own, an embed token its minting
+        key's (so minting tokens never multiplies a key's limit)."""
+        return self.bucket or self.key_id
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now

@@ -23,7 +23,8 @@ MAX_TTL = 12 * 3600
 DEFAULT_TTL = 900
 # Expired tokens are kept this long, so their holders hear "expired" rather than "invalid".
 KEEP_EXPIRED = timedelta(days=1)
-MINTABLE = (Role.rep, Role.marketer)  # never admin: admin work is not done from an embedded page
+MINTABLE = (Role.rep, Role.marketer)  # never admin nor crm: an embedded page is a person's
+MINT_FOR_OTHERS = (Role.crm, Role.admin)  # keys that may mint tokens for another user
 
 
 @dataclass(frozen=True)
@@ -45,18 +46,19 @@ class EmbedToken:
 def check_may_mint(issuer: Principal, *, user: str, role: Role) -> None:
     """Raise PermissionDeniedError unless `issuer` may mint a `role` token for `user`.
 
-    Any key may mint for its own name; only an admin key for someone else; never above the
-    key's own role; and a token never mints another (it could otherwise live forever)."""
+    Any key may mint for its own name; a crm key (a CRM plugin minting sidebar tokens for its
+    reps) or an admin key for someone else; never above the key's own role (so a crm key mints
+    rep tokens only); and a token never mints another (it could otherwise live forever)."""
     if issuer.is_embed_token:
         raise PermissionDeniedError("An embed token cannot mint tokens; use an API key.")
     if role > issuer.role:
         raise PermissionDeniedError(
             f"A '{issuer.role.name}' key cannot mint a '{role.name}' token.", field="role"
         )
-    if user != issuer.name and issuer.role < Role.admin:
+    if user != issuer.name and issuer.role not in MINT_FOR_OTHERS:
         raise PermissionDeniedError(
             f"A '{issuer.role.name}' key may mint tokens only for itself ('{issuer.name}'); "
-            "minting for another user needs an admin key.",
+            "minting for another user needs a crm or admin key.",
             field="user",
         )
 
@@ -111,7 +113,7 @@ class EmbedTokenStore:
         is unknown or the key that minted it was revoked."""
         t, k = tables.embed_tokens.c, tables.api_keys.c
         query = (
-            select(t.id, t.user_id, t.role, t.expires_at)
+            select(t.id, t.user_id, t.role, t.expires_at, t.issued_by)
             .select_from(tables.embed_tokens.outerjoin(tables.api_keys, t.issued_by == k.id))
             .where(t.token_hash == hash_key(token), k.revoked_at.is_(None))
         )
@@ -122,4 +124,8 @@ class EmbedTokenStore:
         expires_at = row.expires_at
         if expires_at.tzinfo is None:  # SQLite gives back naive datetimes
             expires_at = expires_at.replace(tzinfo=UTC)
-        return Principal(f"embed:{row.id}", row.user_id, Role[row.role], expires_at=expires_at)
+        # A token spends its minting key's budget; one minted at the CLI (no key), its user's.
+        bucket = row.issued_by or f"cli-user:{row.user_id}"
+        return Principal(
+            f"embed:{row.id}", row.user_id, Role[row.role], expires_at=expires_at, bucket=bucket
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from numbers import Number
 from typing import Any
 
 
@@ -28,12 +29,13 @@ class AuditTable:
         }
 
     def to_csv(self) -> str:
-        """The rows as CSV under `columns`; lists become `a | b`, mappings `k=v; k=v`."""
+        """The rows as CSV under `columns`; lists become `a | b`, mappings `k=v; k=v`. Text that
+        a spreadsheet would run as a formula gets a leading `'` (see `neutralise`)."""
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=self.columns, extrasaction="ignore")
-        writer.writeheader()
+        writer = csv.writer(out)
+        writer.writerow([neutralise(column) for column in self.columns])  # taxonomy ids too
         for row in self.rows:
-            writer.writerow({k: _cell(v) for k, v in row.items()})
+            writer.writerow([_cell(row.get(column)) for column in self.columns])
         return out.getvalue()
 
 
@@ -50,9 +52,24 @@ def tally(values: list[str]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
+def neutralise(text: str) -> str:
+    """`text` with a leading `'` if a spreadsheet could read it as a formula (OWASP CSV
+    injection): it starts with = + - @ TAB or CR, or with one of = + - @ after leading
+    whitespace (some spreadsheets trim it first). Other text is returned unchanged."""
+    if text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START[:4]):
+        return "'" + text
+    return text
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> Any:
+    """A CSV cell: numbers, booleans and None as they are, everything else neutralised text."""
     if isinstance(value, list):
-        return " | ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}={v}" for k, v in value.items())
-    return value
+        value = " | ".join(str(v) for v in value)
+    elif isinstance(value, dict):
+        value = "; ".join(f"{k}={v}" for k, v in value.items())
+    if value is None or isinstance(value, Number):  # a negative number is no formula
+        return value
+    return neutralise(str(value))

@@ -14,8 +14,9 @@ from mcp.server.transport_security import TransportSecuritySettings
 
 from enablement import __version__
 from enablement.access.keys import Role
-from enablement.api import errors
+from enablement.api import errors, logs
 from enablement.api.deps import KeyCache, RateLimiter
+from enablement.api.guards import ShareLinkGuard
 from enablement.api.metrics import Metrics
 from enablement.api.middleware import BodyLimit, Observe, RequireKey, send_json
 from enablement.api.params import check_url
@@ -34,7 +35,8 @@ get_asset) at /mcp/ (streamable HTTP), with the same keys.
 
 Every route except /healthz, /readyz, the docs and the pages needs an API key:
 `Authorization: Bearer <key>` (or `X-API-Key`). Roles: `rep` (recommend, search, assets,
-taxonomy), `marketer` (plus analytics), `admin` (plus ingest, rebuild, jobs, metrics).
+taxonomy, events), `crm` (a rep's rights plus deal outcomes), `marketer` (a rep's plus
+analytics), `admin` (all, plus ingest, rebuild, jobs, metrics).
 `POST /v1/embed-tokens` trades a key for a short-lived token scoped to one user, which the
 embedded pages (/sidebar) use like a key.
 Errors share one body: `{"error": {"code", "message", "field"}}`.
@@ -64,13 +66,18 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     app.state.metrics = Metrics()
     app.state.key_cache = KeyCache()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.auth_failures = RateLimiter(
+        settings.auth_failures_per_minute, message="Too many failed attempts from this address"
+    )
     errors.install(app)
+    logs.install()  # keys and tokens never reach the access log
     routers = (recommend, events, tokens, analytics, catalog, admin, health)
     for module in routers:
         app.include_router(module.router)
     app.mount("/mcp", RequireKey(mcp_endpoint, state=app.state, role=Role.rep))
     mount_pages(app, settings)
     app.add_middleware(Observe, metrics=app.state.metrics, version=lambda: _serving(service))
+    app.add_middleware(ShareLinkGuard, failures=app.state.auth_failures)
     app.add_middleware(
         BodyLimit, default=settings.max_body_kb * 1024, uploads=settings.max_file_bytes
     )

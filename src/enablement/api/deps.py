@@ -50,24 +50,52 @@ class KeyCache:
 
 
 class RateLimiter:
-    """A token bucket per key: `per_minute` requests, refilled continuously."""
+    """A token bucket per name (a key, a client address): `per_minute`, refilled continuously.
+    Buckets live in the worker's memory, so each worker process counts on its own."""
 
-    def __init__(self, per_minute: int) -> None:
+    def __init__(self, per_minute: int, *, message: str = "Rate limit exceeded") -> None:
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
+        self.message = message
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
-    def take(self, key_id: str) -> None:
-        now = time.monotonic()
+    def take(self, name: str) -> None:
+        """Spend one from `name`'s bucket; RateLimitedError (with retry_after) when empty."""
         with self._lock:
-            tokens, stamp = self._buckets.get(key_id, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - stamp) * self.rate)
+            self._spend(name, check=True)
+
+    def check(self, name: str) -> None:
+        """RateLimitedError if `name`'s bucket is empty; spends nothing."""
+        with self._lock:
+            tokens = self._level(name, time.monotonic())
             if tokens < 1.0:
-                self._buckets[key_id] = (tokens, now)
-                wait = math.ceil((1.0 - tokens) / self.rate)
-                raise RateLimitedError(f"Rate limit exceeded; retry in {wait} s.", retry_after=wait)
-            self._buckets[key_id] = (tokens - 1.0, now)
+                self._refuse(tokens)
+
+    def spend(self, name: str) -> None:
+        """Spend one from `name`'s bucket (down to empty) without refusing."""
+        with self._lock:
+            self._spend(name, check=False)
+
+    def _spend(self, name: str, *, check: bool) -> None:
+        now = time.monotonic()
+        tokens = self._level(name, now)
+        if check and tokens < 1.0:
+            self._buckets[name] = (tokens, now)
+            self._refuse(tokens)
+        if len(self._buckets) > 100_000:  # forget the idle, so guessed names cannot fill memory
+            self._buckets = {
+                k: v for k, v in self._buckets.items() if self._level(k, now) < self.capacity
+            }
+        self._buckets[name] = (max(0.0, tokens - 1.0), now)
+
+    def _level(self, name: str, now: float) -> float:
+        tokens, stamp = self._buckets.get(name, (self.capacity, now))
+        return min(self.capacity, tokens + (now - stamp) * self.rate)
+
+    def _refuse(self, tokens: float) -> None:
+        wait = max(1, math.ceil((1.0 - tokens) / self.rate))
+        raise RateLimitedError(f"{self.message}; retry in {wait} s.", retry_after=wait)
 
 
 def presented_key(headers: Mapping[str, str]) -> str | None:
@@ -78,9 +106,28 @@ def presented_key(headers: Mapping[str, str]) -> str | None:
     return headers.get("x-api-key") or None
 
 
-def authenticate(state: Any, key: str | None, role: Role) -> Principal:
+def authenticate(state: Any, key: str | None, role: Role, *, client: str | None) -> Principal:
     """The caller for `key` (an API key or embed token), if it may act as `role`; raises 401
-    (`token_expired` for an embed token past its time), 403 or 429 errors."""
+    (`token_expired` for an embed token past its time), 403 or 429 errors.
+
+    Failed sign-ins count against the `client` address: once over the limit it gets 429 before
+    any key is looked up. A caller spends its key's budget (an embed token, its minting key's)."""
+    address = client or "unknown"
+    state.auth_failures.check(address)
+    try:
+        principal = _verified(state, key)
+    except AuthenticationError:
+        state.auth_failures.spend(address)
+        raise
+    if principal.role < role:
+        raise PermissionDeniedError(
+            f"This needs the '{role.name}' role; the key has '{principal.role.name}'."
+        )
+    state.rate_limiter.take(principal.rate_bucket)
+    return principal
+
+
+def _verified(state: Any, key: str | None) -> Principal:
     if key is None:
         raise AuthenticationError("An API key is required (Authorization: Bearer <key>).")
     principal: Principal | None = state.key_cache.principal(state.service, key)
@@ -88,11 +135,6 @@ def authenticate(state: Any, key: str | None, role: Role) -> Principal:
         raise AuthenticationError("The API key or token is not valid or was revoked.")
     if principal.expired(datetime.now(UTC)):
         raise TokenExpiredError("The embed token expired; sign in again for a new one.")
-    if principal.role < role:
-        raise PermissionDeniedError(
-            f"This needs the '{role.name}' role; the key has '{principal.role.name}'."
-        )
-    state.rate_limiter.take(principal.key_id)
     return principal
 
 
@@ -101,7 +143,10 @@ def require(role: Role) -> Callable[[Request], Awaitable[Principal]]:
 
     # async: a cheap check that would otherwise cost a thread-pool hop per request
     async def dependency(request: Request) -> Principal:
-        principal = authenticate(request.app.state, presented_key(request.headers), role)
+        client = request.client.host if request.client else None
+        principal = authenticate(
+            request.app.state, presented_key(request.headers), role, client=client
+        )
         request.state.principal = principal
         return principal
 

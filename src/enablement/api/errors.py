@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from enablement.api.logs import redact
 from enablement.contract import describe
 from enablement.errors import EnablementError, RateLimitedError
 
@@ -54,6 +55,6 @@ async def _http(request: Request, exc: HTTPException) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled error on %s %s", request.method, redact(request.url.path))
     body = {"error": {"code": "internal_error", "message": "Something went wrong on our side."}}
     return error_response(500, body)

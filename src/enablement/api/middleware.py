@@ -140,21 +140,29 @@ class RequireKey:
             headers = {
                 k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
             }
+            client = scope.get("client")
             try:
-                principal = authenticate(self.state, presented_key(headers), self.role)
+                principal = authenticate(
+                    self.state, presented_key(headers), self.role, client=client and client[0]
+                )
             except EnablementError as exc:
-                await send_json(send, exc.status, exc.to_dict())
+                retry = getattr(exc, "retry_after", None)
+                extra = {"retry-after": str(retry)} if retry is not None else {}
+                await send_json(send, exc.status, exc.to_dict(), extra)
                 return
             # the mounted app reads the caller from request.state, as the routes do
             scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
 
 
-async def send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
+async def send_json(
+    send: Send, status: int, payload: dict[str, Any], extra: dict[str, str] | None = None
+) -> None:
     body = json.dumps(payload).encode()
     headers: Headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
     ]
+    headers += [(k.encode(), v.encode()) for k, v in (extra or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

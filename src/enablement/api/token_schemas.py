@@ -31,7 +31,7 @@ class EmbedTokenCreate(RequestModel):
         min_length=1,
         max_length=200,
         description="The rep's id (events are recorded under it). Default: the calling key's "
-        "name. Only an admin key may mint for another user.",
+        "name. Only a crm or admin key may mint for another user.",
     )
     role: Literal["rep", "marketer"] = Field(
         "rep", description="`marketer` (for the dashboard) needs a marketer or admin key."

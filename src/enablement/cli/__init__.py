@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from enablement import __version__
 from enablement.cli import audit, catalog, embed, evaluate, recommend, server
+from enablement.cli.common import printable
 from enablement.errors import EnablementError
 
 
@@ -20,12 +21,12 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except EnablementError as exc:
-            click.echo(f"Error: {exc.message}", err=True)
+            click.echo(f"Error: {printable(exc.message)}", err=True)
             sys.exit(1)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
-            click.echo(f"Error: invalid setting {where}: {first['msg']}", err=True)
+            click.echo(f"Error: invalid setting {where}: {printable(first['msg'])}", err=True)
             sys.exit(1)
 
 

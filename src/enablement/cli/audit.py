@@ -11,7 +11,7 @@ import click
 from enablement.analytics.audit import VIEWS
 from enablement.analytics.filters import AuditFilters
 from enablement.analytics.table import AuditTable
-from enablement.cli.common import service
+from enablement.cli.common import printable, say, service
 from enablement.events.simulate import SimulationOptions, simulate
 
 MAX_CELL = 40
@@ -57,20 +57,22 @@ def report(views: tuple[str, ...], since: str | None, until: str | None, stage: 
                 else table.to_csv()
             )
             path.write_text(text)
-            click.echo(f"wrote {path} ({len(table.rows)} rows)")
+            say(f"wrote {path} ({len(table.rows)} rows)")
         return
     if format_ == "json":
         click.echo(json.dumps([t.to_dict() for t in tables], indent=2, default=str))
     elif format_ == "csv":
         click.echo("\n".join(t.to_csv() for t in tables), nl=False)
     else:
-        click.echo("\n\n".join(_table(t) for t in tables))
+        say("\n\n".join(_table(t) for t in tables))
 
 
 def _table(table: AuditTable) -> str:
+    """The table as aligned text; every cell, note and summary value made printable."""
     head = f"== {table.view} ({table.filters['since']} to {table.filters['until']}) "
     summary = ", ".join(f"{k}: {v}" for k, v in table.summary.items())
     lines = [head + "=" * max(0, 78 - len(head)), summary] + [f"note: {n}" for n in table.notes]
+    lines = [printable(line) for line in lines]
     if not table.rows:
         return "\n".join([*lines, "(no rows)"])
     cells = [[_text(row.get(c)) for c in table.columns] for row in table.rows]
@@ -88,7 +90,7 @@ def _text(value: Any) -> str:
     if isinstance(value, list | dict):
         value = "; ".join(map(str, value)) if isinstance(value, list) else ", ".join(
             f"{k}={v}" for k, v in value.items())  # fmt: skip
-    text = str(value)
+    text = printable(value)  # one line, no escape sequences: the operator's terminal is safe
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from enablement.catalog.ingest import IngestSummary
-from enablement.cli.common import database_option, progress, service
+from enablement.cli.common import database_option, printable, progress, say, service
 
 _LISTED = 10  # ids listed per kind of change in the text summary
 
@@ -42,9 +42,9 @@ def ingest(
     else:
         _print_summary(summary)
         if index is not None:
-            click.echo(f"  index: {index['version']} ({index['encoded']} passages encoded)")
+            say(f"  index: {index['version']} ({index['encoded']} passages encoded)")
     if summary.reports:
-        click.echo(f"{len(summary.reports)} file(s) skipped; see the list above.", err=True)
+        say(f"{len(summary.reports)} file(s) skipped; see the list above.", err=True)
 
 
 @click.command()
@@ -63,7 +63,7 @@ def index(as_json: bool, database_url: str | None) -> None:
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
-        click.echo(
+        say(
             f"Index {report.version}: {report.assets} assets, {report.chunks} chunks, "
             f"{report.encoded} newly encoded, {report.dense_kind} dense index, "
             f"{report.seconds:.1f}s"
@@ -71,7 +71,7 @@ def index(as_json: bool, database_url: str | None) -> None:
 
 
 def _print_summary(summary: IngestSummary) -> None:
-    click.echo(f"Ingested {summary.source}")
+    say(f"Ingested {summary.source}")
     rows = [
         ("added", len(summary.added)),
         ("changed", len(summary.changed)),
@@ -79,16 +79,16 @@ def _print_summary(summary: IngestSummary) -> None:
         ("removed", len(summary.removed)),
         ("skipped", len(summary.reports)),
     ]
-    click.echo("  " + "  ".join(f"{name}: {count}" for name, count in rows))
-    click.echo(
+    say("  " + "  ".join(f"{name}: {count}" for name, count in rows))
+    say(
         f"  catalog: {summary.assets} assets, {summary.chunks} chunks "
         f"(version {summary.catalog_version}, {summary.seconds:.1f}s)"
     )
     changes = (("added", summary.added), ("changed", summary.changed), ("removed", summary.removed))
     for label, ids in changes:
         for asset_id in ids[:_LISTED]:
-            click.echo(f"  {label:8} {asset_id}")
+            say(f"  {label:8} {printable(asset_id)}")
         if len(ids) > _LISTED:
-            click.echo(f"  {label:8} ... and {len(ids) - _LISTED} more (--json lists them all)")
+            say(f"  {label:8} ... and {len(ids) - _LISTED} more (--json lists them all)")
     for report in summary.reports:
-        click.echo(f"  skipped  {report.path}: {report.reason}")
+        say(f"  skipped  {printable(report.path)}: {printable(report.reason)}")

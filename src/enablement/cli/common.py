@@ -1,15 +1,22 @@
-"""Helpers shared by the commands: building the service, progress bars, options."""
+"""Helpers shared by the commands: building the service, progress bars, options, safe text."""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import click
 
 from enablement.service import EnablementService
 from enablement.settings import Settings
+
+# C0 and C1 controls (ESC, BEL, CSI...), DEL, line/paragraph separators and the bidi embeddings,
+# overrides and isolates that reorder what a terminal shows.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SPACES = re.compile("[\t\n\v\f\r\u2028\u2029]+")
 
 database_option = click.option(
     "--database-url", envvar="ENABLEMENT_DATABASE_URL", help="SQLAlchemy URL of the store."
@@ -39,7 +46,7 @@ def progress(unit: str = "file") -> Iterator[Callable[..., None] | None]:
     def update(done: int, total: int, name: str = "") -> None:
         bar.total = total
         if name:
-            bar.set_postfix_str(name[-40:], refresh=False)
+            bar.set_postfix_str(printable(name[-40:]), refresh=False)  # a file name
         bar.update(done - bar.n)
         if done == total:
             bar.refresh()  # updates are rate-limited; always show the final count
@@ -48,3 +55,23 @@ def progress(unit: str = "file") -> Iterator[Callable[..., None] | None]:
         yield update
     finally:
         bar.close()
+
+
+def printable(value: Any, *, lines: bool = False) -> str:
+    """`value` as text safe to write to a terminal: runs of whitespace controls (TAB, CR, LF...)
+    become one space, other control and bidi characters (ESC sequences included) are shown as
+    `\\x1b`-style escapes. With `lines`, newlines are kept (for multi-line output)."""
+    if lines:
+        return "\n".join(printable(line) for line in str(value).split("\n"))
+    text = _SPACES.sub(" ", str(value))
+    return _UNSAFE.sub(_escape, text)
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """click.echo of human-readable `text` made printable (newlines kept)."""
+    click.echo(printable(text, lines=True), err=err)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

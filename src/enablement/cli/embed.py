@@ -10,7 +10,7 @@ import click
 
 from enablement.access.keys import Role
 from enablement.access.tokens import DEFAULT_TTL, MAX_TTL, MIN_TTL
-from enablement.cli.common import database_option, service
+from enablement.cli.common import database_option, say, service
 
 
 @click.command("embed-token")
@@ -60,10 +60,10 @@ def embed_token(
         click.echo(json.dumps(out, indent=2))
         return
     expires = token.expires_at.isoformat()
-    click.echo(f"Embed token for {token.user} ({token.role.name}), valid until {expires}:")
+    say(f"Embed token for {token.user} ({token.role.name}), valid until {expires}:")
     if not marketer or len(params) > 1:  # a marketer gets the sidebar only for a given deal
         click.echo(f"  sidebar: {sidebar}")
     if marketer:
         click.echo(f"  dashboard: {dashboard}")
     for page in pages:
-        click.echo(f"  example: {page}")
+        say(f"  example: {page}")

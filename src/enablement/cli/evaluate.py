@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from enablement.cli.common import database_option, service
+from enablement.cli.common import database_option, say, service
 from enablement.learn.evaluate import format_table
 
 
@@ -29,4 +29,7 @@ def eval_command(
     """
     with service(database_url) as svc:
         result = svc.evaluate(queries=queries, beir=beir, compare=compare)
-    click.echo(json.dumps(result, indent=2) if as_json else format_table(result))
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+    else:
+        say(format_table(result))

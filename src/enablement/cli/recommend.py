@@ -7,7 +7,7 @@ import textwrap
 
 import click
 
-from enablement.cli.common import database_option, service
+from enablement.cli.common import database_option, printable, say, service
 from enablement.recommend.pipeline import RecommendationResult
 from enablement.recommend.search import SearchResult
 
@@ -37,7 +37,10 @@ def recommend(as_json: bool, database_url: str | None, **deal: object) -> None:
     raw = {key: value for key, value in raw.items() if value not in (None, [], False)}
     with service(database_url) as svc:
         result = svc.recommend(raw)
-    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else _format_result(result))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        say(_format_result(result))
 
 
 @click.command()
@@ -63,21 +66,22 @@ def search(
     """
     with service(database_url) as svc:
         result = svc.search(query, filters={**filters, "type": type_}, limit=limit)
-    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else _format_search(result))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        say(_format_search(result))
 
 
 def _format_result(result: RecommendationResult) -> str:
-    lines = [f"{w}" for w in result.warnings]
+    """The result as text; stored and asked text is made printable, one line per field."""
+    lines = [printable(w) for w in result.warnings]
     if not result.items:
         lines.append("No eligible assets for this deal.")
     for item in result.items:
-        lines.append(
-            f"{item.rank}. {item.asset.title}  [{item.asset.type or 'untyped'}]  {item.asset.id}"
-        )
-        lines.append(f"   {item.summary}")
-        for passage in item.passages[:2]:
-            where = f" ({passage.location})" if passage.location else ""
-            lines.append("   " + textwrap.shorten(f"\u201c{passage.text}\u201d{where}", width=150))
+        title, kind = printable(item.asset.title), item.asset.type or "untyped"
+        lines.append(f"{item.rank}. {title}  [{kind}]  {printable(item.asset.id)}")
+        lines.append(f"   {printable(item.summary)}")
+        lines += [_quote(passage.text, passage.location) for passage in item.passages[:2]]
     return "\n".join(lines)
 
 
@@ -86,7 +90,12 @@ def _format_search(result: SearchResult) -> str:
         return "No matches."
     lines = []
     for rank, hit in enumerate(result.hits, start=1):
-        lines.append(f"{rank}. {hit.asset.title}  [{hit.asset.type or 'untyped'}]  {hit.asset.id}")
-        where = f" ({hit.passage.location})" if hit.passage.location else ""
-        lines.append("   " + textwrap.shorten(f"\u201c{hit.passage.text}\u201d{where}", width=150))
+        title, kind = printable(hit.asset.title), hit.asset.type or "untyped"
+        lines.append(f"{rank}. {title}  [{kind}]  {printable(hit.asset.id)}")
+        lines.append(_quote(hit.passage.text, hit.passage.location))
     return "\n".join(lines)
+
+
+def _quote(text: str, location: str | None) -> str:
+    where = f" ({location})" if location else ""
+    return "   " + textwrap.shorten(printable(f"\u201c{text}\u201d{where}"), width=150)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from enablement.access.keys import Role
-from enablement.cli.common import database_option, service
+from enablement.cli.common import database_option, printable, say, service
 from enablement.errors import AuthenticationError
 
 ROLES = click.Choice([role.name for role in Role])
@@ -47,7 +47,7 @@ def keys() -> None:
 
 @keys.command("create")
 @click.argument("name")
-@click.option("--role", type=ROLES, required=True, help="rep, marketer or admin.")
+@click.option("--role", type=ROLES, required=True, help="rep, crm, marketer or admin.")
 @click.option("--json", "as_json", is_flag=True, help="Print {id, name, role, key} as JSON.")
 @click.option(
     "--save", type=click.Path(path_type=Path), help="Also write the key to this file (0600)."
@@ -69,7 +69,9 @@ def create(
     if as_json:
         click.echo(json.dumps(new.to_dict()))
     else:
-        click.echo(f"Created key {new.id} ({new.name}, {new.role.name}); it is shown only once:")
+        say(
+            f"Created key {new.id} ({printable(new.name)}, {new.role.name}); it is shown only once:"
+        )
         click.echo(new.key)
 
 
@@ -114,7 +116,8 @@ def list_keys(as_json: bool, database_url: str | None) -> None:
         return
     for row in rows:
         state = "revoked" if row["revoked"] else "active"
-        click.echo(f"{row['id']}  {row['role']:8} {state:8} {row['name']}  {row['created_at']}")
+        name = printable(row["name"])
+        say(f"{row['id']}  {row['role']:8} {state:8} {name}  {row['created_at']}")
 
 
 @keys.command("revoke")

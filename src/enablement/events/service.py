@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from enablement.access.keys import Role
 from enablement.catalog.store import CatalogStore
-from enablement.errors import InvalidValueError
+from enablement.errors import InvalidValueError, PermissionDeniedError
 from enablement.events.links import ShareLink, ShareLinkStore, user_agent_family
 from enablement.events.log import RecommendationLog
 from enablement.events.model import (
@@ -77,14 +78,26 @@ class Usage:
         return served
 
     def record(
-        self, raw: Sequence[Mapping[str, Any]], *, user_id: str, field: str | None = "events"
+        self,
+        raw: Sequence[Mapping[str, Any]],
+        *,
+        user_id: str,
+        role: Role = Role.rep,
+        field: str | None = "events",
     ) -> list[Recorded]:
-        """Validate and store client events; the whole batch is refused if one is invalid.
-        Errors name the field as `events[3].rating`, or plain `rating` when `field` is None."""
-        events = [
-            parse_event(item, self.taxonomy, field=f"{field}[{i}]" if field else "")
-            for i, item in enumerate(raw)
-        ]
+        """Validate and store client events from a caller with `role`; the whole batch is refused
+        if one is invalid (422) or is a deal_outcome the role may not write (403: crm and admin
+        only). Errors name the field as `events[3].rating`, or `rating` when `field` is None."""
+        events: list[NewEvent] = []
+        for i, item in enumerate(raw):
+            prefix = f"{field}[{i}]" if field else ""
+            event = parse_event(item, self.taxonomy, field=prefix)
+            if event.type is EventType.deal_outcome and not role.may_write_outcomes:
+                raise PermissionDeniedError(
+                    f"Only crm and admin keys may record deal outcomes; this key is '{role.name}'.",
+                    field=f"{prefix}.type" if prefix else "type",
+                )
+            events.append(event)
         return self.events.record(events, user_id=user_id, known_asset=self._known(events))
 
     def share(

@@ -37,7 +37,7 @@ def post_event(
 ) -> dict[str, Any]:
     """Record one event for the caller. 201 when stored, 200 when the key was seen before."""
     (recorded,) = service.usage.record(
-        [body.model_dump(exclude_none=True)], user_id=caller.name, field=None
+        [body.model_dump(exclude_none=True)], user_id=caller.name, role=caller.role, field=None
     )
     if recorded.status == "duplicate":
         response.status_code = 200
@@ -48,7 +48,7 @@ def post_event(
 def post_events(body: schemas.EventBatch, service: ServiceDep, caller: RepDep) -> dict[str, Any]:
     """Up to 1,000 events in one transaction: all stored, or none if one is invalid."""
     raw = [event.model_dump(exclude_none=True) for event in body.events]
-    results = service.usage.record(raw, user_id=caller.name)
+    results = service.usage.record(raw, user_id=caller.name, role=caller.role)
     return {
         "stored": sum(r.status == "stored" for r in results),
         "duplicates": sum(r.status == "duplicate" for r in results),

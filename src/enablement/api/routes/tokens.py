@@ -23,9 +23,9 @@ def create_embed_token(
     """A token that acts as one user for a short while, for the sidebar's URL or postMessage.
 
     Call it from the CRM's server, never from a browser: the API key stays there. A key may mint
-    for its own name; an admin key for any user. The token is used like a key
-    (`Authorization: Bearer`), cannot mint tokens, and stops working when it expires (401
-    `token_expired`) or when the key that minted it is revoked."""
+    for its own name; a crm or admin key for any user (a crm key mints rep tokens only). The
+    token is used like a key (`Authorization: Bearer`), cannot mint tokens, and stops working
+    when it expires (401 `token_expired`) or when the key that minted it is revoked."""
     token = service.tokens.mint(
         body.user or caller.name,
         role=Role[body.role],

@@ -1,0 +1,62 @@
+"""`enablement recommend` and `search` as text: stored titles and passages cannot drive the
+terminal."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from enablement.catalog.build import BuildOptions
+from enablement.cli import cli, recommend
+from enablement.service import EnablementService
+from tests.analytics.planted import ESCAPE, UNSAFE
+from tests.api.conftest import ApiEnv, make_env
+
+
+@pytest.fixture
+def env(
+    tmp_path: Path, build_options: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ApiEnv]:
+    """The small library plus an asset whose title holds escape sequences."""
+    env = make_env(tmp_path, build_options)
+    front = f"title: {json.dumps('Zebra ' + ESCAPE)}\ntype: faq\nstages: [discovery]\n"
+    body = "Zebra onboarding checklist for zebra herds.\n"  # a text file refuses raw controls
+    (tmp_path / "library" / "hostile.md").write_text(f"---\n{front}---\n{body}")
+    assert env.service.ingest(tmp_path / "library").added == ["hostile"]
+    env.service.build_index()
+
+    @contextmanager
+    def service(database_url: str | None = None) -> Iterator[EnablementService]:
+        yield env.service
+
+    monkeypatch.setattr(recommend, "service", service)
+    yield env
+    env.client.close()
+    env.service.close()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "zebra onboarding checklist zebra herds"],
+        [
+            "recommend",
+            "--stage",
+            "discovery",
+            "--question",
+            "zebra onboarding checklist",
+            "-k",
+            "12",
+        ],
+    ],
+)
+def test_text_output_has_no_control_characters(env: ApiEnv, args: list[str]) -> None:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "Zebra \\x1b]8;;https://evil.example" in result.stdout  # the hostile asset is shown
+    assert not [c for c in UNSAFE if c in result.stdout], result.stdout
