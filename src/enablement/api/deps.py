@@ -110,14 +110,14 @@ def authenticate(state: Any, key: str | None, role: Role, *, client: str | None)
     """The caller for `key` (an API key or embed token), if it may act as `role`; raises 401
     (`token_expired` for an embed token past its time), 403 or 429 errors.
 
-    Failed sign-ins count against the `client` address: once over the limit it gets 429 before
-    any key is looked up. A caller spends its key's budget (an embed token, its minting key's)."""
-    address = client or "unknown"
-    state.auth_failures.check(address)
+    Failed sign-ins count against the `client` address: once it is over the limit, its failures
+    get 429 instead of 401. A valid key is never refused for others' failures from the same
+    address (an office behind one NAT). A caller spends its key's budget (an embed token, its
+    minting key's)."""
     try:
         principal = _verified(state, key)
     except AuthenticationError:
-        state.auth_failures.spend(address)
+        state.auth_failures.take(client or "unknown")  # 429 past the burst, else the 401
         raise
     if principal.role < role:
         raise PermissionDeniedError(

@@ -14,7 +14,8 @@ SHARE_PREFIX = "/s/"
 
 class ShareLinkGuard:
     """Counts each /s/<token> answered 404 (no such link) against the client address in the
-    failed-sign-in limiter, and answers 429 with Retry-After once the address is over it."""
+    failed-sign-in limiter; once the address is over it, such answers become 429 with
+    Retry-After. A real link still opens, as a valid key still signs in."""
 
     def __init__(self, app: ASGIApp, *, failures: RateLimiter) -> None:
         self.app = app
@@ -26,16 +27,19 @@ class ShareLinkGuard:
             return
         client = scope.get("client")
         address = client[0] if client else "unknown"
-        try:
-            self.failures.check(address)
-        except RateLimitedError as exc:
-            await _refused(send, exc)
-            return
+        refused = False
 
         async def counting(message: Message) -> None:
+            nonlocal refused
             if message["type"] == "http.response.start" and message["status"] == 404:
-                self.failures.spend(address)
-            await send(message)
+                try:
+                    self.failures.take(address)
+                except RateLimitedError as exc:
+                    refused = True
+                    await _refused(send, exc)
+                    return
+            if not refused:  # the 404's body is dropped once the 429 is sent instead
+                await send(message)
 
         await self.app(scope, receive, counting)
 
