@@ -55,6 +55,8 @@ BAD_REASONS = {
     "assets.jsonl:7": "not valid UTF-8",
     "assets.jsonl:9": "does not exist",
     "sheet.csv:3": "not valid UTF-8",
+    "meta/nul.md": "metadata holds a NUL character",
+    "meta/surrogate.md": "metadata holds text that is not valid UTF-8",
 }
 WARNINGS = {"deep/long.txt": f"only the first {CHUNK_CAP} chunks are stored"}
 
@@ -68,6 +70,9 @@ def build_hostile_library(root: Path) -> Path:
     _write(root / "binary/random.txt", random.Random(7).randbytes(4096))
     nonul = bytes(b for b in random.Random(8).randbytes(8192) if b)[:4096]
     _write(root / "binary/random-nonul.txt", nonul)
+    _write(root / "meta/nul.md", b'---\ntitle: "a\\0b"\n---\n# NUL\n\nText.\n')
+    _write(root / "meta/surrogate.md", b"# S\n\nText.\n")
+    _write(root / "meta/surrogate.meta.yaml", b'owner: "\\ud800"\n')
     _encodings(root)
     _pathological(root)
     _manifests(root)

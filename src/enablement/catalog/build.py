@@ -12,6 +12,7 @@ from typing import Any
 
 from enablement.catalog.chunking import ChunkSpec, chunk_capped
 from enablement.catalog.loaders import Limits, format_for
+from enablement.catalog.manifests import unstorable
 from enablement.catalog.metadata import load_yaml_mapping, parse_metadata, slugify
 from enablement.catalog.models import Asset, BadFileError, Document, Section
 from enablement.catalog.sources import Item
@@ -79,6 +80,9 @@ def build_asset(payload: Payload, *, source: str, options: BuildOptions) -> Asse
         raw.update(load_yaml_mapping(_sidecar_text(payload.sidecar), "metadata sidecar"))
     if item.row is not None:
         raw.update(item.row)
+    problem = unstorable(raw)  # YAML's "\0" and "\ud800" escapes would fail the whole write
+    if problem:
+        raise BadFileError(f"metadata {problem}")
     try:
         metadata = parse_metadata(raw, options.taxonomy)
     except InvalidValueError as exc:
