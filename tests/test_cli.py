@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from enablement.cli import cli
+from tests.catalog.hostile import BAD_REASONS, CHUNK_CAP, GOOD_TEXT, build_hostile_library
 from tests.catalog.libraries import build_bad_library
 
 
@@ -62,6 +66,44 @@ def test_strict_fails_with_one_line(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: 11 file(s) reported in strict mode")
+
+
+def test_hostile_library_is_reported_line_by_line(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENABLEMENT_MAX_CHUNKS_PER_ASSET", str(CHUNK_CAP))
+    library = build_hostile_library(tmp_path / "hostile")
+    result = runner.invoke(cli, ["ingest", str(library), "--json", "--no-index"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert {e["path"] for e in summary["errors"]} == set(BAD_REASONS)
+    assert [w["path"] for w in summary["warnings"]] == ["deep/long.txt"]
+    assert sorted(summary["added"]) == sorted(GOOD_TEXT)
+    assert f"{len(BAD_REASONS)} file(s) skipped" in result.stderr
+    assert "1 file(s) stored with a warning" in result.stderr
+
+    strict = runner.invoke(cli, ["ingest", str(library), "--strict"])
+    assert strict.exit_code == 1
+    assert strict.stderr.startswith(f"Error: {len(BAD_REASONS) + 1} file(s) reported")
+
+
+def test_the_console_script_prints_unreadable_names(tmp_path: Path) -> None:
+    library = build_hostile_library(tmp_path / "hostile")
+    env = {**os.environ, "ENABLEMENT_DATA_DIR": str(tmp_path / "data"), "PYTHONIOENCODING": ""}
+    env["ENABLEMENT_MAX_CHUNKS_PER_ASSET"] = str(CHUNK_CAP)
+    command = [
+        str(Path(sys.executable).parent / "enablement"),
+        "ingest",
+        str(library),
+        "--no-index",
+    ]
+    result = subprocess.run(command, capture_output=True, env=env, timeout=300, check=False)
+    out = result.stdout.decode("utf-8")
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    assert f"skipped: {len(BAD_REASONS)}" in out
+    assert "  skipped  names/bad\\xffname.md: file name is not valid UTF-8; rename it" in out
+    assert "  skipped  loops/self.md: symlink loop; not followed" in out
+    assert "  warning  deep/long.txt: truncated: only the first 3 chunks" in out
 
 
 @pytest.mark.parametrize(

@@ -109,7 +109,11 @@ class EnablementService:
                 max_unpacked_bytes=s.max_unpacked_bytes,
                 max_compression_ratio=s.max_compression_ratio,
             ),
-            chunk_spec=ChunkSpec(max_tokens=s.chunk_tokens, overlap_tokens=s.chunk_overlap),
+            chunk_spec=ChunkSpec(
+                max_tokens=s.chunk_tokens,
+                overlap_tokens=s.chunk_overlap,
+                max_chunks=s.max_chunks_per_asset,
+            ),
             count_tokens=token_counter(default_model_path(s)),
         )
 

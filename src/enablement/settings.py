@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     )
     chunk_tokens: int = Field(200, ge=32, le=512, description="Target word pieces per chunk.")
     chunk_overlap: int = Field(40, ge=0, le=256, description="Word pieces shared by neighbours.")
+    max_chunks_per_asset: int = Field(
+        2000, ge=1, description="Chunks kept per asset; longer text is truncated with a warning."
+    )
 
     dense_index: Literal["auto", "flat", "hnsw"] = Field(
         "auto", description="FAISS index: exact `flat`, approximate `hnsw`, or chosen by size."

@@ -1,8 +1,9 @@
 import itertools
+import time
 
-from enablement.catalog.chunking import ChunkSpec, chunk_sections
+from enablement.catalog.chunking import ChunkSpec, chunk_capped, chunk_sections
 from enablement.catalog.models import Section
-from enablement.catalog.tokens import estimate_tokens, token_counter
+from enablement.catalog.tokens import TokenCounter, estimate_tokens, token_counter
 
 
 def _sentences(n: int, words: int = 12) -> str:
@@ -69,3 +70,43 @@ def test_real_tokenizer_counts_word_pieces() -> None:
     assert count is not estimate_tokens
     assert count("hello world") == 2
     assert count("unbelievably tokenization") > 2  # sub-word pieces
+
+
+def test_chunks_are_capped_and_the_rest_never_counted() -> None:
+    counted: list[int] = []
+
+    def count(text: str) -> int:
+        counted.append(len(text))
+        return estimate_tokens(text)
+
+    text = "\n".join(_sentences(2000))
+    spec = ChunkSpec(max_tokens=60, overlap_tokens=0, max_chunks=5)
+    chunked = chunk_capped([Section(text), Section("Second section.")], spec=spec, count=count)
+    assert chunked.truncated and len(chunked.chunks) == 5
+    assert [c.ordinal for c in chunked.chunks] == list(range(5))
+    assert sum(counted) < len(text) / 10  # chunking stopped early
+    assert not chunk_capped([Section("Short.")], spec=spec, count=count).truncated
+
+
+def test_a_huge_single_line_is_chunked_in_seconds() -> None:
+    text = " ".join(f"word{i % 977}" for i in range(2_000_000))  # 15 MB, no sentence ends
+    started = time.perf_counter()
+    chunked = chunk_capped([Section(text)], spec=ChunkSpec(), count=_real_counter())
+    assert time.perf_counter() - started < 30
+    assert chunked.truncated and len(chunked.chunks) == ChunkSpec().max_chunks == 2000
+    # long sentences are cut by an average of tokens per word, so a window may run a bit over
+    assert max(c.token_count for c in chunked.chunks) <= 1.25 * ChunkSpec().max_tokens
+
+
+def test_a_word_of_megabytes_is_cut_too() -> None:
+    chunked = chunk_capped([Section("x" * 1_000_000)], spec=ChunkSpec(), count=_real_counter())
+    # one chunk of a megabyte before; now pieces of 400 characters, windowed like words
+    assert len(chunked.chunks) >= 10
+    assert max(len(c.text) for c in chunked.chunks) < 100_000
+
+
+def _real_counter() -> TokenCounter:
+    from enablement.service import default_model_path
+    from enablement.settings import Settings
+
+    return token_counter(default_model_path(Settings()))

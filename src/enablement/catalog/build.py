@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from enablement.catalog.chunking import ChunkSpec, chunk_sections
+from enablement.catalog.chunking import ChunkSpec, chunk_capped
 from enablement.catalog.loaders import Limits, format_for
+from enablement.catalog.manifests import unstorable
 from enablement.catalog.metadata import load_yaml_mapping, parse_metadata, slugify
 from enablement.catalog.models import Asset, BadFileError, Document, Section
 from enablement.catalog.sources import Item
@@ -49,16 +52,21 @@ def read_payload(item: Item, limits: Limits) -> Payload:
 
 
 def _read_checked(path: Path, limits: Limits) -> bytes:
+    mb = 1024 * 1024
     try:
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            mb = 1024 * 1024
-            raise BadFileError(
-                f"file is {size / mb:.1f} MB, over the {limits.max_file_bytes / mb:.0f} MB limit"
-            )
-        if size == 0:
-            raise BadFileError("empty file")
-        return path.read_bytes()
+        # O_NONBLOCK: if the file became a pipe since discovery, opening it must not hang the run.
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise BadFileError("not a regular file (a pipe, socket or device)")
+            if info.st_size > limits.max_file_bytes:
+                raise BadFileError(
+                    f"file is {info.st_size / mb:.1f} MB, "
+                    f"over the {limits.max_file_bytes / mb:.0f} MB limit"
+                )
+            if info.st_size == 0:
+                raise BadFileError("empty file")
+            return handle.read(limits.max_file_bytes + 1)
     except OSError as exc:
         raise BadFileError(f"cannot read file: {exc.strerror or exc}") from None
 
@@ -72,6 +80,9 @@ def build_asset(payload: Payload, *, source: str, options: BuildOptions) -> Asse
         raw.update(load_yaml_mapping(_sidecar_text(payload.sidecar), "metadata sidecar"))
     if item.row is not None:
         raw.update(item.row)
+    problem = unstorable(raw)  # YAML's "\0" and "\ud800" escapes would fail the whole write
+    if problem:
+        raise BadFileError(f"metadata {problem}")
     try:
         metadata = parse_metadata(raw, options.taxonomy)
     except InvalidValueError as exc:
@@ -81,7 +92,8 @@ def build_asset(payload: Payload, *, source: str, options: BuildOptions) -> Asse
     sections = document.sections
     if not sections:
         raise BadFileError("no text could be extracted (a scanned or empty document?)")
-    chunks = chunk_sections(sections, spec=options.chunk_spec, count=options.count_tokens)
+    chunked = chunk_capped(sections, spec=options.chunk_spec, count=options.count_tokens)
+    warnings = (truncation_warning(options.chunk_spec.max_chunks),) if chunked.truncated else ()
     return Asset(
         id=asset_id,
         title=title,
@@ -91,8 +103,16 @@ def build_asset(payload: Payload, *, source: str, options: BuildOptions) -> Asse
         path=item.rel_path,
         format=_format_name(item),
         content_hash=payload.content_hash,
-        chunks=chunks,
+        chunks=chunked.chunks,
         word_count=sum(len(section.text.split()) for section in sections),
+        warnings=warnings,
+    )
+
+
+def truncation_warning(cap: int) -> str:
+    return (
+        f"truncated: only the first {cap:,} chunks are stored and searchable "
+        "(max_chunks_per_asset, setting ENABLEMENT_MAX_CHUNKS_PER_ASSET)"
     )
 
 

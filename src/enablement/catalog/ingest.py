@@ -10,14 +10,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from enablement.catalog.build import BuildOptions, Payload, build_asset, read_payload
+from enablement.catalog.build import (
+    BuildOptions,
+    Payload,
+    build_asset,
+    read_payload,
+    truncation_warning,
+)
 from enablement.catalog.models import Asset, BadFileError, Report
 from enablement.catalog.sources import Discovery, Item, discover
 from enablement.catalog.store import CatalogStore, RunRecord
 from enablement.errors import IngestRejectedError, InvalidValueError
 
 # Bump when loaders or chunking change what they produce, so unchanged files are re-processed.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"  # 2: encodings detected, iterative HTML walk, chunk cap
 Progress = Callable[[int, int, str], None]
 
 
@@ -28,7 +34,8 @@ class IngestSummary:
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    reports: list[Report] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)  # skipped: the file is not stored
+    warnings: list[Report] = field(default_factory=list)  # stored, but not whole (truncated)
     processed: list[str] = field(default_factory=list)  # items read and parsed this run
     assets: int = 0
     chunks: int = 0
@@ -44,6 +51,7 @@ class IngestSummary:
             "unchanged": len(self.unchanged),
             "removed": self.removed,
             "errors": [report.to_dict() for report in self.reports],
+            "warnings": [report.to_dict() for report in self.warnings],
             "processed": self.processed,
             "assets": self.assets,
             "chunks": self.chunks,
@@ -56,7 +64,8 @@ class IngestSummary:
 def pipeline_signature(options: BuildOptions) -> str:
     spec = options.chunk_spec
     key = (
-        f"{PIPELINE_VERSION}:{spec.max_tokens}:{spec.overlap_tokens}:{options.count_tokens('a b')}"
+        f"{PIPELINE_VERSION}:{spec.max_tokens}:{spec.overlap_tokens}:{spec.max_chunks}:"
+        f"{options.count_tokens('a b')}"
     )
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
@@ -71,8 +80,9 @@ def ingest(
 ) -> IngestSummary:
     """Bring the catalog in line with the library at `path`.
 
-    Returns the summary; raises InvalidValueError for a missing path and IngestRejectedError
-    when `strict` and any file was reported (nothing is written then).
+    Returns the summary; raises InvalidValueError for a missing or unusable path, and
+    IngestRejectedError when `strict` and any file was reported, as an error or as a warning
+    (nothing is written then): strict promises that all of the library is stored, whole.
     """
     started, clock = datetime.now(UTC), time.perf_counter()
     if not path.exists():
@@ -81,10 +91,11 @@ def ingest(
     summary = IngestSummary(source=found.source, reports=list(found.reports))
     pipeline = pipeline_signature(options)
     upserts = _process(found, store, options, pipeline, summary, progress)
-    if strict and summary.reports:
+    reported = [*summary.reports, *summary.warnings]
+    if strict and reported:
         raise IngestRejectedError(
-            f"{len(summary.reports)} file(s) reported in strict mode; the catalog is unchanged. "
-            f"First: {summary.reports[0].path}: {summary.reports[0].reason}"
+            f"{len(reported)} file(s) reported in strict mode; the catalog is unchanged. "
+            f"First: {reported[0].path}: {reported[0].reason}"
         )
     kept = {*summary.unchanged, *(asset.id for asset in upserts)}
     summary.removed = sorted(store.source_ids(found.source) - kept)
@@ -93,7 +104,10 @@ def ingest(
         source=found.source, started_at=started, added=len(summary.added),
         changed=len(summary.changed), unchanged=len(summary.unchanged),
         removed=len(summary.removed), reported=len(summary.reports),
-        summary={"errors": [r.to_dict() for r in summary.reports]},
+        summary={
+            "errors": [r.to_dict() for r in summary.reports],
+            "warnings": [r.to_dict() for r in summary.warnings],
+        },
     )  # fmt: skip
     store.apply(pipeline=pipeline, upserts=upserts, removed=summary.removed, run=run)
     summary.assets, summary.chunks = store.counts()
@@ -120,6 +134,9 @@ def _process(
                 and before.pipeline == pipeline
             ):
                 summary.unchanged.append(before.asset_id)
+                if before.chunk_count >= options.chunk_spec.max_chunks:  # still truncated
+                    cap = options.chunk_spec.max_chunks
+                    summary.warnings.append(Report(item.display, truncation_warning(cap)))
                 continue
             asset = _build(payload, found, options, summary, built)
         except BadFileError as exc:
@@ -128,6 +145,7 @@ def _process(
                 summary.unchanged.append(before.asset_id)
             continue
         built[asset.id] = asset
+        summary.warnings.extend(Report(item.display, warning) for warning in asset.warnings)
     existing = store.existing_ids(built)
     for asset_id in built:
         (summary.changed if asset_id in existing else summary.added).append(asset_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -75,14 +76,33 @@ class Asset:
     content_hash: str
     chunks: list[Chunk]
     word_count: int
+    warnings: tuple[str, ...] = ()  # stored anyway, but the user should know (a truncation)
+
+
+# Control characters (a newline in a file name) would break a one-line report.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` safe to print, write as JSON and store: bytes that were not UTF-8 in a file name
+    (surrogate escapes from os.walk) and control characters become backslash escapes."""
+    try:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that no file name produced (JSON's "\\ud800")
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode(), text)
 
 
 @dataclass(frozen=True)
 class Report:
-    """A file or manifest line that was skipped, and why."""
+    """A file or manifest line that was skipped (an error), or stored with a warning, and why."""
 
     path: str
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", printable(self.path))
+        object.__setattr__(self, "reason", printable(self.reason))
 
     def to_dict(self) -> dict[str, str]:
         return {"path": self.path, "reason": self.reason}

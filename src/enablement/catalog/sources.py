@@ -1,17 +1,22 @@
-"""Finding what to ingest: documents in a folder, rows of JSONL/CSV manifests, and sidecars."""
+"""Finding what to ingest: documents in a folder, rows of JSONL/CSV manifests, and sidecars.
+
+Every filesystem call here is guarded: a file that cannot be used (a symlink loop, a dangling
+link, a pipe, a name that is not UTF-8, a permission error) becomes a Report, never an exception.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import errno
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from enablement.catalog.models import Report
+from enablement.catalog.manifests import manifest_rows, unstorable
+from enablement.catalog.models import Report, printable
+from enablement.errors import InvalidValueError
 
 MANIFEST_SUFFIXES = (".jsonl", ".csv")
 SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
@@ -37,20 +42,40 @@ class Discovery:
     reports: list[Report] = field(default_factory=list)
 
 
+class _UnusableError(Exception):
+    """A path discovery cannot use; the message is the reason reported."""
+
+
 def discover(path: Path) -> Discovery:
-    """Everything under `path` (a folder, or one manifest file) that could become an asset."""
-    path = path.absolute()
-    if path.is_file() and path.suffix.casefold() in MANIFEST_SUFFIXES:
-        found = Discovery(source=str(path.resolve()), root=path.parent.resolve())
-        _read_manifest(path.resolve(), found)
-        return found
-    if path.is_file():  # one document on its own (an upload, say)
-        found = Discovery(source=str(path.resolve()), root=path.parent.resolve())
-        rel = path.name
-        found.items.append(Item(locator=rel, display=rel, file=path.resolve(), rel_path=rel))
-        return found
-    found = Discovery(source=str(path.resolve()), root=path.resolve())
-    files = list(_walk(found))
+    """Everything under `path` (a folder, or one manifest file) that could become an asset.
+
+    Raises InvalidValueError when `path` itself is unusable (a loop, not UTF-8, not a file or
+    folder); everything wrong below it is reported in the Discovery instead."""
+    try:
+        root = path.absolute().resolve(strict=True)
+        is_dir = root.is_dir()
+    except (OSError, RuntimeError) as exc:
+        raise InvalidValueError(f"Cannot read {path}: {_reason(exc)}", field="path") from None
+    if unstorable(str(root)):
+        raise InvalidValueError(f"The path {printable(str(root))} is not valid UTF-8", field="path")
+    if is_dir:
+        return _discover_folder(root)
+    found = Discovery(source=str(root), root=root.parent)
+    try:
+        _regular_file(root, root.parent)
+    except _UnusableError as exc:
+        found.reports.append(Report(root.name, str(exc)))
+    else:
+        if root.suffix.casefold() in MANIFEST_SUFFIXES:
+            _read_manifest(root, found)
+        else:  # one document on its own (an upload, say)
+            found.items.append(Item(root.name, root.name, file=root, rel_path=root.name))
+    return found
+
+
+def _discover_folder(root: Path) -> Discovery:
+    found = Discovery(source=str(root), root=root)
+    files = list(dict.fromkeys(_walk(found)))  # a link to a file inside is the file, once
     manifests = [f for f in files if f.suffix.casefold() in MANIFEST_SUFFIXES]
     for manifest in manifests:
         _read_manifest(manifest, found)
@@ -63,43 +88,92 @@ def discover(path: Path) -> Discovery:
         sidecar = _sidecar_for(file, sidecars)
         if sidecar is not None:
             used.add(sidecar)
-        rel = file.relative_to(found.root).as_posix()
+        rel = file.relative_to(root).as_posix()
         found.items.append(Item(locator=rel, display=rel, file=file, rel_path=rel, sidecar=sidecar))
     for orphan in sorted(sidecars - used):
-        rel = orphan.relative_to(found.root).as_posix()
+        rel = orphan.relative_to(root).as_posix()
         found.reports.append(Report(rel, "metadata sidecar with no matching document"))
     return found
 
 
 def _walk(found: Discovery) -> Iterator[Path]:
-    """Files under the root, in a stable order; hidden entries skipped, no escaping symlinks."""
-    for directory, dirnames, filenames in os.walk(found.root, followlinks=False):
+    """Regular files under the root, in a stable order, resolved; hidden entries skipped,
+    symlinked folders not descended into, and every entry that cannot be used reported."""
+    root = found.root
+
+    def unlistable(exc: OSError) -> None:
+        where = _rel(Path(exc.filename), root) if exc.filename else "."
+        reason = _reason(exc).removeprefix("cannot read: ")
+        found.reports.append(Report(where, f"cannot list folder: {reason}"))
+
+    for directory, dirnames, filenames in os.walk(root, onerror=unlistable):
         base = Path(directory)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in dirnames:
-            if (base / name).is_symlink() and not _inside(base / name, found.root):
-                found.reports.append(_escape_report(base / name, found.root))
-        for name in sorted(filenames):
-            file = base / name
-            if name.startswith("."):
-                continue
-            if file.is_symlink():
-                if not _inside(file, found.root):
-                    found.reports.append(_escape_report(file, found.root))
-                    continue
-                file = file.resolve()
-                if not file.is_file():
-                    continue
-            yield file
+        kept = []
+        for name in sorted(d for d in dirnames if not d.startswith(".")):
+            problem = _folder_problem(base / name, root)
+            if problem:
+                found.reports.append(Report(_rel(base / name, root), problem))
+            elif not _is_link(base / name):  # a link inside the root: reached by its target
+                kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(f for f in filenames if not f.startswith(".")):
+            try:
+                yield _regular_file(base / name, root)
+            except _UnusableError as exc:
+                found.reports.append(Report(_rel(base / name, root), str(exc)))
 
 
-def _inside(path: Path, root: Path) -> bool:
-    return path.resolve().is_relative_to(root)
+def _folder_problem(folder: Path, root: Path) -> str | None:
+    if unstorable(folder.name):
+        return "folder name is not valid UTF-8; rename it (nothing inside was read)"
+    try:
+        if folder.is_symlink() and not folder.resolve(strict=True).is_relative_to(root):
+            return "symlink leads outside the library root; not followed"
+    except (OSError, RuntimeError) as exc:
+        return _reason(exc)
+    return None
 
 
-def _escape_report(path: Path, root: Path) -> Report:
-    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-    return Report(rel, "symlink leads outside the library root; not followed")
+def _regular_file(path: Path, root: Path) -> Path:
+    """The regular file `path` names, resolved; raises _UnusableError with the reason."""
+    if unstorable(path.name):
+        raise _UnusableError("file name is not valid UTF-8; rename it")
+    try:
+        target = path.resolve(strict=True)
+        if not target.is_relative_to(root):
+            raise _UnusableError("symlink leads outside the library root; not followed")
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        raise _UnusableError(
+            "dangling symlink: its target does not exist" if _is_link(path) else "does not exist"
+        ) from None
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise _UnusableError(_reason(exc)) from None
+    if stat.S_ISDIR(mode):
+        raise _UnusableError("is a folder, not a file")
+    if not stat.S_ISREG(mode):  # opening a pipe would block the run forever
+        raise _UnusableError("not a regular file (a pipe, socket or device); skipped")
+    return target
+
+
+def _is_link(path: Path) -> bool:
+    try:
+        return path.is_symlink()
+    except (OSError, ValueError):
+        return False
+
+
+def _reason(exc: BaseException) -> str:
+    """Plain words for an error from a filesystem call."""
+    if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
+        return "symlink loop; not followed"  # Python 3.11-3.12 raise RuntimeError, 3.13 ELOOP
+    if isinstance(exc, OSError):
+        return f"cannot read: {exc.strerror or exc}"
+    return f"cannot read: {exc}"
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 def _sidecar_for(file: Path, sidecars: set[Path]) -> Path | None:
@@ -113,12 +187,11 @@ def _sidecar_for(file: Path, sidecars: set[Path]) -> Path | None:
 def _read_manifest(manifest: Path, found: Discovery) -> None:
     rel = manifest.relative_to(found.root).as_posix()
     try:
-        text = manifest.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        found.reports.append(Report(rel, f"cannot read manifest: {exc}"))
+        data = manifest.read_bytes()
+    except OSError as exc:
+        found.reports.append(Report(rel, f"cannot read manifest: {_reason(exc)}"))
         return
-    rows = _jsonl_rows(text) if manifest.suffix.casefold() == ".jsonl" else _csv_rows(text)
-    for line, row, error in rows:
+    for line, row, error in manifest_rows(data, suffix=manifest.suffix):
         where = f"{rel}:{line}"
         if error is not None:
             found.reports.append(Report(where, error))
@@ -127,34 +200,6 @@ def _read_manifest(manifest: Path, found: Discovery) -> None:
         item = _row_item(row, where, rel, manifest.parent, found)
         if item is not None:
             found.items.append(item)
-
-
-Row = tuple[int, dict[str, Any] | None, str | None]
-
-
-def _jsonl_rows(text: str) -> Iterator[Row]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, None, f"not valid JSON: {exc.msg} at column {exc.colno}"
-            continue
-        if not isinstance(row, dict):
-            yield number, None, f"each line must be a JSON object, not {type(row).__name__}"
-            continue
-        yield number, row, None
-
-
-def _csv_rows(text: str) -> Iterator[Row]:
-    reader = csv.DictReader(io.StringIO(text))
-    for row in reader:
-        line = reader.line_num
-        if None in row or any(value is None for value in row.values()):
-            yield line, None, "wrong number of columns for the header"
-            continue
-        yield line, {k.strip(): v for k, v in row.items() if k and v is not None and v != ""}, None
 
 
 def _row_item(
@@ -171,15 +216,21 @@ def _row_item(
             found.reports.append(Report(where, "a row with 'text' needs an 'id'"))
             return None
         return Item(locator=f"{manifest_rel}#{key}", display=where, row=row)
-    file = (base / str(row["path"]).strip()).absolute()
-    if not file.resolve().is_relative_to(found.root):
-        found.reports.append(Report(where, f"path '{row['path']}' leaves the library root"))
-        return None
-    file = file.resolve()
-    if not file.is_file():
-        found.reports.append(Report(where, f"path '{row['path']}' does not exist"))
+    raw = str(row["path"]).strip()
+    try:
+        file = _regular_file((base / raw).absolute(), found.root)
+    except _UnusableError as exc:
+        reason = str(exc).replace("symlink leads outside", "leaves")
+        found.reports.append(Report(where, f"path '{raw}' {_as_clause(reason)}"))
         return None
     rel = file.relative_to(found.root).as_posix()
     return Item(
         locator=f"{manifest_rel}#{key or rel}", display=where, file=file, rel_path=rel, row=row
     )
+
+
+def _as_clause(reason: str) -> str:
+    """`reason` to follow "path 'x'": "does not exist", "leaves the library root", "(…)"."""
+    if reason.startswith(("does not", "leaves", "is a")):
+        return reason
+    return f"cannot be used: {reason}"

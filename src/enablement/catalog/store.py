@@ -18,6 +18,7 @@ class Fingerprint:
     asset_id: str
     content_hash: str
     pipeline: str
+    chunk_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,12 @@ class CatalogStore:
     def fingerprints(self, source: str) -> dict[str, Fingerprint]:
         """What the last ingest of `source` stored, keyed by locator."""
         a = tables.assets.c
-        query = select(a.locator, a.id, a.content_hash, a.pipeline).where(a.source == source)
+        query = select(a.locator, a.id, a.content_hash, a.pipeline, a.chunk_count).where(
+            a.source == source
+        )
         with self.engine.connect() as connection:
             return {
-                row.locator: Fingerprint(row.id, row.content_hash, row.pipeline)
+                row.locator: Fingerprint(row.id, row.content_hash, row.pipeline, row.chunk_count)
                 for row in connection.execute(query)
             }
 

@@ -15,7 +15,9 @@ _LISTED = 10  # ids listed per kind of change in the text summary
 
 @click.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--strict", is_flag=True, help="Fail, writing nothing, if any file is reported.")
+@click.option(
+    "--strict", is_flag=True, help="Fail, writing nothing, if any file is skipped or truncated."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--no-index", is_flag=True, help="Do not update the search index afterwards.")
 @database_option
@@ -25,7 +27,8 @@ def ingest(
     """Ingest a folder of documents or a JSONL/CSV manifest into the catalog.
 
     Only new and changed files are processed; files that cannot be read are
-    reported and skipped. The search index is then brought up to date, encoding
+    reported and skipped (exit status 0), and files stored truncated are listed
+    as warnings; --strict fails on either. The search index is then brought up to date, encoding
     only passages it has not seen. Example:
 
         enablement ingest content_catalog/ --json
@@ -45,6 +48,8 @@ def ingest(
             say(f"  index: {index['version']} ({index['encoded']} passages encoded)")
     if summary.reports:
         say(f"{len(summary.reports)} file(s) skipped; see the list above.", err=True)
+    if summary.warnings:
+        say(f"{len(summary.warnings)} file(s) stored with a warning.", err=True)
 
 
 @click.command()
@@ -92,3 +97,5 @@ def _print_summary(summary: IngestSummary) -> None:
             say(f"  {label:8} ... and {len(ids) - _LISTED} more (--json lists them all)")
     for report in summary.reports:
         say(f"  skipped  {printable(report.path)}: {printable(report.reason)}")
+    for report in summary.warnings:
+        say(f"  warning  {printable(report.path)}: {printable(report.reason)}")

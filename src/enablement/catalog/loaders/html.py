@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bs4 import BeautifulSoup
-from bs4.element import Comment, NavigableString, Tag
+from bs4.dammit import EncodingDetector
+from bs4.element import Comment, NavigableString, PageElement, Tag
 
 from enablement.catalog.loaders.safety import Limits, decode_text
 from enablement.catalog.models import Document
@@ -18,8 +19,12 @@ _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 
 def load_html(data: bytes, limits: Limits) -> Document:
-    """Parse with the standard-library parser: no network, no external entities."""
-    soup = BeautifulSoup(decode_text(data), "html.parser")
+    """Parse with the standard-library parser: no network, no external entities.
+
+    The page's declared charset (`<meta charset>`, or an XML declaration) is honoured. Any depth
+    of nesting is read: the walk keeps its own stack instead of recursing."""
+    declared = EncodingDetector.find_declared_encoding(data, is_html=True)
+    soup = BeautifulSoup(decode_text(data, declared=declared), "html.parser")
     title_tag = soup.find("title")
     title = title_tag.get_text(" ", strip=True) if isinstance(title_tag, Tag) else None
     builder = SectionBuilder()
@@ -40,18 +45,27 @@ class _Walker:
         self._builder.add(text)
 
     def walk(self, node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, Comment):
+        # An explicit stack, not recursion: a 100,000-deep page must not hit the recursion limit.
+        # None marks the end of a block element, where the text gathered so far is flushed.
+        stack: list[PageElement | None] = list(reversed(list(node.children)))
+        while stack:
+            child = stack.pop()
+            if child is None:
+                self.flush()
+            elif isinstance(child, Comment):
                 continue
-            if isinstance(child, NavigableString):
+            elif isinstance(child, NavigableString):
                 self._inline.append(str(child))
-            elif isinstance(child, Tag):
-                self._element(child)
+            elif isinstance(child, Tag) and self._is_block(child):
+                self.flush()
+                stack.append(None)
+                stack.extend(reversed(list(child.children)))
 
-    def _element(self, tag: Tag) -> None:
+    def _is_block(self, tag: Tag) -> bool:
+        """Handle `tag` if it is a leaf of the walk; True for a block whose children are next."""
         name = tag.name.casefold()
         if name in _SKIP:
-            return
+            return False
         if name == "br":
             self._inline.append(" ")
         elif name == "img":
@@ -67,6 +81,5 @@ class _Walker:
             cells = [c.get_text(" ", strip=True) for c in tag.find_all(["td", "th"])]
             self._builder.add(" | ".join(cell for cell in cells if cell))
         else:
-            self.flush()
-            self.walk(tag)
-            self.flush()
+            return True
+        return False
