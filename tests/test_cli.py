@@ -223,3 +223,30 @@ def test_keys_create_a_crm_key(runner: CliRunner) -> None:
     assert created["role"] == "crm" and created["key"].startswith("enb_")
     listed = runner.invoke(cli, ["keys", "list", "--json"])
     assert [(k["name"], k["role"]) for k in json.loads(listed.stdout)] == [("salesforce", "crm")]
+
+
+@pytest.mark.parametrize(
+    ("args", "public"),
+    [
+        ([], "http://127.0.0.1:8000"),
+        (["--host", "10.0.0.5", "--port", "9000"], "http://10.0.0.5:9000"),
+        (["--host", "0.0.0.0"], "http://127.0.0.1:8000"),
+        (["--host", "::1", "--port", "8001"], "http://[::1]:8001"),
+    ],
+)
+def test_serve_defaults_the_public_url_to_its_own_address(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, args: list[str], public: str
+) -> None:
+    import uvicorn
+
+    seen: dict[str, str | None] = {}
+    monkeypatch.setenv("ENABLEMENT_PUBLIC_URL", "")  # so the undo also removes what serve sets
+    monkeypatch.delenv("ENABLEMENT_PUBLIC_URL")
+    monkeypatch.setattr(
+        uvicorn, "run", lambda *a, **k: seen.update(url=os.environ.get("ENABLEMENT_PUBLIC_URL"))
+    )
+    assert runner.invoke(cli, ["serve", *args]).exit_code == 0
+    assert seen["url"] == public
+    monkeypatch.setenv("ENABLEMENT_PUBLIC_URL", "https://share.example.com")
+    assert runner.invoke(cli, ["serve", *args]).exit_code == 0
+    assert seen["url"] == "https://share.example.com"  # a configured URL is kept

@@ -52,3 +52,25 @@ def test_frame_ancestors_default_to_self_and_read_csp_lists(
 def test_frame_ancestors_refuse_anything_but_sources(bad: str) -> None:
     with pytest.raises(ValidationError, match="not a CSP source"):
         Settings(frame_ancestors=[bad])
+
+
+def test_public_url_defaults_to_loopback_and_is_normalised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ENABLEMENT_PUBLIC_URL", raising=False)
+    assert Settings().public_url == "http://127.0.0.1:8000"
+    monkeypatch.setenv("ENABLEMENT_PUBLIC_URL", "HTTPS://Sales.Example.com/enablement/")
+    assert Settings().public_url == "https://sales.example.com/enablement"
+    assert Settings(public_url="http://[::1]:8080").public_url == "http://[::1]:8080"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["sales.example.com", "ftp://sales.example.com", "javascript:alert(1)", "https://",
+     "https://user:pw@sales.example.com", "https://sales.example.com/?next=x",
+     "https://sales.example.com/#top", "https://sales.example.com:99999",
+     "https://sales example.com", "https://sales.example.com/a b", "//sales.example.com"],
+)  # fmt: skip
+def test_public_url_must_be_an_http_origin_with_an_optional_prefix(bad: str) -> None:
+    with pytest.raises(ValidationError, match="public"):
+        Settings(public_url=bad)

@@ -217,7 +217,9 @@ class EnablementService:
     @cached_property
     def usage(self) -> Usage:
         """Served recommendations, usage events and share links."""
-        return Usage(self.engine, self.taxonomy, self.store)
+        s = self.settings
+        limits = Limits(max_file_bytes=s.max_file_bytes, max_unpacked_bytes=s.max_unpacked_bytes)
+        return Usage(self.engine, self.taxonomy, self.store, limits=limits)
 
     @cached_property
     def audit(self) -> Audit:

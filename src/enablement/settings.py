@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -19,6 +20,8 @@ _FRAME_SOURCE = re.compile(
     r"[a-z][a-z0-9+.-]*://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:(\d{1,5}|\*))?",
     re.IGNORECASE,
 )
+_URL_PATH = re.compile(r"(/[A-Za-z0-9._~-]+)*/?")
+_HOST = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?|[0-9a-f:.]*:[0-9a-f:.]*")  # names, IPv4, IPv6
 
 
 class Settings(BaseSettings):
@@ -79,6 +82,12 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Folders POST /v1/catalog:ingest may read; defaults to catalog_path.",
     )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Where buyers and browsers reach this server (share links are built on it, "
+        "never on the request's Host header): an http(s) origin with an optional path prefix. "
+        "`enablement serve` defaults it to its own address.",
+    )
     rate_limit_per_minute: int = Field(
         600, ge=1, description="Requests per minute per key (with the tokens it minted)."
     )
@@ -106,6 +115,11 @@ class Settings(BaseSettings):
                 )
             return sources or ["'none'"]
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_origin(cls, value: str) -> str:
+        return public_origin(value)
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> Settings:
@@ -138,6 +152,28 @@ class Settings(BaseSettings):
     @property
     def max_unpacked_bytes(self) -> int:
         return int(self.max_unpacked_mb * MB)
+
+
+def public_origin(value: str) -> str:
+    """`value` as `scheme://host[:port][/prefix]` without a trailing slash; raises ValueError
+    unless it is an http(s) URL with a host and no credentials, query or fragment."""
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        raise ValueError(f"not a URL: {value!r} ({exc})") from None
+    problem = (
+        "must start with http:// or https://" if parts.scheme.lower() not in ("http", "https")
+        else "needs a valid host" if not _HOST.fullmatch(parts.hostname or "")
+        else "must not hold a user name or password" if "@" in parts.netloc
+        else "must not have a query or fragment" if "?" in text or "#" in text
+        else "has characters not allowed in a path" if not _URL_PATH.fullmatch(parts.path)
+        else None
+    )  # fmt: skip
+    if problem or any(char.isspace() for char in text):
+        raise ValueError(f"public URL {value!r} {problem or 'must not contain spaces'}")
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
 
 
 @lru_cache(maxsize=1)

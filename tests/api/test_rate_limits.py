@@ -85,7 +85,7 @@ def test_share_link_guesses_count_as_failed_sign_ins(env: ApiEnv) -> None:
         "/v1/share-links", json={"deal_id": "d1", "asset_id": "security-faq"},
         headers=env.auth("rep"),
     ).json()  # fmt: skip
-    path = link["url"].removeprefix("http://testserver")
+    path = link["url"].removeprefix(env.settings.public_url)
     assert env.client.get(path).status_code == 200  # a real link does not count
     guesses = [env.client.get(f"/s/guess-{i}").status_code for i in range(6)]
     assert guesses == [404] * 5 + [429]

@@ -81,6 +81,10 @@ def test_report_tables_carry_no_terminal_escapes(env: ApiEnv) -> None:
 
 
 def test_a_bad_value_echoed_in_an_error_is_defused() -> None:
-    result = CliRunner().invoke(cli, ["report", "funnel", "--stage", "\x1b[2Jsigning"])
+    # C0 controls are refused before any echo; a C1 CSI (U+009B) passes that rule and is echoed
+    refused = CliRunner().invoke(cli, ["report", "funnel", "--stage", "\x1b[2Jsigning"])
+    assert refused.exit_code == 1
+    assert "\x1b" not in refused.stderr and "stage contains a control character" in refused.stderr
+    result = CliRunner().invoke(cli, ["report", "funnel", "--stage", "\x9b2Jsigning"])
     assert result.exit_code == 1
-    assert "\x1b" not in result.stderr and "\\x1b[2Jsigning" in result.stderr
+    assert "\x9b" not in result.stderr and "\\x9b2Jsigning" in result.stderr

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, inspect
 from enablement.db import connect, downgrade, migrate
 from enablement.db.tables import metadata
 
-HEAD = "0006_embed_tokens"
+HEAD = "0007_link_views"
 
 
 def test_upgrade_from_empty_matches_the_tables(database_url: str) -> None:
@@ -25,7 +25,7 @@ def test_downgrade_to_base_and_up_again(database_url: str) -> None:
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     migrate(engine)
     tables = {"assets", "chunks", "ingest_runs", "embedding_cache", "api_keys", "jobs", "events"}
-    tables |= {"embed_tokens"}
+    tables |= {"embed_tokens", "link_views"}
     assert tables <= set(inspect(engine).get_table_names())
     engine.dispose()
 

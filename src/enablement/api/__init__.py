@@ -20,6 +20,7 @@ from enablement.api.guards import ShareLinkGuard
 from enablement.api.metrics import Metrics
 from enablement.api.middleware import BodyLimit, Observe, RequireKey, send_json
 from enablement.api.params import check_url
+from enablement.api.public_url import PublicLocation
 from enablement.api.routes import admin, analytics, catalog, events, health, recommend, tokens
 from enablement.errors import EnablementError
 from enablement.mcp_server import build_mcp
@@ -76,6 +77,7 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
         app.include_router(module.router)
     app.mount("/mcp", RequireKey(mcp_endpoint, state=app.state, role=Role.rep))
     mount_pages(app, settings)
+    app.add_middleware(PublicLocation, public_url=settings.public_url)
     app.add_middleware(Observe, metrics=app.state.metrics, version=lambda: _serving(service))
     app.add_middleware(ShareLinkGuard, failures=app.state.auth_failures)
     app.add_middleware(

@@ -22,7 +22,8 @@ ROLES = click.Choice([role.name for role in Role])
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the REST API (and, later, the sidebar and dashboard) with uvicorn.
 
-    Example:
+    Share links are built on ENABLEMENT_PUBLIC_URL (default: http://HOST:PORT); set it to
+    the address buyers reach, e.g. https://enablement.example.com. Example:
 
         enablement serve --port 8000 --workers 2
     """
@@ -30,6 +31,8 @@ def serve(host: str, port: int, workers: int) -> None:
 
     if workers > 1:  # one model thread per worker process: they share the cores
         os.environ.setdefault("ENABLEMENT_TORCH_THREADS", "1")
+    # Links are built on the public URL, never on a request's Host header; the workers inherit it.
+    os.environ.setdefault("ENABLEMENT_PUBLIC_URL", serve_address(host, port))
     uvicorn.run(
         "enablement.api.main:app",
         host=host,
@@ -38,6 +41,13 @@ def serve(host: str, port: int, workers: int) -> None:
         log_level="info",
         proxy_headers=False,
     )
+
+
+def serve_address(host: str, port: int) -> str:
+    """The URL of `host:port`; a wildcard host (listen everywhere) is reached on loopback."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 @click.group()

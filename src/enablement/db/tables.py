@@ -227,6 +227,15 @@ share_links = Table(
     Column("last_viewed_at", DateTime(timezone=True)),
 )
 
+# When each browser (a hashed visitor cookie) last had a view of a link counted.
+link_views = Table(
+    "link_views",
+    metadata,
+    Column("link_id", String(32), ForeignKey("share_links.id"), primary_key=True),
+    Column("visitor", String(64), primary_key=True),
+    Column("counted_at", DateTime(timezone=True), nullable=False),
+)
+
 Index(
     "ix_events_occurred_at",
     events.c.occurred_at,

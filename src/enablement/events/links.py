@@ -12,7 +12,12 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from enablement.db import tables
-from enablement.errors import EnablementError, NotFoundError
+from enablement.db.engine import dialect_insert
+from enablement.errors import EnablementError, InvalidValueError, NotFoundError
+
+# Reloads by one browser within this window count as one view.
+VIEW_WINDOW = timedelta(minutes=30)
+_VISITOR = re.compile(r"[A-Za-z0-9_-]{22}")  # what new_visitor() makes; anything else is ignored
 
 # Link checkers in mail gateways and chat previews fetch links before any human does.
 _BOTS = re.compile(r"bot|crawl|spider|preview|scanner|safelinks|python-|curl/|wget", re.I)
@@ -27,6 +32,12 @@ class LinkGoneError(EnablementError):
 
     status = 410
     code = "link_gone"
+
+
+class NotShareableError(InvalidValueError):
+    """The asset may not go to a buyer: it is internal only or expired."""
+
+    code = "not_shareable"
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,16 @@ def user_agent_family(user_agent: str | None) -> str:
     if _BOTS.search(user_agent):
         return "bot"
     return next((family for marker, family in _FAMILIES if marker in user_agent), "other")
+
+
+def new_visitor() -> str:
+    """A random id for one browser (kept in a cookie), to count its reloads once."""
+    return secrets.token_urlsafe(16)
+
+
+def valid_visitor(value: str | None) -> str | None:
+    """`value` if it could be a visitor id we made; a forged or mangled cookie gives None."""
+    return value if value is not None and _VISITOR.fullmatch(value) else None
 
 
 def _hash(token: str) -> str:
@@ -126,14 +147,30 @@ class ShareLinkStore:
             raise LinkGoneError("This link has expired. Ask the sender for a new one.")
         return link
 
-    def count_view(self, link: ShareLink, at: datetime) -> None:
-        links = tables.share_links
+    def count_view(self, link: ShareLink, *, visitor: str, at: datetime) -> bool:
+        """Count a view by `visitor` unless one was counted in the last VIEW_WINDOW; returns
+        whether it counted. One statement decides, so concurrent workers count it once."""
+        views, links = tables.link_views, tables.share_links
+        row = {"link_id": link.id, "visitor": _hash(visitor), "counted_at": at}
+        claim = (
+            dialect_insert(self.engine, views)
+            .values(**row)
+            .on_conflict_do_update(
+                index_elements=[views.c.link_id, views.c.visitor],
+                set_={"counted_at": at},
+                where=views.c.counted_at <= at - VIEW_WINDOW,
+            )
+            .returning(views.c.link_id)  # a row only when inserted or updated (rowcount is -1)
+        )
         with self.engine.begin() as connection:
+            if connection.execute(claim).first() is None:
+                return False
             connection.execute(
                 update(links)
                 .where(links.c.id == link.id)
                 .values(views=links.c.views + 1, last_viewed_at=at)
             )
+        return True
 
     def revoke(self, link_id: str) -> ShareLink:
         links = tables.share_links

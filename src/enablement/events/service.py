@@ -11,9 +11,19 @@ from typing import Any
 from sqlalchemy import Engine
 
 from enablement.access.keys import Role
+from enablement.catalog.loaders import Limits
+from enablement.catalog.sharing import BuyerCopy, buyer_copy, share_refusal
 from enablement.catalog.store import CatalogStore
-from enablement.errors import InvalidValueError, PermissionDeniedError
-from enablement.events.links import ShareLink, ShareLinkStore, user_agent_family
+from enablement.errors import InvalidValueError, NotFoundError, PermissionDeniedError
+from enablement.events.links import (
+    LinkGoneError,
+    NotShareableError,
+    ShareLink,
+    ShareLinkStore,
+    new_visitor,
+    user_agent_family,
+    valid_visitor,
+)
 from enablement.events.log import RecommendationLog
 from enablement.events.model import (
     AskedQuestion,
@@ -48,16 +58,27 @@ class Served:
 
 @dataclass(frozen=True)
 class View:
-    """A buyer opening a share link: the link and where to send the buyer."""
+    """A buyer opening a share link: the link, what to send, whether it counted, and the
+    browser's visitor id (new when it had none)."""
 
     link: ShareLink
+    copy: BuyerCopy
     counted: bool
+    visitor: str
 
 
 class Usage:
-    def __init__(self, engine: Engine, taxonomy: Taxonomy, catalog: CatalogStore) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        taxonomy: Taxonomy,
+        catalog: CatalogStore,
+        *,
+        limits: Limits | None = None,
+    ) -> None:
         self.taxonomy = taxonomy
         self.catalog = catalog
+        self.limits = limits or Limits()
         self.events = EventStore(engine, taxonomy.stages.ids)
         self.links = ShareLinkStore(engine)
         self._log: RecommendationLog | None = None
@@ -110,9 +131,14 @@ class Usage:
         vertical: str | None = None,
         expires_in_days: int | None = None,
     ) -> tuple[ShareLink, str]:
-        """A trackable link for one asset in one deal; the asset must be in the catalog."""
-        if not self.catalog.existing_ids([asset_id]):
+        """A trackable link for one asset in one deal. Raises InvalidValueError for an asset
+        not in the catalog and NotShareableError for an internal-only or expired one."""
+        asset = self.catalog.get(asset_id)
+        if asset is None:
             raise InvalidValueError(f"No asset with id '{asset_id}'.", field="asset_id")
+        refusal = share_refusal(asset, today=datetime.now(UTC).date())
+        if refusal is not None:
+            raise NotShareableError(refusal, field="asset_id")
         if expires_in_days is not None and not 1 <= expires_in_days <= MAX_LINK_DAYS:
             raise InvalidValueError(
                 f"expires_in_days must be between 1 and {MAX_LINK_DAYS}.", field="expires_in_days"
@@ -126,13 +152,31 @@ class Usage:
             expires_in_days=expires_in_days,
         )
 
-    def view(self, token: str, user_agent: str | None) -> View:
-        """Count a buyer opening `token` (not link checkers) and return the link."""
+    def view(
+        self,
+        token: str,
+        *,
+        user_agent: str | None,
+        visitor: str | None = None,
+        at: datetime | None = None,
+    ) -> View:
+        """Open `token` for a buyer: what to send, counted once per browser per VIEW_WINDOW
+        (link checkers never). Raises NotFoundError or LinkGoneError when there is nothing
+        to send, including for an asset that has since become internal or expired."""
+        now = at or datetime.now(UTC)
         link = self.links.open(token)
+        asset = self.catalog.get(link.asset_id)
+        if asset is None:
+            raise NotFoundError("The document behind this link was removed.")
+        if share_refusal(asset, today=now.date()) is not None:
+            raise LinkGoneError("This document is no longer available. Ask the sender for another.")
+        copy = buyer_copy(asset, limits=self.limits)
+        if copy is None:
+            raise NotFoundError("The document behind this link is not available.")
+        visitor = valid_visitor(visitor) or new_visitor()
         family = user_agent_family(user_agent)
-        if family == "bot":
-            return View(link, counted=False)
-        now = datetime.now(UTC)
+        if family == "bot" or not self.links.count_view(link, visitor=visitor, at=now):
+            return View(link, copy, counted=False, visitor=visitor)
         event = NewEvent(
             type=EventType.buyer_viewed,
             idempotency_key=f"view:{link.id}:{secrets.token_hex(8)}",
@@ -145,8 +189,7 @@ class Usage:
             user_agent=family,
         )
         self.events.record([event], user_id=link.user_id, known_asset=lambda _asset: True)
-        self.links.count_view(link, now)
-        return View(link, counted=True)
+        return View(link, copy, counted=True, visitor=visitor)
 
     def close(self) -> None:
         if self._log is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from enablement.catalog.sharing import is_expired
 from enablement.index.bundle import AssetRecord
 from enablement.index.dense import Mask
 from enablement.recommend.context import Deal
@@ -12,7 +13,7 @@ from enablement.recommend.table import AssetTable
 
 def eligible_assets(table: AssetTable, deal: Deal) -> Mask:
     """True for assets that may be recommended for `deal` (vectorised `violations`)."""
-    mask = table.expires >= deal.as_of.toordinal()
+    mask = table.expires >= deal.as_of.toordinal()  # not is_expired(), vectorised
     mask &= ~table.rows(deal.already_shared)
     if deal.external_only:
         mask &= ~table.internal
@@ -25,7 +26,7 @@ def eligible_assets(table: AssetTable, deal: Deal) -> Mask:
 def violations(asset: AssetRecord, deal: Deal) -> list[str]:
     """The hard filters `asset` breaks for `deal` (empty when it is eligible)."""
     broken = []
-    if asset.expires_at is not None and asset.expires_at < deal.as_of:
+    if is_expired(asset.expires_at, today=deal.as_of):
         broken.append("expired")
     if asset.id in deal.already_shared:
         broken.append("already_shared")

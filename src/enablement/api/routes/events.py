@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import html
-import mimetypes
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse
 
 from enablement.access.keys import Role
 from enablement.api import event_schemas as schemas
 from enablement.api.deps import RepDep, ServiceDep
 from enablement.api.schemas import ErrorBody
-from enablement.errors import EnablementError, NotFoundError, PermissionDeniedError
+from enablement.catalog.sharing import BuyerCopy
+from enablement.errors import EnablementError, PermissionDeniedError
+from enablement.events.links import VIEW_WINDOW
 
 router = APIRouter(tags=["usage"])
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (401, 403, 413, 422, 429)
 }
+
+VISITOR_COOKIE = "enb_visitor"
+FILE_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
+PDF_POLICY = "default-src 'none'; frame-ancestors 'none'"
+PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
 RETRY: dict[int | str, dict[str, Any]] = {
     200: {"model": schemas.RecordedOut, "description": "A retry: already stored."}
@@ -60,12 +65,11 @@ def post_events(body: schemas.EventBatch, service: ServiceDep, caller: RepDep) -
 @router.post(
     "/v1/share-links", response_model=schemas.NewShareLink, status_code=201, responses=ERRORS
 )
-def create_link(
-    body: schemas.ShareLinkIn, request: Request, service: ServiceDep, caller: RepDep
-) -> dict[str, Any]:
+def create_link(body: schemas.ShareLinkIn, service: ServiceDep, caller: RepDep) -> dict[str, Any]:
     """A trackable link to send a buyer; each buyer open is recorded as `buyer_viewed`."""
     link, token = service.usage.share(user_id=caller.name, **body.model_dump())
-    return {**link.to_dict(), "url": str(request.url_for("open_link", token=token))}
+    # On the configured public URL: the Host header is the client's to choose.
+    return {**link.to_dict(), "url": f"{service.settings.public_url}/s/{token}"}
 
 
 @router.get("/v1/share-links", response_model=schemas.ShareLinkList, responses=ERRORS)
@@ -91,31 +95,41 @@ def revoke_link(link_id: str, service: ServiceDep, caller: RepDep) -> dict[str, 
 
 @router.get("/s/{token}", include_in_schema=False, name="open_link")
 def open_link(token: str, request: Request, service: ServiceDep) -> Response:
-    """What a buyer's browser opens: the asset itself, or a plain page saying why not."""
+    """What a buyer's browser opens: the document (never its metadata), or a plain page."""
+    cookie = request.cookies.get(VISITOR_COOKIE)
     try:
-        view = service.usage.view(token, request.headers.get("user-agent"))
-        asset = service.store.get(view.link.asset_id)
-        if asset is None:
-            raise NotFoundError("The document behind this link was removed.")
+        view = service.usage.view(
+            token, user_agent=request.headers.get("user-agent"), visitor=cookie
+        )
     except EnablementError as exc:
-        return _page(exc.status, exc.message)
-    file = _asset_file(asset)
-    if file is not None:
-        media = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        if media.startswith("text/") or file.suffix == ".md":
-            media = "text/plain; charset=utf-8"
-        return FileResponse(file, media_type=media, content_disposition_type="inline")
-    if asset.get("url"):
-        return RedirectResponse(asset["url"], status_code=302)
-    return _page(404, "The document behind this link is not available.")
+        return _guarded(_page(exc.status, exc.message), PAGE_POLICY)
+    response, policy = _answer(view.copy)
+    if view.visitor != cookie:
+        response.set_cookie(VISITOR_COOKIE, view.visitor, max_age=int(VIEW_WINDOW.total_seconds()),
+                            path="/s/", httponly=True, samesite="lax")  # fmt: skip
+    return _guarded(response, policy)
 
 
-def _asset_file(asset: dict[str, Any]) -> Path | None:
-    source, locator = Path(asset["source"]), asset.get("path")
-    if not locator or not source.is_dir():
-        return None
-    file = (source / locator).resolve()
-    return file if file.is_file() and file.is_relative_to(source.resolve()) else None
+def _answer(copy: BuyerCopy) -> tuple[Response, str]:
+    if copy.kind == "redirect":
+        return RedirectResponse(copy.url, status_code=302), FILE_POLICY
+    if copy.kind == "file" and copy.file is not None:
+        disposition = "inline" if copy.inline else "attachment"
+        response = FileResponse(copy.file, media_type=copy.media_type, filename=copy.filename,
+                                content_disposition_type=disposition)  # fmt: skip
+        # Browsers will not show a PDF under `sandbox`; the viewer runs apart from our origin.
+        return response, PDF_POLICY if copy.inline else FILE_POLICY
+    return PlainTextResponse(copy.text, media_type="text/plain; charset=utf-8"), FILE_POLICY
+
+
+def _guarded(response: Response, policy: str) -> Response:
+    """Headers for every /s/ response: no referrer leaks the token, no sniffing, no framing."""
+    response.headers["Content-Security-Policy"] = policy
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _page(status: int, message: str) -> HTMLResponse:

@@ -87,10 +87,11 @@ export function buildCard(template, item) {
   card.querySelector(".down").append(thumb());
   card.querySelector(".down").setAttribute("aria-label", "Not helpful");
   card.querySelector(".rate").setAttribute("aria-label", "Rate this suggestion");
-  if (item.external === false) {
-    // Internal assets are for preparing, not for buyers: nothing to share or send.
+  if (item.external !== true) {
+    // Only assets marked external may be shared (the server refuses the rest); internal ones
+    // are for preparing, not for buyers: nothing to share or send.
     card.querySelector(".copy").remove();
-    card.querySelector(".sent").remove();
+    if (item.external === false) card.querySelector(".sent").remove();
   }
   return card;
 }

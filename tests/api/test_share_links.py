@@ -1,0 +1,274 @@
+"""Share links never leak internal content: who may share what, what a buyer receives, the
+headers on every /s/ response, and views counted once per browser, on both stores."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+
+from enablement.catalog.build import BuildOptions
+from enablement.db import tables
+from tests.api.conftest import ApiEnv, make_env
+from tests.conftest import CATALOG
+
+SECRETS = ("@example.com", "internal_notes", "margin is 42%", "owner:", "external:", "---")
+NOTES = "internal_notes: margin is 42%, never tell the buyer\n"
+SIDECAR = "external: true\nowner: owner@example.com\n" + NOTES
+EXTRA = {
+    "front.md": "---\ntitle: Front\nexternal: true\nowner: owner@example.com\n"
+    + NOTES
+    + "---\n# Front matter hidden\n\nThe public body of a markdown file.",
+    "brochure.txt": "Brochure\n\nThe public body of a text file.",
+    "brochure.txt.meta.yaml": SIDECAR,
+    "fronted.txt": "---\nowner: owner@example.com\n" + NOTES + "---\nThe public body of a text.",
+    "fronted.txt.meta.yaml": "external: true\n",
+    "page.html": "<html><head><title>Page</title><script>alert(1)</script></head><body>"
+    "<h1>Heading</h1><p>The public body of a web page.</p><img src=x onerror=alert(2)></body>",
+    "page.html.meta.yaml": SIDECAR,
+    "guide.pdf.meta.yaml": SIDECAR,
+    "template.docx.meta.yaml": SIDECAR,
+    "linked.md": "---\nexternal: true\nurl: https://content.example.com/linked\n---\nA draft.",
+}
+ROWS = [
+    {"id": "row-text", "title": "Row", "text": "The public body of a manifest row.",
+     "external": True, "owner": "owner@example.com", "internal_notes": "margin is 42%"},
+]  # fmt: skip
+TEXT_ASSETS = ["front", "brochure", "fronted", "page", "row-text"]
+CHROME = {"User-Agent": "Mozilla/5.0 Chrome/131.0"}
+
+
+@pytest.fixture
+def env(tmp_path: Path, build_options: BuildOptions, database_url: str) -> Iterator[ApiEnv]:
+    """The small library plus files with metadata to hide, in SQLite or PostgreSQL."""
+    env = make_env(tmp_path, build_options, database_url=database_url)
+    library = tmp_path / "library"
+    for name, text in EXTRA.items():
+        (library / name).write_text(text)
+    shutil.copy(CATALOG / "implementation/launchpad-methodology.pdf", library / "guide.pdf")
+    shutil.copy(CATALOG / "roi/business-case-template.docx", library / "template.docx")
+    (library / "rows.jsonl").write_text("\n".join(json.dumps(row) for row in ROWS) + "\n")
+    summary = env.service.ingest(library)
+    assert summary.reports == [], summary.reports
+    yield env
+    env.client.close()
+    env.service.close()
+
+
+def share(env: ApiEnv, asset_id: str, **headers: str) -> httpx.Response:
+    body = {"deal_id": "d1", "asset_id": asset_id}
+    return env.client.post("/v1/share-links", json=body, headers=env.auth("rep") | headers)
+
+
+def link_path(env: ApiEnv, asset_id: str) -> str:
+    made = share(env, asset_id)
+    assert made.status_code == 201, made.text
+    url: str = made.json()["url"]
+    assert url.startswith(f"{env.settings.public_url}/s/")
+    return url.removeprefix(env.settings.public_url)
+
+
+def set_asset(env: ApiEnv, asset_id: str, **values: object) -> None:
+    with env.service.engine.begin() as connection:
+        connection.execute(
+            update(tables.assets).where(tables.assets.c.id == asset_id).values(**values)
+        )
+
+
+def views(env: ApiEnv) -> int:
+    links = env.client.get("/v1/share-links?deal_id=d1", headers=env.auth("rep")).json()["links"]
+    return sum(link["views"] for link in links)
+
+
+@pytest.mark.parametrize(
+    ("asset_id", "why"),
+    [
+        ("battlecard-brightwell", "internal only"),  # external: false
+        ("notes", "not marked external: true"),  # no external field at all
+        ("pricing-old", "expired on 2024-12-31"),
+    ],
+)
+def test_internal_unmarked_and_expired_assets_cannot_be_shared(
+    env: ApiEnv, asset_id: str, why: str
+) -> None:
+    refused = share(env, asset_id)
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["code"] == "not_shareable" and error["field"] == "asset_id"
+    assert why in error["message"] and asset_id in error["message"]
+    with env.service.engine.connect() as connection:
+        assert connection.execute(select(tables.share_links)).first() is None
+
+
+def test_an_asset_expiring_today_can_still_be_shared(env: ApiEnv) -> None:
+    set_asset(env, "security-faq", expires_at=datetime.now(UTC).date())
+    assert share(env, "security-faq").status_code == 201
+    set_asset(env, "security-faq", expires_at=datetime.now(UTC).date() - timedelta(days=1))
+    assert share(env, "security-faq").status_code == 422
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"external": False}, {"external": None}, {"expires_at": date(2020, 1, 1)}],
+    ids=["internal", "unmarked", "expired"],
+)
+def test_a_link_whose_asset_stopped_being_shareable_shows_no_longer_available(
+    env: ApiEnv, change: dict[str, object]
+) -> None:
+    path = link_path(env, "security-faq")
+    assert env.client.get(path, headers=CHROME).status_code == 200
+    set_asset(env, "security-faq", **change)
+    gone = env.client.get(path, headers=CHROME)
+    assert gone.status_code == 410 and gone.headers["content-type"].startswith("text/html")
+    assert "no longer available" in gone.text and "encrypted" not in gone.text
+    env.client.cookies.clear()  # a new browser: it would count, were the asset still shareable
+    env.client.get(path, headers=CHROME)
+    assert views(env) == 1
+
+
+@pytest.mark.parametrize("asset_id", TEXT_ASSETS)
+def test_a_buyer_gets_the_text_without_front_matter_sidecar_or_extra_fields(
+    env: ApiEnv, asset_id: str
+) -> None:
+    got = env.client.get(link_path(env, asset_id), headers=CHROME)
+    assert got.status_code == 200
+    assert got.headers["content-type"] == "text/plain; charset=utf-8"
+    assert "The public body of a" in got.text
+    assert not [secret for secret in SECRETS if secret in got.text]
+    assert "<" not in got.text  # HTML is never served as HTML: only its text
+
+
+def test_an_html_page_keeps_its_headings_as_text(env: ApiEnv) -> None:
+    got = env.client.get(link_path(env, "page"), headers=CHROME)
+    assert got.text == "Heading\n\nThe public body of a web page.\n"
+
+
+def test_a_pdf_is_served_as_it_is_and_office_files_as_attachments(env: ApiEnv) -> None:
+    pdf = env.client.get(link_path(env, "guide"), headers=CHROME)
+    assert (
+        pdf.status_code == 200
+        and pdf.content == (CATALOG / "implementation/launchpad-methodology.pdf").read_bytes()
+    )
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["content-disposition"].startswith("inline")
+    docx = env.client.get(link_path(env, "template"), headers=CHROME)
+    assert docx.content == (CATALOG / "roi/business-case-template.docx").read_bytes()
+    assert docx.headers["content-type"].endswith("wordprocessingml.document")
+    assert docx.headers["content-disposition"] == 'attachment; filename="template.docx"'
+
+
+def test_an_asset_with_a_url_redirects_there_and_only_to_http(env: ApiEnv) -> None:
+    path = link_path(env, "linked")
+    moved = env.client.get(path, headers=CHROME, follow_redirects=False)
+    assert moved.status_code == 302
+    assert moved.headers["location"] == "https://content.example.com/linked"
+    for bad in ("javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "//x.com"):
+        set_asset(env, "linked", url=bad)
+        served = env.client.get(path, headers=CHROME, follow_redirects=False)
+        assert served.status_code == 200 and "location" not in served.headers
+        assert served.text == "A draft.\n"  # the file, without its front matter
+
+
+def test_links_are_built_on_the_public_url_not_the_host_header(
+    tmp_path: Path, build_options: BuildOptions
+) -> None:
+    env = make_env(tmp_path, build_options, public_url="https://share.example.com/enb/")
+    made = share(env, "security-faq", Host="evil.example")
+    assert made.status_code == 201
+    assert made.json()["url"].startswith("https://share.example.com/enb/s/")
+    moved = env.client.get("/sidebar/", headers={"Host": "evil.example"}, follow_redirects=False)
+    assert moved.status_code == 307
+    assert moved.headers["location"] == "https://share.example.com/enb/sidebar"
+    env.client.close()
+    env.service.close()
+
+
+def test_every_kind_of_s_response_carries_the_protective_headers(env: ApiEnv) -> None:
+    revoked = share(env, "security-faq").json()
+    env.client.post(f"/v1/share-links/{revoked['id']}:revoke", headers=env.auth("rep"))
+    gone = link_path(env, "pricing-public")
+    set_asset(env, "pricing-public", external=False)
+    responses = {
+        "text": env.client.get(link_path(env, "security-faq")),
+        "pdf": env.client.get(link_path(env, "guide")),
+        "docx": env.client.get(link_path(env, "template")),
+        "redirect": env.client.get(link_path(env, "linked"), follow_redirects=False),
+        "unknown": env.client.get("/s/not-a-real-token"),
+        "revoked": env.client.get(revoked["url"].removeprefix(env.settings.public_url)),
+        "asset gone": env.client.get(gone),
+    }
+    assert [r.status_code for r in responses.values()] == [200, 200, 200, 302, 404, 410, 410]
+    for kind, response in responses.items():
+        headers = response.headers
+        assert headers["referrer-policy"] == "no-referrer", kind
+        assert headers["x-content-type-options"] == "nosniff", kind
+        assert "frame-ancestors 'none'" in headers["content-security-policy"], kind
+        assert headers["cache-control"] == "private, no-store", kind
+    assert "sandbox" in responses["text"].headers["content-security-policy"]
+
+
+def test_reloads_by_one_browser_count_once_and_another_browser_counts_again(
+    env: ApiEnv,
+) -> None:
+    path = link_path(env, "security-faq")
+    for _ in range(20):
+        assert env.client.get(path, headers=CHROME).status_code == 200
+    cookie = env.client.cookies.get("enb_visitor")
+    assert cookie and views(env) == 1
+    env.client.cookies.clear()
+    env.client.get(path, headers=CHROME)
+    assert views(env) == 2
+    with env.service.engine.connect() as connection:
+        events = connection.execute(select(tables.events.c.type)).scalars().all()
+    assert events.count("buyer_viewed") == 2
+
+
+def test_a_reload_after_thirty_minutes_counts_again(env: ApiEnv) -> None:
+    path = link_path(env, "security-faq")
+    env.client.get(path, headers=CHROME)
+    env.client.get(path, headers=CHROME)
+    assert views(env) == 1
+    with env.service.engine.begin() as connection:
+        connection.execute(
+            update(tables.link_views).values(counted_at=datetime.now(UTC) - timedelta(minutes=29))
+        )
+    env.client.get(path, headers=CHROME)
+    assert views(env) == 1
+    with env.service.engine.begin() as connection:
+        connection.execute(
+            update(tables.link_views).values(counted_at=datetime.now(UTC) - timedelta(minutes=31))
+        )
+    env.client.get(path, headers=CHROME)
+    assert views(env) == 2
+
+
+@pytest.mark.parametrize("forged", ["x", "a" * 5000, "<script>", "a" * 21 + "!", "é" * 22])
+def test_a_forged_cookie_is_ignored_and_replaced(env: ApiEnv, forged: str) -> None:
+    path = link_path(env, "security-faq")
+    cookie = {"Cookie": f"enb_visitor={forged}".encode()} | CHROME
+    first = env.client.get(path, headers=cookie)
+    assert first.status_code == 200
+    fresh = first.cookies["enb_visitor"]
+    assert fresh != forged and len(fresh) == 22
+    assert views(env) == 1
+
+
+def test_the_visitor_cookie_is_scoped_to_share_links(env: ApiEnv) -> None:
+    got = env.client.get(link_path(env, "security-faq"), headers=CHROME)
+    cookie = got.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "path=/s/" in cookie
+    assert "max-age=1800" in cookie
+
+
+def test_link_checkers_never_count(env: ApiEnv) -> None:
+    path = link_path(env, "security-faq")
+    for _ in range(3):
+        env.client.cookies.clear()
+        env.client.get(path, headers={"User-Agent": "Microsoft SafeLinks scanner"})
+    assert views(env) == 0
