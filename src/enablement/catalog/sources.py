@@ -118,7 +118,7 @@ def _walk(found: Discovery) -> Iterator[Path]:
         dirnames[:] = kept
         for name in sorted(f for f in filenames if not f.startswith(".")):
             try:
-                yield _regular_file(base / name, root)
+                yield _regular_file(base / name, root, walked=True)
             except _UnusableError as exc:
                 found.reports.append(Report(_rel(base / name, root), str(exc)))
 
@@ -134,15 +134,22 @@ def _folder_problem(folder: Path, root: Path) -> str | None:
     return None
 
 
-def _regular_file(path: Path, root: Path) -> Path:
-    """The regular file `path` names, resolved; raises _UnusableError with the reason."""
+def _regular_file(path: Path, root: Path, *, walked: bool = False) -> Path:
+    """The regular file `path` names, resolved; raises _UnusableError with the reason.
+    `walked`: `path` came from walking the resolved root (no `..`, no linked folders)."""
     if unstorable(path.name):
         raise _UnusableError("file name is not valid UTF-8; rename it")
     try:
-        target = path.resolve(strict=True)
-        if not target.is_relative_to(root):
-            raise _UnusableError("symlink leads outside the library root; not followed")
-        mode = target.stat().st_mode
+        # One lstat for the common case: a plain entry met walking the (resolved) root is its own
+        # resolved path, as linked folders are never descended into. Links, and paths given by a
+        # manifest (which may hold `..`), are resolved and checked against the root.
+        mode = path.lstat().st_mode
+        target = path
+        if not walked or stat.S_ISLNK(mode):
+            target = path.resolve(strict=True)
+            if not target.is_relative_to(root):
+                raise _UnusableError("symlink leads outside the library root; not followed")
+            mode = target.stat().st_mode
     except FileNotFoundError:
         raise _UnusableError(
             "dangling symlink: its target does not exist" if _is_link(path) else "does not exist"
