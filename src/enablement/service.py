@@ -44,6 +44,16 @@ from enablement.index.cache import EmbeddingCache
 from enablement.jobs import Job, JobStore
 from enablement.learn.beir import prepare_beir
 from enablement.learn.evaluate import LabelledDeal, evaluate_with_baselines, load_labelled
+from enablement.learn.holdout import leave_one_library_out
+from enablement.learn.libraries import (
+    Library,
+    LibrarySource,
+    build_library_bundle,
+    check_labels,
+    discover_libraries,
+    load_deals,
+)
+from enablement.learn.tune import MemoEncoder, tune_on_libraries
 from enablement.live import LiveRecommender
 from enablement.recommend.context import resolve_deal
 from enablement.recommend.pipeline import RecommendationResult, Recommender, RecommenderConfig
@@ -213,6 +223,38 @@ class EnablementService:
             index_options=self._index_options(),
         )
         return Recommender(bundle, self.encoder, self.taxonomy, self.config), deals
+
+    def evaluate_libraries(self, directory: Path, *, compare: bool = False) -> dict[str, Any]:
+        """Leave-one-library-out over the libraries under `directory` (see learn.holdout).
+
+        Raises InvalidValueError naming a folder that is not a library or a label that names
+        an asset its catalog does not hold.
+        """
+        sources = discover_libraries(directory)
+        deals = {source.name: load_deals(source) for source in sources}
+        with tempfile.TemporaryDirectory(prefix="enablement-libraries-") as workdir:
+            libraries = [
+                self._library(source, deals[source.name], Path(workdir) / str(number))
+                for number, source in enumerate(sources)
+            ]
+            return leave_one_library_out(
+                libraries, config=self.config, tuner=tune_on_libraries, compare=compare
+            )
+
+    def _library(self, source: LibrarySource, deals: list[LabelledDeal], workdir: Path) -> Library:
+        bundle = build_library_bundle(
+            source,
+            workdir,
+            options=self.build_options,
+            encoder=self.encoder,
+            cache=EmbeddingCache(self.engine),
+            index_options=self._index_options(),
+        )
+        # One query memo per library: folds and configs re-rank the same questions many times.
+        recommender = Recommender(bundle, MemoEncoder(self.encoder), self.taxonomy, self.config)
+        library = Library(source.name, recommender, tuple(deals))
+        check_labels(source.name, deals, library.asset_ids)
+        return library
 
     @cached_property
     def usage(self) -> Usage:
