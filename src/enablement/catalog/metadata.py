@@ -48,6 +48,10 @@ def load_yaml_mapping(text: str, what: str) -> dict[str, Any]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise BadFileError(f"invalid YAML in {what}: {_first_line(str(exc))}") from exc
+    except (ValueError, OverflowError, RecursionError, MemoryError) as exc:
+        # PyYAML's constructors raise these for a date such as 2026-02-30, an integer of 5,000
+        # digits, or nesting deeper than Python's recursion limit: a bad file, not a failed run.
+        raise BadFileError(f"invalid YAML in {what}: {_first_line(str(exc))}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
