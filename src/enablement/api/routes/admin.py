@@ -45,7 +45,7 @@ async def ingest(request: Request, service: ServiceDep, principal: AdminDep) -> 
         except ValidationError as exc:
             field, message = describe(exc.errors()[0])
             raise InvalidValueError(message, field=field or "path") from None
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
             raise InvalidValueError(
                 f'Body must be {{"path": "..."}}: {exc}', field="path"
             ) from None
