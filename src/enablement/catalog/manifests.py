@@ -90,6 +90,10 @@ def _jsonl_rows(data: bytes) -> Iterator[Row]:
 
 
 def _csv_rows(data: bytes) -> Iterator[Row]:
+    # No field can be longer than the manifest, which is already under the file-size limit: a
+    # row whose `text` is a whole document (over csv's default 128 KB) is a good row, and the
+    # field-limit error would also lose every row after it. The limit is process-wide: only raise.
+    csv.field_size_limit(max(csv.field_size_limit(), len(data) + 1))
     # surrogateescape keeps bad bytes as markers, so only the rows holding them are refused.
     reader = csv.DictReader(io.StringIO(data.decode("utf-8", "surrogateescape")))
     try:
