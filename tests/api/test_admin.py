@@ -174,3 +174,14 @@ def test_an_unparseable_ingest_body_is_422(api: ApiEnv, body: bytes) -> None:
     )
     assert response.status_code == 422, response.text
     assert response.json()["error"]["field"] == "path"
+
+
+@pytest.mark.parametrize("filename", ["a" * 300 + ".md", "x." + "b" * 5000, "..md", "noext"])
+def test_an_unusable_upload_name_is_422(api: ApiEnv, filename: str) -> None:
+    response = api.client.post(
+        f"/v1/catalog:ingest?filename={filename}",
+        content=b"# Title\nBody.\n",
+        headers={**api.auth("admin"), "Content-Type": "application/octet-stream"},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == "filename"
