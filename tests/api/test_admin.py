@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from enablement.api import create_app
@@ -153,3 +154,34 @@ def test_unusable_paths_are_422(api: ApiEnv) -> None:
             "/v1/catalog:ingest", json={"path": path}, headers=api.auth("admin")
         )
         assert response.status_code == 422 and response.json()["error"]["field"] == "path"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"path": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        b'{"path": ' + b'{"a": ' * 5_000 + b"1" + b"}" * 5_001,
+        b'{"path": ' + b"9" * 5_000 + b"}",
+        b"\xff\xfe{}",
+    ],
+    ids=["deep-array", "deep-object", "huge-int", "not-utf8"],
+)
+def test_an_unparseable_ingest_body_is_422(api: ApiEnv, body: bytes) -> None:
+    response = api.client.post(
+        "/v1/catalog:ingest",
+        content=body,
+        headers={**api.auth("admin"), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == "path"
+
+
+@pytest.mark.parametrize("filename", ["a" * 300 + ".md", "x." + "b" * 5000, "..md", "noext"])
+def test_an_unusable_upload_name_is_422(api: ApiEnv, filename: str) -> None:
+    response = api.client.post(
+        f"/v1/catalog:ingest?filename={filename}",
+        content=b"# Title\nBody.\n",
+        headers={**api.auth("admin"), "Content-Type": "application/octet-stream"},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == "filename"

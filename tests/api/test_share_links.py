@@ -272,3 +272,26 @@ def test_link_checkers_never_count(env: ApiEnv) -> None:
         env.client.cookies.clear()
         env.client.get(path, headers={"User-Agent": "Microsoft SafeLinks scanner"})
     assert views(env) == 0
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "---\nowner: owner@example.com\n" + NOTES + "title: [unclosed\n---\n",  # invalid YAML
+        "---\nowner: owner@example.com\n" + NOTES + "updated_at: 2026-02-30\n---\n",  # bad date
+        "---\nowner: owner@example.com\n" + NOTES + "x: " + "[" * 5000 + "]" * 5000 + "\n---\n",
+        "---\nowner: owner@example.com\n" + NOTES,  # never closed
+    ],
+    ids=["invalid-yaml", "impossible-date", "too-deep", "never-closed"],
+)
+def test_front_matter_that_went_bad_after_ingest_is_never_served(env: ApiEnv, front: str) -> None:
+    """The buyer's copy is read again at each open: an edit since ingest that breaks the front
+    matter must neither serve it raw (owner, internal notes) nor make /s/ a 500."""
+    path = link_path(env, "front")
+    file = env.settings.library_roots[0] / "front.md"
+    file.write_text(front + "# Front matter hidden\n\nThe public body of a markdown file.")
+    got = env.client.get(path, headers=CHROME)
+    assert got.status_code in (200, 404, 410), got.text
+    assert not [secret for secret in SECRETS if secret in got.text]
+    if got.status_code == 200:
+        assert "The public body of a" in got.text

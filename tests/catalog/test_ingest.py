@@ -271,3 +271,50 @@ def test_ingest_never_touches_the_network(
     summary = ingest(library, store=sqlite_store, options=build_options)
     assert summary.reports == []
     assert {"remote", "remote-image"} <= set(summary.added)
+
+
+def _alias_bomb() -> str:
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 12)]
+    return "\n".join(lines) + "\n"
+
+
+HOSTILE_METADATA = {  # file name -> (its text, a fragment of the reason it is reported)
+    "bomb.md": (f"---\n{_alias_bomb()}---\nBody.\n", "more than 10,000 values"),
+    "self.md": ("---\nx: &a [*a]\n---\nBody.\n", "refers to itself"),
+    "nan.md": ("---\nscore: .nan\n---\nBody.\n", "not finite"),
+    "inf.md": ("---\nscore: -.inf\n---\nBody.\n", "not finite"),
+    "deep.md": (f"---\nx: {'[' * 5000}{']' * 5000}\n---\nBody.\n", "invalid YAML"),
+    "side.md": ("Side body.\n", "day is out of range"),
+    "side.meta.yaml": ("updated_at: 2026-02-30\n", ""),
+    "deepside.md": ("Deep side body.\n", "invalid YAML in metadata sidecar"),
+    "deepside.meta.yaml": (f"x: {'[' * 5000}{']' * 5000}\n", ""),
+    "selfside.md": ("Self side body.\n", "refers to itself"),
+    "selfside.meta.yaml": ("x: &a {y: *a}\n", ""),
+    "rows.jsonl": (
+        '{"id": "row-nan", "text": "t", "score": NaN}\n'
+        f'{{"id": "row-deep", "text": "t", "x": {"[" * 700}{"]" * 700}}}\n'
+        '{"id": "row-good", "text": "A good row beside them"}\n',
+        "",
+    ),
+    "good.md": ("---\nshared: &s [a, b]\nalso: *s\n---\nGood body.\n", ""),
+}
+
+
+def test_hostile_metadata_is_reported_per_file_on_both_stores(
+    tmp_path: Path, store: CatalogStore, build_options: BuildOptions
+) -> None:
+    """Alias bombs, self-referencing anchors, NaN, deep nesting and impossible dates in front
+    matter, sidecars or manifest rows are each a report: never a hang, a crash or a lost run."""
+    library = tmp_path / "library"
+    library.mkdir()
+    for name, (text, _) in HOSTILE_METADATA.items():
+        (library / name).write_text(text)
+    summary = ingest(library, store=store, options=build_options)
+    reasons = {report.path: report.reason for report in summary.reports}
+    expected = {name: reason for name, (_, reason) in HOSTILE_METADATA.items() if reason}
+    expected |= {"rows.jsonl:1": "not finite", "rows.jsonl:2": "nested deeper than 32"}
+    assert set(reasons) == set(expected)
+    for path, fragment in expected.items():
+        assert fragment in reasons[path], (path, reasons[path])
+    assert {asset["id"] for asset in store.assets()} == {"good", "row-good"}

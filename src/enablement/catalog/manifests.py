@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 import json
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,15 +21,39 @@ def manifest_rows(data: bytes, *, suffix: str) -> Iterator[Row]:
     return _jsonl_rows(data) if suffix.casefold() == ".jsonl" else _csv_rows(data)
 
 
-def unstorable(value: Any) -> str | None:
-    """Why `value` (a row, or any part of it) cannot be stored as text, or None when it can.
+# Metadata is a few fields; these bounds refuse YAML alias bombs, self-referencing anchors and
+# deep nesting in plain words before anything walks the value recursively.
+MAX_DEPTH = 32
+MAX_NODES = 10_000
 
-    SQL text columns refuse NUL characters (PostgreSQL) and lone surrogates (both stores), so a
-    row holding one would otherwise fail the whole run's transaction."""
-    if isinstance(value, dict):
-        return next((r for item in value.items() if (r := unstorable(list(item)))), None)
-    if isinstance(value, list):
-        return next((r for item in value if (r := unstorable(item))), None)
+
+def unstorable(value: Any) -> str | None:
+    """Why `value` (a row, or any part of it) cannot be stored, or None when it can.
+
+    SQL text columns refuse NUL characters (PostgreSQL) and lone surrogates (both stores), and
+    PostgreSQL's JSON refuses NaN and Infinity, so a row holding one would otherwise fail the whole
+    run's transaction. Values nested deeper than MAX_DEPTH or holding more than MAX_NODES parts
+    (counting each use of a YAML alias) are refused too. The walk is iterative: never recursive."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    nodes = 0
+    while stack:
+        item, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            return f"holds more than {MAX_NODES:,} values (a YAML alias bomb?)"
+        if isinstance(item, dict | list | tuple):
+            if depth >= MAX_DEPTH:
+                return f"is nested deeper than {MAX_DEPTH} levels (or refers to itself)"
+            parts = [p for pair in item.items() for p in pair] if isinstance(item, dict) else item
+            stack.extend((part, depth + 1) for part in parts)
+        elif problem := _unstorable_scalar(item):
+            return problem
+    return None
+
+
+def _unstorable_scalar(value: Any) -> str | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "holds a number that is not finite (NaN or Infinity)"
     if isinstance(value, str):
         if "\x00" in value:
             return "holds a NUL character"
@@ -65,6 +90,10 @@ def _jsonl_rows(data: bytes) -> Iterator[Row]:
 
 
 def _csv_rows(data: bytes) -> Iterator[Row]:
+    # No field can be longer than the manifest, which is already under the file-size limit: a
+    # row whose `text` is a whole document (over csv's default 128 KB) is a good row, and the
+    # field-limit error would also lose every row after it. The limit is process-wide: only raise.
+    csv.field_size_limit(max(csv.field_size_limit(), len(data) + 1))
     # surrogateescape keeps bad bytes as markers, so only the rows holding them are refused.
     reader = csv.DictReader(io.StringIO(data.decode("utf-8", "surrogateescape")))
     try:

@@ -42,12 +42,28 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     raise BadFileError("front matter opened with '---' is never closed")
 
 
+def strip_front_matter(text: str) -> str | None:
+    """`text` without its `---` front matter, found by its fences and never parsed, so front
+    matter that is not valid YAML is removed too; None when it is opened but never closed."""
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return text
+    for index, line in enumerate(lines[1:], start=1):
+        if line.strip() in ("---", "..."):
+            return "\n".join(lines[index + 1 :])
+    return None
+
+
 def load_yaml_mapping(text: str, what: str) -> dict[str, Any]:
     """Parse YAML safely (no tags, no code); raises BadFileError unless it is a mapping."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise BadFileError(f"invalid YAML in {what}: {_first_line(str(exc))}") from exc
+    except (ValueError, OverflowError, RecursionError, MemoryError) as exc:
+        # PyYAML's constructors raise these for a date such as 2026-02-30, an integer of 5,000
+        # digits, or nesting deeper than Python's recursion limit: a bad file, not a failed run.
+        raise BadFileError(f"invalid YAML in {what}: {_first_line(str(exc))}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

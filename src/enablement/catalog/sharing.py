@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,7 +13,7 @@ from urllib.parse import urlsplit
 from enablement.catalog.loaders import Limits
 from enablement.catalog.loaders.html import load_html
 from enablement.catalog.loaders.safety import decode_text
-from enablement.catalog.metadata import split_front_matter
+from enablement.catalog.metadata import strip_front_matter
 from enablement.catalog.models import BadFileError, Document
 from enablement.catalog.sources import discover
 
@@ -112,10 +111,10 @@ def _file_copy(file: Path, asset: Mapping[str, Any], limits: Limits) -> BuyerCop
         return None
     data = file.read_bytes()
     if suffix in (".md", ".markdown", ".txt"):
-        text = decode_text(data)
-        with suppress(BadFileError):  # front matter is metadata, even in a .txt file
-            text = split_front_matter(text)[1]
-        return BuyerCopy("text", text=text.strip() + "\n")
+        # Front matter is metadata, even in a .txt file; it may have been edited since ingest
+        # into something that no longer parses, and must still never reach a buyer.
+        text = strip_front_matter(decode_text(data))
+        return BuyerCopy("text", text=text.strip() + "\n") if text is not None else None
     if suffix in (".html", ".htm"):
         return BuyerCopy("text", text=_document_text(load_html(data, limits)))
     return None

@@ -23,6 +23,10 @@ class _Group(click.Group):
         except EnablementError as exc:
             click.echo(f"Error: {printable(exc.message)}", err=True)
             sys.exit(1)
+        except OSError as exc:  # a path the OS refuses (too long, not a folder, no permission)
+            where = f": {exc.filename}" if exc.filename is not None else ""
+            click.echo(f"Error: {printable(exc.strerror or str(exc))}{printable(where)}", err=True)
+            sys.exit(1)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"])

@@ -1,6 +1,7 @@
 """Loader behaviour on small crafted inputs: what is kept, what is never fetched or resolved."""
 
 import io
+import time
 import zipfile
 from pathlib import Path
 
@@ -99,3 +100,23 @@ def test_bom_is_accepted() -> None:
 def test_unsupported_type_names_the_supported_ones() -> None:
     with pytest.raises(BadFileError, match=r"unsupported file type '\.exe' \(supported: .*\.pdf"):
         format_for(".exe")
+
+
+NEVER_CLOSED = {  # html.parser rescanned the rest of the text for each: quadratic time
+    "comment": "<!--",
+    "comment-then-gt": "<!--x>",
+    "cdata": "<![CDATA[",
+    "tag": "<a",
+    "processing-instruction": "<?",
+}
+
+
+@pytest.mark.parametrize("suffix", [".html", ".md"])
+@pytest.mark.parametrize("opener", NEVER_CLOSED.values(), ids=NEVER_CLOSED.keys())
+def test_constructs_that_never_close_take_linear_time(suffix: str, opener: str) -> None:
+    """200 KB of "<!--" took 26 s (50 MB: days); the text around it is still read."""
+    data = f"<p>Kept before</p>\n\n{opener * (200_000 // len(opener))}".encode()
+    started = time.perf_counter()
+    document = format_for(suffix).load(data, Limits())
+    assert time.perf_counter() - started < 3
+    assert "Kept before" in " ".join(section.text for section in document.sections)

@@ -18,6 +18,7 @@ from enablement.errors import InvalidValueError
 
 router = APIRouter(prefix="/v1", tags=["admin"])
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_MAX_NAME = 200
 
 
 @router.post(
@@ -45,7 +46,7 @@ async def ingest(request: Request, service: ServiceDep, principal: AdminDep) -> 
         except ValidationError as exc:
             field, message = describe(exc.errors()[0])
             raise InvalidValueError(message, field=field or "path") from None
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
             raise InvalidValueError(
                 f'Body must be {{"path": "..."}}: {exc}', field="path"
             ) from None
@@ -71,9 +72,10 @@ def job(job_id: str, service: ServiceDep, _: AdminDep) -> dict[str, Any]:
 
 def _save_upload(service: Any, request: Request, body: bytes) -> Path:
     name = _SAFE_NAME.sub("-", request.query_params.get("filename", "")).strip(".-")
-    if not name or "." not in name:
+    if not name or "." not in name or len(name) > _MAX_NAME:  # longer: the OS refuses it (500)
         raise InvalidValueError(
-            "Name the upload with ?filename=NAME.EXT (e.g. assets.jsonl or guide.pdf).",
+            "Name the upload with ?filename=NAME.EXT (e.g. assets.jsonl or guide.pdf), "
+            f"at most {_MAX_NAME} characters.",
             field="filename",
         )
     if not body:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from enablement.catalog.loaders.html import parse_html
 from enablement.catalog.loaders.safety import Limits, decode_text
 from enablement.catalog.metadata import split_front_matter
 from enablement.catalog.models import Document, Section
@@ -78,6 +79,4 @@ def _inside_table(tokens: list[Token], index: int) -> bool:
 
 
 def _strip_tags(html: str) -> str:
-    from bs4 import BeautifulSoup
-
-    return BeautifulSoup(html, "html.parser").get_text(" ", strip=True)
+    return parse_html(html).get_text(" ", strip=True)
