@@ -72,6 +72,9 @@ def test_x_api_key_header_works(api: ApiEnv) -> None:
 def test_health_and_docs_need_no_key(api: ApiEnv) -> None:
     for path in ("/healthz", "/readyz", "/openapi.json", "/docs"):
         assert api.client.get(path).status_code == 200, path
+    for path in ("/healthz", "/readyz"):  # uptime monitors probe with HEAD
+        probe = api.client.head(path)
+        assert probe.status_code == 200 and probe.content == b"", path
 
 
 def test_keys_are_stored_only_as_hashes(api: ApiEnv) -> None:

@@ -229,6 +229,18 @@ def test_reloads_by_one_browser_count_once_and_another_browser_counts_again(
     assert events.count("buyer_viewed") == 2
 
 
+def test_a_head_probe_is_answered_and_never_counts(env: ApiEnv) -> None:
+    path = link_path(env, "security-faq")
+    for _ in range(3):  # mail gateways and link checkers probe with HEAD, often with a browser UA
+        probe = env.client.head(path, headers=CHROME)
+        assert probe.status_code == 200 and probe.content == b""
+        assert probe.headers["referrer-policy"] == "no-referrer"
+    assert views(env) == 0
+    assert env.client.head("/s/not-a-real-token").status_code == 404
+    assert env.client.get(path, headers=CHROME).status_code == 200
+    assert views(env) == 1
+
+
 def test_a_reload_after_thirty_minutes_counts_again(env: ApiEnv) -> None:
     path = link_path(env, "security-faq")
     env.client.get(path, headers=CHROME)

@@ -159,10 +159,12 @@ class Usage:
         user_agent: str | None,
         visitor: str | None = None,
         at: datetime | None = None,
+        count: bool = True,
     ) -> View:
         """Open `token` for a buyer: what to send, counted once per browser per VIEW_WINDOW
-        (link checkers never). Raises NotFoundError or LinkGoneError when there is nothing
-        to send, including for an asset that has since become internal or expired."""
+        (link checkers never, nor a HEAD probe: `count=False`). Raises NotFoundError or
+        LinkGoneError when there is nothing to send, including for an asset that has since
+        become internal or expired."""
         now = at or datetime.now(UTC)
         link = self.links.open(token)
         asset = self.catalog.get(link.asset_id)
@@ -175,7 +177,8 @@ class Usage:
             raise NotFoundError("The document behind this link is not available.")
         visitor = valid_visitor(visitor) or new_visitor()
         family = user_agent_family(user_agent)
-        if family == "bot" or not self.links.count_view(link, visitor=visitor, at=now):
+        probe = not count or family == "bot"
+        if probe or not self.links.count_view(link, visitor=visitor, at=now):
             return View(link, copy, counted=False, visitor=visitor)
         event = NewEvent(
             type=EventType.buyer_viewed,

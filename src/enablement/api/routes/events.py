@@ -93,13 +93,17 @@ def revoke_link(link_id: str, service: ServiceDep, caller: RepDep) -> dict[str, 
     return service.usage.links.revoke(link_id).to_dict()
 
 
-@router.get("/s/{token}", include_in_schema=False, name="open_link")
+# HEAD too: mail gateways and link checkers probe links with it; a probe is never a view.
+@router.api_route("/s/{token}", methods=["GET", "HEAD"], include_in_schema=False, name="open_link")
 def open_link(token: str, request: Request, service: ServiceDep) -> Response:
     """What a buyer's browser opens: the document (never its metadata), or a plain page."""
     cookie = request.cookies.get(VISITOR_COOKIE)
     try:
         view = service.usage.view(
-            token, user_agent=request.headers.get("user-agent"), visitor=cookie
+            token,
+            user_agent=request.headers.get("user-agent"),
+            visitor=cookie,
+            count=request.method == "GET",
         )
     except EnablementError as exc:
         return _guarded(_page(exc.status, exc.message), PAGE_POLICY)

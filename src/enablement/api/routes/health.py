@@ -14,13 +14,18 @@ from enablement.errors import EnablementError
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", response_model=schemas.Health)
+@router.api_route("/healthz", methods=["GET", "HEAD"], response_model=schemas.Health)
 def healthz() -> dict[str, Any]:
     """The process is up."""
     return {"status": "ok"}
 
 
-@router.get("/readyz", response_model=schemas.Health, responses={503: {"model": schemas.Health}})
+@router.api_route(
+    "/readyz",
+    methods=["GET", "HEAD"],
+    response_model=schemas.Health,
+    responses={503: {"model": schemas.Health}},
+)
 def readyz(service: ServiceDep, response: Response) -> dict[str, Any]:
     """Ready when a bundle is loaded and the store answers; 503 says which check failed."""
     checks: dict[str, str] = {}
