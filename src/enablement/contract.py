@@ -7,9 +7,9 @@ It imports no adapter, so `api` and `mcp_server` both build on it.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from enablement import clean
@@ -22,6 +22,16 @@ class RequestModel(BaseModel):
     depth, a control character or a lone surrogate, and any date out of range (see `clean`)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic reads true as 1 for a number: `"k": true` or `"amount": true` is a mistake
+        if isinstance(value, bool) and info.field_name is not None:
+            annotation = cls.model_fields[info.field_name].annotation
+            if annotation is not bool and bool not in get_args(annotation):
+                raise PydanticCustomError("bool_not_allowed", "must be a number, not true/false")
+        return value
 
     @field_validator("*", mode="after")
     @classmethod

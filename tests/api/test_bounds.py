@@ -69,6 +69,23 @@ def _string_paths(schema: dict[str, Any], document: dict[str, Any], at: Path = (
     return []
 
 
+def _number_paths(schema: dict[str, Any], document: dict[str, Any], at: Path = ()) -> list[Path]:
+    """Where a number goes in a body of this schema."""
+    schema = _resolve(schema, document)
+    if "anyOf" in schema:
+        found = [p for option in schema["anyOf"] for p in _number_paths(option, document, at)]
+        return list(dict.fromkeys(found))
+    kind = schema.get("type")
+    if kind in ("integer", "number"):
+        return [at]
+    if kind == "array":
+        return _number_paths(schema.get("items", {}), document, (*at, 0))
+    if kind == "object":
+        props = schema.get("properties", {})
+        return [p for name, sub in props.items() for p in _number_paths(sub, document, (*at, name))]
+    return []
+
+
 def _bodies(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     """(method, path, JSON schema) of every operation that takes a JSON body."""
     found = []
@@ -85,7 +102,7 @@ def _example(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]
     return example
 
 
-def _put(body: Any, at: Path, value: str) -> None:
+def _put(body: Any, at: Path, value: object) -> None:
     *parents, last = at
     for step in parents:
         if isinstance(step, int):
@@ -142,6 +159,24 @@ def test_a_bad_character_in_any_body_string_is_a_422_naming_it(
             assert named in error["message"], (where, error)
             checked += 1
     assert checked >= 30  # deal fields, batch deals, event fields, links, tokens, ingest
+
+
+def test_true_or_false_for_any_body_number_is_a_422_naming_it(
+    env: ApiEnv, openapi: dict[str, Any]
+) -> None:
+    checked = 0
+    for method, path, schema in _bodies(openapi):
+        for at in _number_paths(schema, openapi):
+            body = _example(schema, openapi)
+            _put(body, at, True)
+            response = _post(env, method, path, body)
+            where = f"{method} {path} {_field(at)}"
+            assert response.status_code == 422, (where, response.text)
+            error = response.json()["error"]
+            assert error["field"] == _field(at), (where, error)
+            assert "not true/false" in error["message"], (where, error)
+            checked += 1
+    assert checked >= 5  # k, batch k, rank, amount, expires_in_days, ttl_seconds
 
 
 @pytest.mark.parametrize("text", ["tab\there", "line\nbreak", "pasted\r\nmail"])
