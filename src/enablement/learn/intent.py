@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from enablement.learn.evaluate import evaluate
+from enablement.learn.holdout import Tuned
 from enablement.learn.libraries import Library
 from enablement.recommend.intent import NONE_CLASS, TypeIntent, cue_features
 from enablement.recommend.pipeline import Recommender, RecommenderConfig
@@ -26,7 +27,7 @@ Floats = npt.NDArray[np.float32]
 MIN_GRADE = 2
 REGULARISATION = (1.0, 4.0, 16.0)  # C of the logistic regression, chosen out of fold
 TEMPERATURES = (0.5, 0.7, 1.0, 1.4, 2.0, 3.0)
-WEIGHTS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)  # type_intent weights tried under the protocol
+WEIGHTS = (0.0, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0)  # type_intent weights tried under the protocol
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ def intent_examples(libraries: Sequence[Library]) -> IntentExamples:
                     mix[types[asset_id]] += grade
             for question in labelled.deal.get("questions") or ():
                 if mix and isinstance(question, str) and question.strip():
-                    rows.append((library.name, labelled.id, question, dict(mix)))
+                    # whitespace collapsed, as resolve_deal does before the recommender encodes
+                    rows.append((library.name, labelled.id, " ".join(question.split()), dict(mix)))
     classes = tuple(sorted({name for *_, mix in rows for name in mix}))
     targets = np.zeros((len(rows), len(classes)), dtype=np.float32)
     for row, (*_, mix) in enumerate(rows):
@@ -67,14 +69,19 @@ def intent_examples(libraries: Sequence[Library]) -> IntentExamples:
 
 
 def _vectors(libraries: Sequence[Library], rows: list[tuple[str, str, str, Any]]) -> Floats:
-    """The questions' query vectors from each library's own encoder (a memo in evaluation)."""
+    """The questions' query vectors, encoded a deal at a time as the recommender encodes them.
+
+    Through an evaluation's query memo these are the very vectors ranking uses (int8 query
+    encoding depends slightly on what shares a batch, so one big batch would differ).
+    """
     encoders = {library.name: library.recommender.encoder for library in libraries}
     dimension = next(iter(encoders.values())).dimension if encoders else 0
     out = np.zeros((len(rows), dimension), dtype=np.float32)
-    for name, encoder in encoders.items():
-        at = [i for i, row in enumerate(rows) if row[0] == name]
-        if at:
-            out[at] = encoder.encode_queries([rows[i][2] for i in at])
+    deals: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, (library, deal_id, *_) in enumerate(rows):
+        deals[(library, deal_id)].append(index)
+    for (library, _), at in deals.items():
+        out[at] = encoders[library].encode_queries([rows[i][2] for i in at])
     return out
 
 
@@ -191,3 +198,10 @@ def _score(
         ranker = Recommender(base.bundle, base.encoder, base.taxonomy, variant)
         values.append(float(evaluate(ranker, library.deals)["overall"]["ndcg@10"]))
     return sum(values) / len(values)
+
+
+def tune_intent_only(libraries: Sequence[Library], config: RecommenderConfig) -> Tuned:
+    """A leave-one-library-out tuner that keeps `config` and only adds the intent model and its
+    weight: what the shipped defaults gain from the feature on a library it never saw."""
+    tuned, choice = tune_type_intent(libraries, config)
+    return Tuned(tuned, {"fusion": "as given", "weights": asdict(tuned.weights), **choice})

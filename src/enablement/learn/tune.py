@@ -141,9 +141,10 @@ def tune_on_libraries(libraries: Sequence[Library], config: RecommenderConfig) -
     fusions = {name: variants[name] for name in LIBRARY_FUSIONS if name in variants}
     scored = {name: objective(replace(config, fusion=f), deals) for name, f in fusions.items()}
     fusion_name = max(scored, key=lambda name: scored[name])  # ties keep the earlier (shipped)
-    best = coordinate_ascent(
-        objective, replace(config, fusion=fusions[fusion_name]), deals, steps=(0.5, 2.0), rounds=1
-    )
+    # The intent weight is chosen by tune_type_intent, out of library; here it stays off.
+    start = replace(config, fusion=fusions[fusion_name], intent=None)
+    start = replace(start, weights=replace(config.weights, type_intent=0.0))
+    best = coordinate_ascent(objective, start, deals, steps=(0.5, 2.0), rounds=1)
     best, intent_choice = tune_type_intent(libraries, best)
     return Tuned(
         config=best,

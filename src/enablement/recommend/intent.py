@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 Floats = npt.NDArray[np.float32]
 NONE_CLASS = "none"  # the answer is an asset with no declared type
+DEFAULT_FOLDER = Path(__file__).resolve().parents[3] / "models" / "intent"
 MODEL_FILE = "type_intent.npz"
 MANIFEST_FILE = "manifest.json"
 logger = logging.getLogger(__name__)
