@@ -39,7 +39,8 @@ def test_the_checked_model_serves_when_its_weight_is_on(tmp_path: Path) -> None:
 
 def test_weight_zero_loads_nothing(tmp_path: Path) -> None:
     saved(tmp_path)
-    assert service(tmp_path, RecommenderConfig()).serving_config.intent is None
+    off = RecommenderConfig(weights=ScoringWeights(type_intent=0.0))
+    assert service(tmp_path, off).serving_config.intent is None
 
 
 @pytest.mark.parametrize("damage", ["missing", "tampered", "other encoder"])

@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from enablement.embedding import load_model_spec
 from enablement.recommend.intent import (
     CUES,
+    DEFAULT_FOLDER,
     MANIFEST_FILE,
     MODEL_FILE,
     TypeIntent,
@@ -117,3 +119,10 @@ def test_a_bad_model_file_is_named_and_the_feature_is_off(
         assert load_intent(tmp_path, encoder="fake", dimension=DIM) is None
     assert str(tmp_path / named) in caplog.text and why in caplog.text
     assert "type-intent feature is off" in caplog.text
+
+
+def test_the_shipped_model_passes_its_checks_for_the_shipped_encoder() -> None:
+    spec = load_model_spec(None)
+    shipped = load_intent(DEFAULT_FOLDER, encoder=spec.name, dimension=spec.dimension)
+    assert shipped is not None
+    assert {"case_study", "email_template", "faq"} <= set(shipped.classes)

@@ -26,8 +26,9 @@ class ScoringWeights:
     persona: float = 0.11
     product: float = 0.08
     competitor: float = 0.6
-    # P(asset type | questions) from recommend.intent; 0 (off) until leave-one-library-out says.
-    type_intent: float = 0.0
+    # P(asset type | questions) from recommend.intent (models/intent); chosen out of library by
+    # scripts/train_intent.py. It serves only with a model file that passes its checks.
+    type_intent: float = 0.2
 
     def fit_vector(self) -> Floats:
         return np.array([getattr(self, name) for name in FIT_FEATURES], dtype=np.float32)
