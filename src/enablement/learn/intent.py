@@ -139,7 +139,8 @@ def fit_intent(examples: IntentExamples, *, encoder: str) -> tuple[TypeIntent, d
     for c in REGULARISATION:
         logits = np.zeros_like(examples.targets)
         for test in folds:
-            coef, intercept = _fit(examples, [i for i in everyone if i not in set(test)], c)
+            held = set(test)
+            coef, intercept = _fit(examples, [i for i in everyone if i not in held], c)
             logits[test] = _features(examples, test) @ coef.T + intercept
         for t in TEMPERATURES:
             scores[(c, t)] = _nll(logits, examples.targets, t)
