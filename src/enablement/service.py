@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,7 @@ from enablement.jobs import Job, JobStore
 from enablement.learn.beir import prepare_beir
 from enablement.learn.evaluate import LabelledDeal, evaluate_with_baselines, load_labelled
 from enablement.learn.holdout import leave_one_library_out
+from enablement.learn.intent import tune_type_intent
 from enablement.learn.libraries import (
     Library,
     LibrarySource,
@@ -56,6 +59,8 @@ from enablement.learn.libraries import (
 from enablement.learn.tune import MemoEncoder, tune_on_libraries
 from enablement.live import LiveRecommender
 from enablement.recommend.context import resolve_deal
+from enablement.recommend.intent import DEFAULT_FOLDER as DEFAULT_INTENT
+from enablement.recommend.intent import load_intent
 from enablement.recommend.pipeline import RecommendationResult, Recommender, RecommenderConfig
 from enablement.recommend.search import SearchFilters, SearchResult, search
 from enablement.settings import Settings
@@ -183,7 +188,17 @@ class EnablementService:
         bundle = load_bundle(
             current_folder(self.settings.bundles_dir), ef_search=self.settings.hnsw_ef_search
         )
-        return Recommender(bundle, self.encoder, self.taxonomy, self.config)
+        return Recommender(bundle, self.encoder, self.taxonomy, self.serving_config)
+
+    @cached_property
+    def serving_config(self) -> RecommenderConfig:
+        """The config with the shipped type-intent model when its weight is on; a model file that
+        is missing, corrupt or built for another encoder is named in a warning and left off."""
+        if self.config.intent is not None or not self.config.weights.type_intent:
+            return self.config
+        folder = self.settings.intent_path or DEFAULT_INTENT
+        model = load_intent(folder, encoder=self.encoder.name, dimension=self.encoder.dimension)
+        return replace(self.config, intent=model)
 
     def recommend(self, deal: Mapping[str, Any]) -> RecommendationResult:
         """Recommendations for a deal given as loose input (CRM values and aliases work)."""
@@ -222,7 +237,7 @@ class EnablementService:
             cache=EmbeddingCache(self.engine),
             index_options=self._index_options(),
         )
-        return Recommender(bundle, self.encoder, self.taxonomy, self.config), deals
+        return Recommender(bundle, self.encoder, self.taxonomy, self.serving_config), deals
 
     def evaluate_libraries(self, directory: Path, *, compare: bool = False) -> dict[str, Any]:
         """Leave-one-library-out over the libraries under `directory` (see learn.holdout).
@@ -230,16 +245,31 @@ class EnablementService:
         Raises InvalidValueError naming a folder that is not a library or a label that names
         an asset its catalog does not hold.
         """
+        # Never the shipped intent model: it was trained on these libraries, so it cannot be
+        # scored held out. Each fold trains its own on the training libraries.
+        config = replace(self.config, intent=None)
+        with self.libraries(directory) as libraries:
+            return leave_one_library_out(
+                libraries, config=config, tuner=tune_on_libraries, compare=compare
+            )
+
+    def train_intent(self, directory: Path) -> tuple[RecommenderConfig, dict[str, Any]]:
+        """The type-intent model trained on every library under `directory`, with its weight
+        chosen out of library (each library ranked by a model trained on the others)."""
+        with self.libraries(directory) as libraries:
+            return tune_type_intent(libraries, replace(self.config, intent=None))
+
+    @contextmanager
+    def libraries(self, directory: Path) -> Iterator[list[Library]]:
+        """Every library under `directory`, each indexed on its own bundle in a temporary folder
+        that lasts as long as the context. Raises InvalidValueError as evaluate_libraries does."""
         sources = discover_libraries(directory)
         deals = {source.name: load_deals(source) for source in sources}
         with tempfile.TemporaryDirectory(prefix="enablement-libraries-") as workdir:
-            libraries = [
+            yield [
                 self._library(source, deals[source.name], Path(workdir) / str(number))
                 for number, source in enumerate(sources)
             ]
-            return leave_one_library_out(
-                libraries, config=self.config, tuner=tune_on_libraries, compare=compare
-            )
 
     def _library(self, source: LibrarySource, deals: list[LabelledDeal], workdir: Path) -> Library:
         bundle = build_library_bundle(

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     taxonomy_path: Path | None = Field(
         None, description="A replacement taxonomy YAML; defaults to the packaged one."
     )
+    intent_path: Path | None = Field(
+        None, description="The asset-type intent model folder; defaults to models/intent."
+    )
 
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are skipped.")
     max_unpacked_mb: float = Field(

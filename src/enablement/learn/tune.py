@@ -9,6 +9,7 @@ from typing import Any
 from enablement.embedding import Vectors
 from enablement.learn.evaluate import LabelledDeal, evaluate, fusion_variants
 from enablement.learn.holdout import Tuned
+from enablement.learn.intent import tune_type_intent
 from enablement.learn.libraries import Library
 from enablement.recommend.pipeline import Recommender, RecommenderConfig
 from enablement.recommend.scoring import ScoringWeights
@@ -72,7 +73,8 @@ def coordinate_ascent(
     """Scale one scoring weight at a time, keeping a change only when the objective improves."""
     best, best_score = config, objective(config, deals)
     for _ in range(rounds):
-        for field in (f.name for f in fields(ScoringWeights)):
+        # A weight at 0 is a feature switched off; scaling it cannot turn it on.
+        for field in (f.name for f in fields(ScoringWeights) if getattr(best.weights, f.name)):
             for step in steps:
                 weights = replace(best.weights, **{field: getattr(best.weights, field) * step})
                 candidate = replace(best, weights=weights)
@@ -131,16 +133,19 @@ def library_objective(libraries: Sequence[Library], metric: str = "ndcg@10") -> 
 
 
 def tune_on_libraries(libraries: Sequence[Library], config: RecommenderConfig) -> Tuned:
-    """Fusion, then scoring weights, chosen by the mean nDCG@10 over `libraries` only."""
+    """Fusion, scoring weights, then the type-intent model and its weight, each chosen by the
+    mean nDCG@10 over `libraries` only."""
     objective = library_objective(libraries)
     deals = [deal for library in libraries for deal in library.deals]
     variants = fusion_variants(config.fusion)
     fusions = {name: variants[name] for name in LIBRARY_FUSIONS if name in variants}
     scored = {name: objective(replace(config, fusion=f), deals) for name, f in fusions.items()}
     fusion_name = max(scored, key=lambda name: scored[name])  # ties keep the earlier (shipped)
-    best = coordinate_ascent(
-        objective, replace(config, fusion=fusions[fusion_name]), deals, steps=(0.5, 2.0), rounds=1
-    )
+    # The intent weight is chosen by tune_type_intent, out of library; here it stays off.
+    start = replace(config, fusion=fusions[fusion_name], intent=None)
+    start = replace(start, weights=replace(config.weights, type_intent=0.0))
+    best = coordinate_ascent(objective, start, deals, steps=(0.5, 2.0), rounds=1)
+    best, intent_choice = tune_type_intent(libraries, best)
     return Tuned(
         config=best,
         choice={
@@ -148,5 +153,6 @@ def tune_on_libraries(libraries: Sequence[Library], config: RecommenderConfig) -
             "fusion_ndcg@10": {name: round(value, 4) for name, value in scored.items()},
             "weights": asdict(best.weights),
             "training_ndcg@10": round(objective(best, deals), 4),
+            **intent_choice,
         },
     )

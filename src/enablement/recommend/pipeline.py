@@ -12,6 +12,7 @@ from enablement.index.bundle import Bundle
 from enablement.recommend.context import Deal
 from enablement.recommend.diversity import DiversityConfig, diversify
 from enablement.recommend.eligibility import eligible_assets
+from enablement.recommend.intent import TypeIntent
 from enablement.recommend.reasons import Passage, Recommendation, explain, passage
 from enablement.recommend.retrieval import FusionConfig, QueryMatches, encode_queries, match_assets
 from enablement.recommend.scoring import FIT_FEATURES, ScoringWeights, combine, fit_features
@@ -25,6 +26,8 @@ class RecommenderConfig:
     weights: ScoringWeights = field(default_factory=ScoringWeights)
     diversity: DiversityConfig = field(default_factory=DiversityConfig)
     answer_floor: float = 0.6  # an asset answers a question when its relevance reaches this
+    # The asset-type intent model; None (or weights.type_intent 0) switches the feature off.
+    intent: TypeIntent | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ class Recommender:
         self.config = config
         self.table = AssetTable(bundle.assets)
         self._stage_order = taxonomy.stages.ids
+        intent = config.intent
+        self._intent_rows = intent.class_rows([a.type for a in bundle.assets]) if intent else None
 
     def recommend(self, deal: Deal) -> RecommendationResult:
         """The top `deal.k` eligible assets for `deal`, each with reasons and passages."""
@@ -84,7 +89,10 @@ class Recommender:
         matches = self._matches(queries, vectors, eligible)
         text = np.mean([m.relevance for m in matches], axis=0).astype(np.float32)
         fits = fit_features(self.table, deal, self._stage_order)
-        scores = combine(text, fits, self.config.weights, has_questions=bool(deal.questions))
+        intent = self._type_intent(deal, vectors)
+        scores = combine(
+            text, fits, self.config.weights, has_questions=bool(deal.questions), intent=intent
+        )
         candidates = np.flatnonzero(eligible & ((text > 0) | (fits.max(axis=1) > 0)))
         order = candidates[np.argsort(-scores[candidates], kind="stable")].tolist()
         floor = self.config.answer_floor
@@ -100,7 +108,7 @@ class Recommender:
             config=self.config.diversity,
         )
         items = [
-            self._item(row, rank, float(scores[row]), deal, fits[row], matches)
+            self._item(row, rank, float(scores[row]), deal, fits[row], intent, matches)
             for rank, row in enumerate(chosen, start=1)
         ]
         best = tuple(round(m.top_similarity, 4) for m in matches)
@@ -124,6 +132,13 @@ class Recommender:
         ]
         return " ".join(part for part in parts if part) or "overview"
 
+    def _type_intent(self, deal: Deal, vectors: np.ndarray) -> np.ndarray | None:
+        """Per asset, P(its type | the buyer's questions), reusing the questions' vectors."""
+        intent = self.config.intent
+        if intent is None or self._intent_rows is None or not self.config.weights.type_intent:
+            return None
+        return intent.asset_intent(vectors, deal.questions, self._intent_rows)
+
     def _matches(
         self, queries: list[str], vectors: np.ndarray, eligible: np.ndarray
     ) -> list[QueryMatches]:
@@ -135,11 +150,12 @@ class Recommender:
 
     def _item(
         self, row: int, rank: int, score: float, deal: Deal, fits: np.ndarray,
-        matches: list[QueryMatches],
+        intent: np.ndarray | None, matches: list[QueryMatches],
     ) -> Recommendation:  # fmt: skip
         asset = self.bundle.assets[row]
         passages = self._passages(row, deal, matches)
         fit = dict(zip(FIT_FEATURES, (float(v) for v in fits), strict=True))
+        fit["type_intent"] = float(intent[row]) if intent is not None else 0.0
         reasons = explain(asset, deal, fit, passages, self.taxonomy)
         return Recommendation(asset, rank, round(score, 4), reasons, passages)
 

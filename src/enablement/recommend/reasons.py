@@ -9,10 +9,14 @@ from enablement.index.bundle import AssetRecord, ChunkRecord
 from enablement.recommend.context import Deal
 from enablement.taxonomy import Taxonomy
 
+# P(asset type | question) from which the type counts as asked for, in a reason.
+TYPE_MATCH_FLOOR = 0.5
+
 # Which reason leads the one-line summary, strongest first.
 PRIORITY = (
-    "competitor", "answers_question", "vertical_variant", "stage_match", "persona_match",
-    "product_match", "related_question", "related_content", "internal_only", "sharing_unknown",
+    "competitor", "answers_question", "type_match", "vertical_variant", "stage_match",
+    "persona_match", "product_match", "related_question", "related_content", "internal_only",
+    "sharing_unknown",
 )  # fmt: skip
 
 
@@ -120,6 +124,9 @@ def explain(
         reasons.append(
             Reason("competitor", f"Covers {_title(deal.competitor)}, the competitor in this deal")
         )
+    if fits.get("type_intent", 0.0) >= TYPE_MATCH_FLOOR and asset.type:
+        label = taxonomy.asset_types.label(asset.type)
+        reasons.append(Reason("type_match", f"You asked for {_with_article(label)}"))
     if fits["vertical"] > 0 and deal.vertical:
         label = taxonomy.verticals.label(deal.vertical)
         reasons.append(Reason("vertical_variant", f"The {label} version"))
@@ -151,6 +158,14 @@ def _related(passages: list[Passage]) -> Reason:
             "related_question", f"Related to \u201c{_short(asked.question)}\u201d" + _where(asked)
         )
     return Reason("related_content", "Matches this deal's context")
+
+
+def _with_article(label: str) -> str:
+    """ "Case Study" -> "a case study", "ROI Calculator" -> "an ROI calculator"."""
+    words = [word if word.isupper() else word.lower() for word in label.split()]
+    first = words[0] if words else ""
+    spoken_vowel = first[:1] in "aeiou" or (first.isupper() and first[:1] in "AEFHILMNORSX")
+    return f"{'an' if spoken_vowel else 'a'} {' '.join(words)}"
 
 
 def _where(item: Passage) -> str:

@@ -26,6 +26,9 @@ class ScoringWeights:
     persona: float = 0.11
     product: float = 0.08
     competitor: float = 0.6
+    # P(asset type | questions) from recommend.intent (models/intent); chosen out of library by
+    # scripts/train_intent.py. It serves only with a model file that passes its checks.
+    type_intent: float = 0.2
 
     def fit_vector(self) -> Floats:
         return np.array([getattr(self, name) for name in FIT_FEATURES], dtype=np.float32)
@@ -93,7 +96,13 @@ def _overlap(table: AssetTable, name: str, values: Sequence[str], *, mismatch: f
     return out
 
 
-def combine(text: Floats, fits: Floats, weights: ScoringWeights, *, has_questions: bool) -> Floats:
-    """Final score per asset: weighted text relevance plus weighted metadata fit."""
+def combine(
+    text: Floats, fits: Floats, weights: ScoringWeights, *, has_questions: bool,
+    intent: Floats | None = None,
+) -> Floats:  # fmt: skip
+    """Final score per asset: weighted text relevance, metadata fit and type intent."""
     text_weight = weights.text if has_questions else weights.text_without_questions
-    return (text_weight * text + fits @ weights.fit_vector()).astype(np.float32)
+    score = text_weight * text + fits @ weights.fit_vector()
+    if intent is not None:
+        score = score + weights.type_intent * intent
+    return score.astype(np.float32)

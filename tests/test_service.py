@@ -1,0 +1,87 @@
+"""The service's serving config: the shipped type-intent model is loaded, checked, or left off."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from enablement.recommend.intent import CUES, MODEL_FILE, TypeIntent, save_intent
+from enablement.recommend.pipeline import RecommenderConfig
+from enablement.recommend.scoring import ScoringWeights
+from enablement.service import EnablementService
+from enablement.settings import Settings
+from tests.fakes import HashingEncoder
+
+ON = RecommenderConfig(weights=ScoringWeights(type_intent=0.3))
+
+
+def service(tmp_path: Path, config: RecommenderConfig = ON) -> EnablementService:
+    settings = Settings(data_dir=tmp_path / "data", intent_path=tmp_path / "intent")
+    return EnablementService(settings, encoder=HashingEncoder(), config=config)
+
+
+def saved(tmp_path: Path, encoder: str = "test-hashing-384") -> None:
+    coef = np.zeros((2, 384 + len(CUES)), dtype=np.float32)
+    model = TypeIntent(("case_study", "faq"), coef, np.zeros(2, np.float32), 1.0, encoder, 384)
+    save_intent(model, tmp_path / "intent")
+
+
+def test_the_checked_model_serves_when_its_weight_is_on(tmp_path: Path) -> None:
+    saved(tmp_path)
+    config = service(tmp_path).serving_config
+    assert config.intent is not None and config.intent.classes == ("case_study", "faq")
+    assert config.weights.type_intent == 0.3
+
+
+def test_weight_zero_loads_nothing(tmp_path: Path) -> None:
+    saved(tmp_path)
+    off = RecommenderConfig(weights=ScoringWeights(type_intent=0.0))
+    assert service(tmp_path, off).serving_config.intent is None
+
+
+@pytest.mark.parametrize("damage", ["missing", "tampered", "other encoder"])
+def test_a_bad_model_is_named_and_the_feature_is_off(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: str
+) -> None:
+    if damage != "missing":
+        saved(
+            tmp_path, encoder="another-model" if damage == "other encoder" else "test-hashing-384"
+        )
+    if damage == "tampered":
+        (tmp_path / "intent" / MODEL_FILE).write_bytes(b"not a model")
+    with caplog.at_level(logging.WARNING):
+        config = service(tmp_path).serving_config
+    assert config.intent is None
+    assert str(tmp_path / "intent") in caplog.text
+
+
+def test_evaluating_libraries_never_uses_the_shipped_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from enablement import service as service_module
+    from tests.learn.tiny_libraries import write_libraries
+
+    saved(tmp_path)
+    svc = service(tmp_path)
+    given: list[RecommenderConfig] = []
+    real = service_module.leave_one_library_out
+
+    def spy(libraries: Any, *, config: RecommenderConfig, **options: Any) -> dict[str, Any]:
+        given.append(config)
+        return real(libraries, config=config, **options)
+
+    monkeypatch.setattr(service_module, "leave_one_library_out", spy)
+    try:
+        assert svc.serving_config.intent is not None  # the shipped model is there to leak
+        svc.config = svc.serving_config
+        result = svc.evaluate_libraries(write_libraries(tmp_path / "libs"))
+    finally:
+        svc.close()
+    assert [config.intent for config in given] == [None]
+    # each fold trained its own model on its training libraries
+    for row in result["held_out"].values():
+        assert row["choice"]["intent_model"]["examples"] >= 2
