@@ -14,18 +14,15 @@ from enablement.errors import EnablementError
 router = APIRouter(tags=["health"])
 
 
-@router.api_route("/healthz", methods=["GET", "HEAD"], response_model=schemas.Health)
+@router.get("/healthz", response_model=schemas.Health)
+@router.head("/healthz", include_in_schema=False)  # uptime monitors probe with HEAD
 def healthz() -> dict[str, Any]:
     """The process is up."""
     return {"status": "ok"}
 
 
-@router.api_route(
-    "/readyz",
-    methods=["GET", "HEAD"],
-    response_model=schemas.Health,
-    responses={503: {"model": schemas.Health}},
-)
+@router.get("/readyz", response_model=schemas.Health, responses={503: {"model": schemas.Health}})
+@router.head("/readyz", include_in_schema=False)
 def readyz(service: ServiceDep, response: Response) -> dict[str, Any]:
     """Ready when a bundle is loaded and the store answers; 503 says which check failed."""
     checks: dict[str, str] = {}
