@@ -16,6 +16,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from enablement.evaluation import Evaluation
 from enablement.learn.holdout import leave_one_library_out
 from enablement.learn.intent import tune_intent_only
 from enablement.recommend.pipeline import RecommenderConfig
@@ -31,7 +32,7 @@ def main() -> int:
     base = RecommenderConfig()
     config = replace(base, intent=None, weights=replace(base.weights, type_intent=0.0))
     try:
-        with service.libraries(args.libraries) as libraries:
+        with Evaluation(service).libraries(args.libraries) as libraries:
             result = leave_one_library_out(libraries, config=config, tuner=tune_intent_only)
     finally:
         service.close()

@@ -15,6 +15,7 @@ import json
 import sys
 from pathlib import Path
 
+from enablement.evaluation import Evaluation
 from enablement.recommend.intent import save_intent
 from enablement.service import EnablementService
 from enablement.settings import Settings
@@ -28,7 +29,7 @@ def main() -> int:
     args = parser.parse_args()
     service = EnablementService(Settings())
     try:
-        config, choice = service.train_intent(args.libraries)
+        config, choice = Evaluation(service).train_intent(args.libraries)
     finally:
         service.close()
     if config.intent is None:

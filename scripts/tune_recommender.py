@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
+from enablement.evaluation import Evaluation
 from enablement.learn.evaluate import load_labelled
 from enablement.learn.tune import coordinate_ascent, cross_validated, objective_for, sweep_fusion
 from enablement.service import EnablementService
@@ -30,7 +31,7 @@ def main() -> int:
     service = EnablementService(Settings())
     if args.beir:
         with tempfile.TemporaryDirectory() as workdir:
-            base, deals = service.beir_recommender(args.beir, Path(workdir))
+            base, deals = Evaluation(service).beir_recommender(args.beir, Path(workdir))
             rows = sweep_fusion(base, deals)
         command = " ".join(["python", *sys.argv])
         print(

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from enablement.evaluation import Evaluation
 from enablement.recommend.intent import CUES, MODEL_FILE, TypeIntent, save_intent
 from enablement.recommend.pipeline import RecommenderConfig
 from enablement.recommend.scoring import ScoringWeights
@@ -62,23 +63,23 @@ def test_a_bad_model_is_named_and_the_feature_is_off(
 def test_evaluating_libraries_never_uses_the_shipped_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from enablement import service as service_module
+    from enablement import evaluation as evaluation_module
     from tests.learn.tiny_libraries import write_libraries
 
     saved(tmp_path)
     svc = service(tmp_path)
     given: list[RecommenderConfig] = []
-    real = service_module.leave_one_library_out
+    real = evaluation_module.leave_one_library_out
 
     def spy(libraries: Any, *, config: RecommenderConfig, **options: Any) -> dict[str, Any]:
         given.append(config)
         return real(libraries, config=config, **options)
 
-    monkeypatch.setattr(service_module, "leave_one_library_out", spy)
+    monkeypatch.setattr(evaluation_module, "leave_one_library_out", spy)
     try:
         assert svc.serving_config.intent is not None  # the shipped model is there to leak
         svc.config = svc.serving_config
-        result = svc.evaluate_libraries(write_libraries(tmp_path / "libs"))
+        result = Evaluation(svc).evaluate_libraries(write_libraries(tmp_path / "libs"))
     finally:
         svc.close()
     assert [config.intent for config in given] == [None]

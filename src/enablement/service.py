@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -44,19 +42,6 @@ from enablement.index.bundle import (
 )
 from enablement.index.cache import EmbeddingCache
 from enablement.jobs import Job, JobStore
-from enablement.learn.beir import prepare_beir
-from enablement.learn.evaluate import LabelledDeal, evaluate_with_baselines, load_labelled
-from enablement.learn.holdout import leave_one_library_out
-from enablement.learn.intent import tune_type_intent
-from enablement.learn.libraries import (
-    Library,
-    LibrarySource,
-    build_library_bundle,
-    check_labels,
-    discover_libraries,
-    load_deals,
-)
-from enablement.learn.tune import MemoEncoder, tune_on_libraries
 from enablement.live import LiveRecommender
 from enablement.recommend.context import resolve_deal
 from enablement.recommend.intent import DEFAULT_FOLDER as DEFAULT_INTENT
@@ -208,83 +193,6 @@ class EnablementService:
         """Free-text search over the library, with optional metadata filters."""
         parsed = SearchFilters.parse(filters, self.taxonomy)
         return search(self.recommender, query, parsed, limit=limit)
-
-    def evaluate(
-        self, *, queries: Path | None = None, beir: Path | None = None, compare: bool = False
-    ) -> dict[str, Any]:
-        """Metrics on a labelled deals file (current catalog) or a BEIR set (temporary catalog)."""
-        if (queries is None) == (beir is None):
-            raise InvalidValueError("Give exactly one of --queries or --beir.", field="queries")
-        if queries is not None:
-            if not queries.is_file():
-                raise InvalidValueError(f"No such file: {queries}", field="queries")
-            deals = load_labelled(queries)
-            return evaluate_with_baselines(self.recommender, deals, compare=compare)
-        assert beir is not None
-        with tempfile.TemporaryDirectory(prefix="enablement-beir-") as workdir:
-            recommender, deals = self.beir_recommender(beir, Path(workdir))
-            return evaluate_with_baselines(recommender, deals, compare=compare)
-
-    def beir_recommender(
-        self, directory: Path, workdir: Path
-    ) -> tuple[Recommender, list[LabelledDeal]]:
-        """A recommender over a BEIR set ingested in `workdir`, and its judged queries."""
-        bundle, deals = prepare_beir(
-            directory,
-            workdir,
-            options=self.build_options,
-            encoder=self.encoder,
-            cache=EmbeddingCache(self.engine),
-            index_options=self._index_options(),
-        )
-        return Recommender(bundle, self.encoder, self.taxonomy, self.serving_config), deals
-
-    def evaluate_libraries(self, directory: Path, *, compare: bool = False) -> dict[str, Any]:
-        """Leave-one-library-out over the libraries under `directory` (see learn.holdout).
-
-        Raises InvalidValueError naming a folder that is not a library or a label that names
-        an asset its catalog does not hold.
-        """
-        # Never the shipped intent model: it was trained on these libraries, so it cannot be
-        # scored held out. Each fold trains its own on the training libraries.
-        config = replace(self.config, intent=None)
-        with self.libraries(directory) as libraries:
-            return leave_one_library_out(
-                libraries, config=config, tuner=tune_on_libraries, compare=compare
-            )
-
-    def train_intent(self, directory: Path) -> tuple[RecommenderConfig, dict[str, Any]]:
-        """The type-intent model trained on every library under `directory`, with its weight
-        chosen out of library (each library ranked by a model trained on the others)."""
-        with self.libraries(directory) as libraries:
-            return tune_type_intent(libraries, replace(self.config, intent=None))
-
-    @contextmanager
-    def libraries(self, directory: Path) -> Iterator[list[Library]]:
-        """Every library under `directory`, each indexed on its own bundle in a temporary folder
-        that lasts as long as the context. Raises InvalidValueError as evaluate_libraries does."""
-        sources = discover_libraries(directory)
-        deals = {source.name: load_deals(source) for source in sources}
-        with tempfile.TemporaryDirectory(prefix="enablement-libraries-") as workdir:
-            yield [
-                self._library(source, deals[source.name], Path(workdir) / str(number))
-                for number, source in enumerate(sources)
-            ]
-
-    def _library(self, source: LibrarySource, deals: list[LabelledDeal], workdir: Path) -> Library:
-        bundle = build_library_bundle(
-            source,
-            workdir,
-            options=self.build_options,
-            encoder=self.encoder,
-            cache=EmbeddingCache(self.engine),
-            index_options=self._index_options(),
-        )
-        # One query memo per library: folds and configs re-rank the same questions many times.
-        recommender = Recommender(bundle, MemoEncoder(self.encoder), self.taxonomy, self.config)
-        library = Library(source.name, recommender, tuple(deals))
-        check_labels(source.name, deals, library.asset_ids)
-        return library
 
     @cached_property
     def usage(self) -> Usage:

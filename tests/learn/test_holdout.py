@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from enablement.errors import InvalidValueError
+from enablement.evaluation import Evaluation
 from enablement.learn.evaluate import LabelledDeal
 from enablement.learn.holdout import (
     Tuned,
@@ -122,12 +123,12 @@ def test_the_service_runs_the_protocol_on_a_folder(tmp_path: Path) -> None:
     root = write_libraries(tmp_path / "libs")
     service = EnablementService(Settings(data_dir=tmp_path / "data"), encoder=HashingEncoder())
     try:
-        result = service.evaluate_libraries(root)
+        result = Evaluation(service).evaluate_libraries(root)
         (root / "bravo" / "deals.jsonl").write_text(
             '{"id": "B9", "deal": {}, "relevant": {"alpha-security": 1}}\n'
         )
         with pytest.raises(InvalidValueError, match="bravo: deal B9 labels unknown asset"):
-            service.evaluate_libraries(root)
+            Evaluation(service).evaluate_libraries(root)
     finally:
         service.close()
     assert set(result["held_out"]) == {"alpha", "bravo", "charlie"}

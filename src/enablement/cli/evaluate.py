@@ -9,6 +9,7 @@ import click
 
 from enablement.cli.common import database_option, say, service
 from enablement.errors import InvalidValueError
+from enablement.evaluation import Evaluation
 from enablement.learn.evaluate import format_table
 from enablement.learn.holdout import format_holdout
 
@@ -43,10 +44,11 @@ def eval_command(
     if libraries is not None and (queries or beir):
         raise InvalidValueError("Give one of --queries, --beir or --libraries.", field="libraries")
     with service(database_url) as svc:
+        runs = Evaluation(svc)
         if libraries is not None:
-            result = svc.evaluate_libraries(libraries, compare=compare)
+            result = runs.evaluate_libraries(libraries, compare=compare)
         else:
-            result = svc.evaluate(queries=queries, beir=beir, compare=compare)
+            result = runs.evaluate(queries=queries, beir=beir, compare=compare)
     if as_json:
         click.echo(json.dumps(result, indent=2))
     else:
