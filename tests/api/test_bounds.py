@@ -52,38 +52,38 @@ def _resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]
     return schema
 
 
-def _string_paths(schema: dict[str, Any], document: dict[str, Any], at: Path = ()) -> list[Path]:
-    """Where a free string goes in a body of this schema (enums and dates left out)."""
+def _paths(
+    schema: dict[str, Any], document: dict[str, Any], leaf: Any, at: Path = ()
+) -> list[Path]:
+    """Where a value that `leaf(schema)` accepts goes in a body of this schema."""
     schema = _resolve(schema, document)
     if "anyOf" in schema:
-        found = [p for option in schema["anyOf"] for p in _string_paths(option, document, at)]
+        found = [p for option in schema["anyOf"] for p in _paths(option, document, leaf, at)]
         return list(dict.fromkeys(found))
     kind = schema.get("type")
-    if kind == "string" and "enum" not in schema and "const" not in schema:
-        return [] if schema.get("format") in ("date", "date-time") else [at]
     if kind == "array":
-        return _string_paths(schema.get("items", {}), document, (*at, 0))
+        return _paths(schema.get("items", {}), document, leaf, (*at, 0))
     if kind == "object":
         props = schema.get("properties", {})
-        return [p for name, sub in props.items() for p in _string_paths(sub, document, (*at, name))]
-    return []
+        return [p for name, sub in props.items() for p in _paths(sub, document, leaf, (*at, name))]
+    return [at] if leaf(schema) else []
 
 
-def _number_paths(schema: dict[str, Any], document: dict[str, Any], at: Path = ()) -> list[Path]:
-    """Where a number goes in a body of this schema."""
-    schema = _resolve(schema, document)
-    if "anyOf" in schema:
-        found = [p for option in schema["anyOf"] for p in _number_paths(option, document, at)]
-        return list(dict.fromkeys(found))
-    kind = schema.get("type")
-    if kind in ("integer", "number"):
-        return [at]
-    if kind == "array":
-        return _number_paths(schema.get("items", {}), document, (*at, 0))
-    if kind == "object":
-        props = schema.get("properties", {})
-        return [p for name, sub in props.items() for p in _number_paths(sub, document, (*at, name))]
-    return []
+def _free_string(schema: dict[str, Any]) -> bool:
+    """A string a client writes freely (enums, consts and dates left out)."""
+    return (
+        schema.get("type") == "string"
+        and not {"enum", "const"} & set(schema)
+        and schema.get("format") not in ("date", "date-time")
+    )
+
+
+def _string_paths(schema: dict[str, Any], document: dict[str, Any]) -> list[Path]:
+    return _paths(schema, document, _free_string)
+
+
+def _number_paths(schema: dict[str, Any], document: dict[str, Any]) -> list[Path]:
+    return _paths(schema, document, lambda leaf: leaf.get("type") in ("integer", "number"))
 
 
 def _bodies(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
