@@ -62,32 +62,17 @@ class RateLimiter:
 
     def take(self, name: str) -> None:
         """Spend one from `name`'s bucket; RateLimitedError (with retry_after) when empty."""
-        with self._lock:
-            self._spend(name, check=True)
-
-    def check(self, name: str) -> None:
-        """RateLimitedError if `name`'s bucket is empty; spends nothing."""
-        with self._lock:
-            tokens = self._level(name, time.monotonic())
-            if tokens < 1.0:
-                self._refuse(tokens)
-
-    def spend(self, name: str) -> None:
-        """Spend one from `name`'s bucket (down to empty) without refusing."""
-        with self._lock:
-            self._spend(name, check=False)
-
-    def _spend(self, name: str, *, check: bool) -> None:
         now = time.monotonic()
-        tokens = self._level(name, now)
-        if check and tokens < 1.0:
-            self._buckets[name] = (tokens, now)
-            self._refuse(tokens)
-        if len(self._buckets) > 100_000:  # forget the idle, so guessed names cannot fill memory
-            self._buckets = {
-                k: v for k, v in self._buckets.items() if self._level(k, now) < self.capacity
-            }
-        self._buckets[name] = (max(0.0, tokens - 1.0), now)
+        with self._lock:
+            tokens = self._level(name, now)
+            if tokens < 1.0:
+                self._buckets[name] = (tokens, now)
+                self._refuse(tokens)
+            if len(self._buckets) > 100_000:  # forget the idle: guessed names cannot fill memory
+                self._buckets = {
+                    k: v for k, v in self._buckets.items() if self._level(k, now) < self.capacity
+                }
+            self._buckets[name] = (tokens - 1.0, now)
 
     def _level(self, name: str, now: float) -> float:
         tokens, stamp = self._buckets.get(name, (self.capacity, now))

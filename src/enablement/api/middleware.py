@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from enablement.api.deps import authenticate, presented_key
 from enablement.api.metrics import Metrics
-from enablement.errors import EnablementError
+from enablement.errors import EnablementError, PayloadTooLargeError
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -76,20 +76,8 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {
-            "error": {
-                "code": "payload_too_large",
-                "message": f"The request body is over {limit} bytes.",
-            }
-        }
-    ).encode()
-    headers: Headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    error = PayloadTooLargeError(f"The request body is over {limit} bytes.")
+    await send_json(send, error.status, error.to_dict())
 
 
 class Observe:
