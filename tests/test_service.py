@@ -86,3 +86,69 @@ def test_evaluating_libraries_never_uses_the_shipped_model(
     # each fold trained its own model on its training libraries
     for row in result["held_out"].values():
         assert row["choice"]["intent_model"]["examples"] >= 2
+
+
+def ranker_service(tmp_path: Path, **settings: Any) -> EnablementService:
+    options: dict[str, Any] = {"data_dir": tmp_path / "data", "ranker_path": tmp_path / "ranker"}
+    return EnablementService(Settings(**{**options, **settings}), encoder=HashingEncoder())
+
+
+def save_tiny_ranker(tmp_path: Path, encoder: str = "test-hashing-384") -> None:
+    import lightgbm
+
+    from enablement.recommend.features import feature_names
+    from enablement.recommend.ranker import LearnedRanker, save_ranker
+    from enablement.taxonomy import load_taxonomy
+
+    names = feature_names(load_taxonomy().asset_types.ids)
+    rng = np.random.default_rng(0)
+    features = rng.random((200, len(names))).astype(np.float32)
+    data = lightgbm.Dataset(features, (features[:, 0] * 3).astype(int), group=[20] * 10)
+    params = {"objective": "lambdarank", "verbosity": -1, "min_data_in_leaf": 5}
+    booster = lightgbm.train(params, data, num_boost_round=5)
+    model = LearnedRanker(booster, names, encoder)
+    save_ranker(model, tmp_path / "ranker")
+
+
+def test_the_checked_ranker_serves_and_says_so(tmp_path: Path) -> None:
+    save_tiny_ranker(tmp_path)
+    svc = ranker_service(tmp_path)
+    try:
+        assert svc.serving_config.ranker is not None
+        assert svc.scorer["scorer"].startswith("lambdarank:")
+        assert str(tmp_path / "ranker") in svc.scorer["scorer_note"]
+    finally:
+        svc.close()
+    linear = ranker_service(tmp_path, scorer="linear")
+    try:
+        assert linear.serving_config.ranker is None
+        assert linear.scorer == {
+            "scorer": "linear",
+            "scorer_note": "the linear scorer, as configured (ENABLEMENT_SCORER=linear)",
+        }
+    finally:
+        linear.close()
+
+
+@pytest.mark.parametrize("damage", ["missing", "tampered", "other encoder"])
+def test_a_bad_ranker_is_named_and_the_linear_scorer_serves(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: str
+) -> None:
+    from enablement.recommend.ranker import MODEL_FILE as RANKER_FILE
+
+    if damage != "missing":
+        save_tiny_ranker(
+            tmp_path, "another-model" if damage == "other encoder" else "test-hashing-384"
+        )
+    if damage == "tampered":
+        with (tmp_path / "ranker" / RANKER_FILE).open("a") as handle:
+            handle.write("\n")
+    svc = ranker_service(tmp_path)
+    try:
+        with caplog.at_level(logging.WARNING):
+            assert svc.serving_config.ranker is None
+        assert svc.scorer["scorer"] == "linear"
+        assert str(tmp_path / "ranker") in svc.scorer["scorer_note"]
+        assert "the linear scorer serves" in caplog.text
+    finally:
+        svc.close()

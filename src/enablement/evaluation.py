@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,9 +28,13 @@ from enablement.learn.libraries import (
     discover_libraries,
     load_deals,
 )
-from enablement.learn.tune import MemoEncoder, tune_on_libraries
+from enablement.learn.ranker import train_ranker
+from enablement.learn.tune import MemoEncoder, tune_on_libraries, with_ranker
 from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.ranker import LearnedRanker
 from enablement.service import EnablementService
+
+OWN_LIBRARY = "catalog"  # the current catalog, when its own labelled deals train the ranker
 
 
 class Evaluation:
@@ -77,12 +81,12 @@ class Evaluation:
         Raises InvalidValueError naming a folder that is not a library or a label that names
         an asset its catalog does not hold.
         """
-        # Never the shipped intent model: it was trained on these libraries, so it cannot be
-        # scored held out. Each fold trains its own on the training libraries.
-        config = replace(self.service.config, intent=None)
+        # Never the shipped intent model or ranker: they were trained on these libraries, so they
+        # cannot be scored held out. Each fold trains its own on the training libraries.
+        config = replace(self.service.config, intent=None, ranker=None)
         with self.libraries(directory) as libraries:
             return leave_one_library_out(
-                libraries, config=config, tuner=tune_on_libraries, compare=compare
+                libraries, config=config, tuner=with_ranker(tune_on_libraries), compare=compare
             )
 
     def train_intent(self, directory: Path) -> tuple[RecommenderConfig, dict[str, Any]]:
@@ -90,6 +94,37 @@ class Evaluation:
         chosen out of library (each library ranked by a model trained on the others)."""
         with self.libraries(directory) as libraries:
             return tune_type_intent(libraries, replace(self.service.config, intent=None))
+
+    def train_ranker(
+        self, *, libraries: Path | None = None, deals: Path | None = None
+    ) -> tuple[LearnedRanker | None, dict[str, Any]]:
+        """The learned ranker trained on labelled deals: the libraries under `libraries`, and/or
+        `deals` labelled over the current catalog (a company's own). It re-orders the serving
+        linear scorer (shipped weights and intent model). Settings are chosen library-out when
+        there are two or more libraries. Raises InvalidValueError for a missing or bad input."""
+        if libraries is None and deals is None:
+            raise InvalidValueError("Give --libraries, --deals or both.", field="libraries")
+        if deals is not None and not deals.is_file():
+            raise InvalidValueError(f"No such file: {deals}", field="deals")
+        config = replace(self.service.linear_config, ranker=None)
+        with ExitStack() as stack:
+            found = stack.enter_context(self.libraries(libraries)) if libraries else []
+            if deals is not None:
+                found.append(self._own_library(deals, config))
+            model, choice = train_ranker(found, config)
+            trained_on = {library.name: len(library.deals) for library in found}
+        return model, {"trained_on": trained_on, **choice}
+
+    def _own_library(self, deals: Path, config: RecommenderConfig) -> Library:
+        """The current catalog as a library, with `deals` labelled over it."""
+        labelled = load_labelled(deals)
+        if not labelled:
+            raise InvalidValueError(f"No deals in {deals}", field="deals")
+        base = self.service.recommender
+        recommender = Recommender(base.bundle, MemoEncoder(base.encoder), base.taxonomy, config)
+        library = Library(OWN_LIBRARY, recommender, tuple(labelled))
+        check_labels(OWN_LIBRARY, labelled, library.asset_ids)
+        return library
 
     @contextmanager
     def libraries(self, directory: Path) -> Iterator[list[Library]]:

@@ -44,9 +44,12 @@ from enablement.index.cache import EmbeddingCache
 from enablement.jobs import Job, JobStore
 from enablement.live import LiveRecommender
 from enablement.recommend.context import resolve_deal
+from enablement.recommend.features import feature_names
 from enablement.recommend.intent import DEFAULT_FOLDER as DEFAULT_INTENT
 from enablement.recommend.intent import load_intent
 from enablement.recommend.pipeline import RecommendationResult, Recommender, RecommenderConfig
+from enablement.recommend.ranker import DEFAULT_FOLDER as DEFAULT_RANKER
+from enablement.recommend.ranker import LearnedRanker, load_ranker, scorer_name
 from enablement.recommend.search import SearchFilters, SearchResult, search
 from enablement.settings import Settings
 from enablement.taxonomy import Taxonomy, load_taxonomy
@@ -177,13 +180,38 @@ class EnablementService:
 
     @cached_property
     def serving_config(self) -> RecommenderConfig:
-        """The config with the shipped type-intent model when its weight is on; a model file that
-        is missing, corrupt or built for another encoder is named in a warning and left off."""
-        if self.config.intent is not None or not self.config.weights.type_intent:
-            return self.config
-        folder = self.settings.intent_path or DEFAULT_INTENT
-        model = load_intent(folder, encoder=self.encoder.name, dimension=self.encoder.dimension)
-        return replace(self.config, intent=model)
+        """The linear config plus the learned ranker unless `scorer` is linear; a ranker file that
+        is missing, corrupt or built for other features or another encoder is named in a
+        warning and the linear scorer serves."""
+        config = self.linear_config
+        return replace(config, ranker=self._ranker[0]) if config.ranker is None else config
+
+    @cached_property
+    def linear_config(self) -> RecommenderConfig:
+        """The config with the shipped type-intent model when its weight is on (a model file that
+        is missing, corrupt or built for another encoder is named in a warning and left off)."""
+        config = self.config
+        if config.intent is None and config.weights.type_intent:
+            folder = self.settings.intent_path or DEFAULT_INTENT
+            encoder = self.encoder
+            intent = load_intent(folder, encoder=encoder.name, dimension=encoder.dimension)
+            config = replace(config, intent=intent)
+        return config
+
+    @cached_property
+    def _ranker(self) -> tuple[LearnedRanker | None, str]:
+        if self.settings.scorer == "linear":
+            return None, "the linear scorer, as configured (ENABLEMENT_SCORER=linear)"
+        folder = self.settings.ranker_path or DEFAULT_RANKER
+        names = feature_names(self.taxonomy.asset_types.ids)
+        return load_ranker(folder, features=names, encoder=self.encoder.name)
+
+    @property
+    def scorer(self) -> dict[str, str]:
+        """Which scorer ranks ("linear" or the learned ranker's name), and why."""
+        ranker = self.serving_config.ranker
+        note = self._ranker[1] if self.config.ranker is None else "given in the config"
+        return {"scorer": scorer_name(ranker), "scorer_note": note}
 
     def recommend(self, deal: Mapping[str, Any]) -> RecommendationResult:
         """Recommendations for a deal given as loose input (CRM values and aliases work)."""

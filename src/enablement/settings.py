@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     intent_path: Path | None = Field(
         None, description="The asset-type intent model folder; defaults to models/intent."
     )
+    scorer: Literal["learned", "linear"] = Field(
+        "learned",
+        description="learned: the LambdaRank model re-orders the linear scorer's best candidates "
+        "(falls back to linear, with a warning, if its file is missing or does not match); "
+        "linear: the weighted scorer alone.",
+    )
+    ranker_path: Path | None = Field(
+        None, description="The learned ranker's folder; defaults to models/ranker."
+    )
 
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are skipped.")
     max_unpacked_mb: float = Field(

@@ -136,6 +136,13 @@ def test_readyz_is_503_without_a_bundle(tmp_path: Path) -> None:
     service.close()
 
 
+def test_readyz_says_which_scorer_ranks(api: ApiEnv) -> None:
+    body = api.client.get("/readyz").json()
+    # the shipped ranker was trained on MiniLM's features, so under the test encoder it is off
+    assert body["scorer"] == "linear"
+    assert "was built for" in body["scorer_note"] and "ranker" in body["scorer_note"]
+
+
 def test_metrics(api: ApiEnv) -> None:
     served = api.client.post(
         "/v1/recommendations", json={"questions": ["pricing"]}, headers=api.auth("rep")

@@ -29,3 +29,12 @@ def test_libraries_is_not_combined_with_queries(runner: CliRunner, tmp_path: Pat
     result = runner.invoke(cli, ["eval", "--libraries", str(root), "--queries", "x.jsonl"])
     assert result.exit_code == 1
     assert "one of --queries, --beir or --libraries" in result.stderr
+
+
+def test_train_ranker_needs_something_to_learn_from(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["train-ranker"])
+    assert result.exit_code == 1
+    assert "Give --libraries, --deals or both." in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    result = runner.invoke(cli, ["train-ranker", "--deals", str(tmp_path / "nope.jsonl")])
+    assert result.exit_code == 1 and "No such file" in result.stderr

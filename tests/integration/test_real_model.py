@@ -160,3 +160,15 @@ def test_int8_queries_stay_close_to_full_precision() -> None:
     similarity = np.sum(full.encode_queries(texts) * fast.encode_queries(texts), axis=1)
     assert np.all(similarity > 0.9)
     np.testing.assert_allclose(full.encode_passages(texts), fast.encode_passages(texts), rtol=1e-5)
+
+
+def test_the_shipped_ranker_serves_with_the_real_model(sample_service: EnablementService) -> None:
+    scorer = sample_service.scorer
+    assert scorer["scorer"].startswith("lambdarank:"), scorer["scorer_note"]
+    result = sample_service.recommend(
+        {"questions": ["is there a template for the recap email after a demo?"], "k": 5}
+    )
+    assert len(result.items) == 5
+    assert all(item.reasons for item in result.items)
+    scores = [item.score for item in result.items]
+    assert scores[0] == max(scores)  # the shown score is the ranker's, best first

@@ -132,4 +132,6 @@ def test_the_service_runs_the_protocol_on_a_folder(tmp_path: Path) -> None:
     finally:
         service.close()
     assert set(result["held_out"]) == {"alpha", "bravo", "charlie"}
-    assert set(result["headline"]) == {"tuned", "default"}
+    # the tuned config carries a learned ranker, so its linear scorer is reported beside it
+    assert set(result["headline"]) == {"tuned", "tuned_linear", "default"}
+    assert all(row["choice"]["ranker"]["deals"] > 0 for row in result["held_out"].values())

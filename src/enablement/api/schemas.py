@@ -217,6 +217,8 @@ class Health(BaseModel):
                     "status": "ready",
                     "bundle_version": "v1",
                     "checks": {"bundle": "ok", "store": "ok"},
+                    "scorer": "lambdarank:3f2a9c01b7de",
+                    "scorer_note": "lambdarank:3f2a9c01b7de from models/ranker/ranker.txt",
                 }
             ]
         }
@@ -225,6 +227,10 @@ class Health(BaseModel):
     status: str
     bundle_version: str | None = None
     checks: dict[str, str] = Field(default_factory=dict)
+    scorer: str | None = Field(
+        None, description='What ranks: "linear", or the learned ranker ("lambdarank:<sha256>").'
+    )
+    scorer_note: str | None = Field(None, description="Where the scorer came from, or why not.")
 
 
 class AuditTableOut(BaseModel):

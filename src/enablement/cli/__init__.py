@@ -49,6 +49,7 @@ for command in (
     recommend.recommend,
     recommend.search,
     evaluate.eval_command,
+    evaluate.train_ranker_command,
     server.serve,
     server.keys,
     embed.embed_token,

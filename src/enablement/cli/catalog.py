@@ -65,14 +65,16 @@ def index(as_json: bool, database_url: str | None) -> None:
     """
     with service(database_url) as svc, progress("passage") as update:
         report = svc.build_index(progress=update)
+        scorer = svc.scorer
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2))
+        click.echo(json.dumps({**report.to_dict(), **scorer}, indent=2))
     else:
         say(
             f"Index {report.version}: {report.assets} assets, {report.chunks} chunks, "
             f"{report.encoded} newly encoded, {report.dense_kind} dense index, "
             f"{report.seconds:.1f}s"
         )
+        say(f"Scorer: {scorer['scorer_note']}")
 
 
 def _print_summary(summary: IngestSummary) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from enablement.errors import InvalidValueError
 from enablement.evaluation import Evaluation
 from enablement.learn.evaluate import format_table
 from enablement.learn.holdout import format_holdout
+from enablement.recommend.ranker import MODEL_FILE, save_ranker
 
 
 @click.command("eval")
@@ -53,3 +55,52 @@ def eval_command(
         click.echo(json.dumps(result, indent=2))
     else:
         say(format_holdout(result) if libraries is not None else format_table(result))
+
+
+@click.command("train-ranker")
+@click.option(
+    "--libraries", type=click.Path(path_type=Path), help="A folder of labelled libraries."
+)
+@click.option(
+    "--deals",
+    type=click.Path(path_type=Path),
+    help="Deals labelled over the current catalog (JSONL, as for eval --queries).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("data/ranker"),
+    show_default=True,
+    help="Folder for the model and its manifest.",
+)
+@click.option("--date", "card_date", default=None, help="The date on the model card (today).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was trained as JSON.")
+@database_option
+def train_ranker_command(
+    libraries: Path | None,
+    deals: Path | None,
+    out: Path,
+    card_date: str | None,
+    as_json: bool,
+    database_url: str | None,
+) -> None:
+    """Train the learned ranker (LightGBM LambdaRank) on labelled deals and save it.
+
+    Serve it with ENABLEMENT_RANKER_PATH=OUT. Examples:
+
+        enablement train-ranker --deals our-deals.jsonl --libraries eval/libraries
+        enablement train-ranker --libraries eval/libraries --out models/ranker
+    """
+    with service(database_url) as svc:
+        model, choice = Evaluation(svc).train_ranker(libraries=libraries, deals=deals)
+    if model is None:
+        raise InvalidValueError(f"No ranker trained: {choice.get('skipped')}", field="deals")
+    card = {"trained": choice, "date": card_date or date.today().isoformat()}
+    saved = save_ranker(model, out, **card)
+    path = out / MODEL_FILE
+    if as_json:
+        click.echo(json.dumps({"file": str(path), "scorer": saved.name, **card}, indent=2))
+    else:
+        sizes = ", ".join(f"{name} {n}" for name, n in choice["trained_on"].items())
+        say(f"Saved {saved.name} to {path} (deals: {sizes}; {choice['params']}).")
+        say(f"Serve it with ENABLEMENT_RANKER_PATH={out}")

@@ -18,6 +18,7 @@ from enablement.recommend.pipeline import Recommender, RecommenderConfig
 
 HEADLINE_METRIC = "ndcg@10"
 SEARCH_STYLE = "search_style"
+TUNED_LINEAR = "tuned_linear"  # the tuned config's linear scorer, without its learned ranker
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ def leave_one_library_out(
             "trained_on": [other.name for other in training],
             "choice": dict(tuned.choice),
             "tuned": score_library(with_config(library, tuned.config), library.deals),
+            **_linear_row(library, tuned.config),
             **{
                 name: score_library(with_config(library, fixed_config), library.deals)
                 for name, fixed_config in fixed.items()
@@ -92,13 +94,22 @@ def leave_one_library_out(
                 for other in training
             },
         }
+    learned = any(TUNED_LINEAR in row for row in held_out.values())
     return {
         "protocol": "leave-one-library-out",
         "metric": HEADLINE_METRIC,
         "libraries": {library.name: _describe(library) for library in libraries},
         "held_out": held_out,
-        "headline": headline(held_out, ["tuned", *fixed]),
+        "headline": headline(held_out, ["tuned", *([TUNED_LINEAR] if learned else []), *fixed]),
     }
+
+
+def _linear_row(library: Library, config: RecommenderConfig) -> dict[str, Any]:
+    """With a learned ranker in the tuned config, the same config's linear scorer alone too."""
+    if config.ranker is None:
+        return {}
+    linear = replace(config, ranker=None)
+    return {TUNED_LINEAR: score_library(with_config(library, linear), library.deals)}
 
 
 def headline(held_out: Mapping[str, Any], configs: Sequence[str]) -> dict[str, Any]:

@@ -8,9 +8,10 @@ from typing import Any
 
 from enablement.embedding import Vectors
 from enablement.learn.evaluate import LabelledDeal, evaluate, fusion_variants
-from enablement.learn.holdout import Tuned
+from enablement.learn.holdout import Tuned, Tuner
 from enablement.learn.intent import tune_type_intent
 from enablement.learn.libraries import Library
+from enablement.learn.ranker import train_ranker
 from enablement.recommend.pipeline import Recommender, RecommenderConfig
 from enablement.recommend.scoring import ScoringWeights
 
@@ -156,3 +157,15 @@ def tune_on_libraries(libraries: Sequence[Library], config: RecommenderConfig) -
             **intent_choice,
         },
     )
+
+
+def with_ranker(base: Tuner) -> Tuner:
+    """A tuner that runs `base`, then trains the learned ranker over its config on the same
+    training libraries only."""
+
+    def tune(libraries: Sequence[Library], config: RecommenderConfig) -> Tuned:
+        tuned = base(libraries, config)
+        model, choice = train_ranker(libraries, tuned.config)
+        return Tuned(replace(tuned.config, ranker=model), {**tuned.choice, "ranker": choice})
+
+    return tune

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from enablement.embedding import Encoder
 from enablement.index.bundle import Bundle
 from enablement.recommend.context import Deal
 from enablement.recommend.diversity import DiversityConfig, diversify
 from enablement.recommend.eligibility import eligible_assets
+from enablement.recommend.features import AssetFeatures, candidate_features, feature_names
 from enablement.recommend.intent import TypeIntent
+from enablement.recommend.ranker import LearnedRanker
 from enablement.recommend.reasons import Passage, Recommendation, explain, passage
 from enablement.recommend.retrieval import FusionConfig, QueryMatches, encode_queries, match_assets
-from enablement.recommend.scoring import FIT_FEATURES, ScoringWeights, combine, fit_features
+from enablement.recommend.scoring import (
+    FIT_FEATURES,
+    Floats,
+    ScoringWeights,
+    combine,
+    fit_features,
+)
 from enablement.recommend.table import AssetTable
 from enablement.taxonomy import Taxonomy
 
@@ -28,6 +38,22 @@ class RecommenderConfig:
     answer_floor: float = 0.6  # an asset answers a question when its relevance reaches this
     # The asset-type intent model; None (or weights.type_intent 0) switches the feature off.
     intent: TypeIntent | None = field(default=None, compare=False, repr=False)
+    # The learned ranker over the linear scorer's best candidates; None: the linear scorer ranks.
+    ranker: LearnedRanker | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, eq=False)
+class Scored:
+    """One deal as the linear scorer saw it: per query its matches, per asset its fits, type
+    intent and linear score, and the candidates best first (what a learned ranker re-orders)."""
+
+    deal: Deal
+    vectors: np.ndarray  # (queries, dimension): the questions' vectors, or the deal query's
+    matches: list[QueryMatches]
+    fits: Floats  # (assets, len(FIT_FEATURES))
+    intent: Floats | None  # (assets,) P(type | questions), None when the feature is off
+    scores: Floats  # (assets,) the linear score
+    candidates: npt.NDArray[np.int64]  # eligible assets with any evidence, best first
 
 
 @dataclass(frozen=True)
@@ -83,18 +109,9 @@ class Recommender:
 
     def recommend(self, deal: Deal) -> RecommendationResult:
         """The top `deal.k` eligible assets for `deal`, each with reasons and passages."""
-        eligible = eligible_assets(self.table, deal)
-        queries = list(deal.questions) or [self.deal_query(deal)]
-        vectors = encode_queries(self.encoder, queries)
-        matches = self._matches(queries, vectors, eligible)
-        text = np.mean([m.relevance for m in matches], axis=0).astype(np.float32)
-        fits = fit_features(self.table, deal, self._stage_order)
-        intent = self._type_intent(deal, vectors)
-        scores = combine(
-            text, fits, self.config.weights, has_questions=bool(deal.questions), intent=intent
-        )
-        candidates = np.flatnonzero(eligible & ((text > 0) | (fits.max(axis=1) > 0)))
-        order = candidates[np.argsort(-scores[candidates], kind="stable")].tolist()
+        scored = self.score(deal)
+        matches, fits, intent = scored.matches, scored.fits, scored.intent
+        order, scores = self._order(scored)
         floor = self.config.answer_floor
         covers = [{int(a) for a in np.flatnonzero(m.relevance >= floor)} for m in matches]
         if not deal.questions:
@@ -118,8 +135,52 @@ class Recommender:
             self.bundle.meta.version,
             deal.warnings,
             question_scores=best if deal.questions else (),
-            question_vectors=vectors if deal.questions else None,
+            question_vectors=scored.vectors if deal.questions else None,
         )
+
+    def score(self, deal: Deal) -> Scored:
+        """What the linear scorer sees and says for `deal`: matches, fits, intent, scores, and the
+        candidates (eligible assets with any evidence), best first."""
+        eligible = eligible_assets(self.table, deal)
+        queries = list(deal.questions) or [self.deal_query(deal)]
+        vectors = encode_queries(self.encoder, queries)
+        matches = self._matches(queries, vectors, eligible)
+        text = np.mean([m.relevance for m in matches], axis=0).astype(np.float32)
+        fits = fit_features(self.table, deal, self._stage_order)
+        intent = self._type_intent(deal, vectors)
+        scores = combine(
+            text, fits, self.config.weights, has_questions=bool(deal.questions), intent=intent
+        )
+        candidates = np.flatnonzero(eligible & ((text > 0) | (fits.max(axis=1) > 0)))
+        order = candidates[np.argsort(-scores[candidates], kind="stable")]
+        return Scored(deal, vectors, matches, fits, intent, scores, order)
+
+    def _order(self, scored: Scored) -> tuple[list[int], Floats]:
+        """The candidates best first, and the score shown for each: the learned ranker's over the
+        linear scorer's best `depth` when one is loaded, else the linear scorer's."""
+        ranker = self.config.ranker
+        if ranker is None or len(scored.candidates) == 0:
+            return scored.candidates.tolist(), scored.scores
+        head = scored.candidates[: ranker.depth]
+        learned = ranker.predict(self.features(scored, head))
+        reordered = head[np.argsort(-learned, kind="stable")]
+        scores = np.full_like(scored.scores, float(learned.min()) - 1.0)
+        scores[head] = learned
+        return [*reordered.tolist(), *scored.candidates[ranker.depth :].tolist()], scores
+
+    def features(self, scored: Scored, rows: npt.NDArray[np.int64]) -> Floats:
+        """The learned ranker's features (feature_names order) of candidate `rows`."""
+        return candidate_features(
+            scored, rows, self._asset_features, self.bundle.asset_vectors, self.config.answer_floor
+        )
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return feature_names(self.taxonomy.asset_types.ids)
+
+    @cached_property
+    def _asset_features(self) -> AssetFeatures:
+        return AssetFeatures.of(self.bundle, self.taxonomy.asset_types.ids)
 
     def deal_query(self, deal: Deal) -> str:
         """The query for a deal without buyer questions: its stage, vertical, persona, products."""

@@ -34,6 +34,10 @@ class QueryMatches:
     best_chunk: npt.NDArray[np.int64]  # (assets,), -1 where nothing matched
     similarity: Floats  # (assets,), cosine of the best chunk (0 where nothing matched)
     top_similarity: float = 0.0  # the highest cosine of any allowed chunk: how well it is answered
+    # Per asset, each list on its own (learned-ranker features): the highest cosine among its
+    # dense hits, and its best BM25 score over the query's best; 0 where the list missed it.
+    dense: Floats | None = None
+    lexical: Floats | None = None
 
 
 def encode_queries(encoder: Encoder, queries: list[str]) -> Vectors:
@@ -62,8 +66,12 @@ def match_assets(
     best_chunk = np.full(assets, -1, dtype=np.int64)
     similarity = np.zeros(assets, dtype=np.float32)
     top_similarity = float(dense[1].max()) if len(dense[1]) else 0.0
+    per_list = {
+        "dense": _per_asset(bundle, dense, assets, scale=1.0),
+        "lexical": _per_asset(bundle, lexical, assets, scale=None),
+    }
     if len(chunk_ids) == 0:
-        return QueryMatches(relevance, best_chunk, similarity, top_similarity)
+        return QueryMatches(relevance, best_chunk, similarity, top_similarity, **per_list)
     owners = bundle.chunk_asset[chunk_ids]
     order = np.argsort(-fused, kind="stable")  # best first, so the first chunk seen per asset wins
     seen = np.zeros(assets, dtype=bool)
@@ -78,7 +86,17 @@ def match_assets(
         relevance[owner] = float(fused[position]) / top
         best_chunk[owner] = chunk
         similarity[owner] = cosine.get(chunk, 0.0)
-    return QueryMatches(relevance, best_chunk, similarity, top_similarity)
+    return QueryMatches(relevance, best_chunk, similarity, top_similarity, **per_list)
+
+
+def _per_asset(bundle: Bundle, hits: Hits, assets: int, *, scale: float | None) -> Floats:
+    """Each asset's best score in one hit list, divided by `scale` (None: the list's best)."""
+    out = np.zeros(assets, dtype=np.float32)
+    if len(hits[0]) == 0:
+        return out
+    top = scale if scale is not None else float(hits[1].max()) or 1.0
+    np.maximum.at(out, bundle.chunk_asset[hits[0]], hits[1].astype(np.float32) / top)
+    return out
 
 
 def fuse(dense: Hits, lexical: Hits, config: FusionConfig) -> tuple[npt.NDArray[np.int64], Floats]:

@@ -24,7 +24,8 @@ def healthz() -> dict[str, Any]:
 @router.get("/readyz", response_model=schemas.Health, responses={503: {"model": schemas.Health}})
 @router.head("/readyz", include_in_schema=False)
 def readyz(service: ServiceDep, response: Response) -> dict[str, Any]:
-    """Ready when a bundle is loaded and the store answers; 503 says which check failed."""
+    """Ready when a bundle is loaded and the store answers; 503 says which check failed.
+    `scorer` says what ranks: the learned ranker's name, or "linear" (with why in the note)."""
     checks: dict[str, str] = {}
     version = None
     try:
@@ -44,6 +45,7 @@ def readyz(service: ServiceDep, response: Response) -> dict[str, Any]:
         "status": "ready" if ready else "not ready",
         "bundle_version": version,
         "checks": checks,
+        **service.scorer,
     }
 
 

@@ -1,0 +1,136 @@
+"""Per (deal, asset) features for the learned ranker: text evidence, metadata fit, type intent,
+what the deal gives, and what the asset is.
+
+Every feature is library-agnostic: scores are relative to the query's best or bounded cosines,
+and nothing names a product, customer or vertical. The same function builds training rows
+(learn/ranker.py) and serving rows, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from enablement.index.bundle import Bundle
+from enablement.recommend.scoring import FIT_FEATURES
+
+if TYPE_CHECKING:
+    from enablement.recommend.pipeline import Scored
+
+Floats = npt.NDArray[np.float32]
+Rows = npt.NDArray[np.int64]
+
+TEXT_FEATURES = (
+    "text_max", "text_mean", "dense_max", "dense_mean", "dense_gap", "lexical_max",
+    "lexical_mean", "asset_cosine_max", "asset_cosine_gap", "coverage", "text_rank",
+)  # fmt: skip
+DEAL_FEATURES = (
+    "has_questions", "questions", "stage_given", "vertical_given", "persona_given",
+    "products_given", "competitor_given",
+)  # fmt: skip
+ASSET_FEATURES = ("age_years", "declared_fields", "chunks_log")
+LINEAR_FEATURES = ("linear", "linear_gap", "linear_rank")
+
+
+def feature_names(asset_types: Sequence[str]) -> tuple[str, ...]:
+    """The columns, in order, for a taxonomy with these asset type ids."""
+    return (
+        *LINEAR_FEATURES,
+        *TEXT_FEATURES,
+        *(f"fit_{name}" for name in FIT_FEATURES),
+        "type_intent",
+        *DEAL_FEATURES,
+        *ASSET_FEATURES,
+        *(f"type_{name}" for name in (*asset_types, "none")),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class AssetFeatures:
+    """What a bundle's assets are, computed once per bundle: (assets, columns) arrays."""
+
+    updated: npt.NDArray[np.float64]  # proleptic ordinal of updated_at; NaN when unknown
+    declared: Floats  # how many of type, stages, verticals, personas, products are set
+    chunks_log: Floats
+    types: Floats  # one-hot over the taxonomy's types plus "none"
+
+    @classmethod
+    def of(cls, bundle: Bundle, asset_types: Sequence[str]) -> AssetFeatures:
+        assets = bundle.assets
+        updated = np.array(
+            [a.updated_at.toordinal() if a.updated_at else np.nan for a in assets], np.float64
+        )
+        declared = np.array(
+            [
+                sum(bool(v) for v in (a.type, a.stages, a.verticals, a.personas, a.products))
+                for a in assets
+            ],
+            dtype=np.float32,
+        )
+        counts = np.bincount(bundle.chunk_asset, minlength=len(assets)).astype(np.float32)
+        columns = {name: index for index, name in enumerate(asset_types)}
+        types = np.zeros((len(assets), len(asset_types) + 1), dtype=np.float32)
+        for row, asset in enumerate(assets):
+            types[row, columns.get(asset.type or "", len(asset_types))] = 1.0
+        return cls(updated, declared, np.log1p(counts), types)
+
+
+def candidate_features(
+    scored: Scored, rows: Rows, assets: AssetFeatures, asset_vectors: Floats, answer_floor: float
+) -> Floats:
+    """(len(rows), len(feature_names)) features of the candidate assets `rows` for one deal."""
+    deal = scored.deal
+    matches = scored.matches
+    relevance = np.stack([m.relevance[rows] for m in matches])  # (queries, rows)
+    dense = np.stack([_or_zeros(m.dense, rows) for m in matches])
+    lexical = np.stack([_or_zeros(m.lexical, rows) for m in matches])
+    cosine = scored.vectors @ asset_vectors[rows].T  # (queries, rows)
+    linear = scored.scores[rows]
+    text_max = relevance.max(axis=0)
+    columns = [
+        linear,
+        linear - linear.max(),
+        np.arange(len(rows), dtype=np.float32) if _is_ordered(linear) else _rank(linear),
+        text_max,
+        relevance.mean(axis=0),
+        dense.max(axis=0),
+        dense.mean(axis=0),
+        dense.max(axis=0) - dense.max(),
+        lexical.max(axis=0),
+        lexical.mean(axis=0),
+        cosine.max(axis=0),
+        cosine.max(axis=0) - cosine.max(),
+        (relevance >= answer_floor).mean(axis=0) if deal.questions else np.zeros(len(rows)),
+        _rank(text_max),
+        *scored.fits[rows].T,
+        scored.intent[rows] if scored.intent is not None else np.zeros(len(rows)),
+    ]
+    given = (
+        bool(deal.questions), len(deal.questions), deal.stage is not None,
+        deal.vertical is not None, deal.persona is not None, bool(deal.products),
+        deal.competitor is not None,
+    )  # fmt: skip
+    columns += [np.full(len(rows), float(value)) for value in given]
+    age = (deal.as_of.toordinal() - assets.updated[rows]) / 365.25
+    columns += [age, assets.declared[rows], assets.chunks_log[rows]]
+    matrix = np.column_stack([np.asarray(c, dtype=np.float32) for c in columns])
+    return np.hstack([matrix, assets.types[rows]]).astype(np.float32)
+
+
+def _or_zeros(values: Floats | None, rows: Rows) -> Floats:
+    return values[rows] if values is not None else np.zeros(len(rows), dtype=np.float32)
+
+
+def _is_ordered(values: Floats) -> bool:
+    return bool(np.all(values[:-1] >= values[1:]))
+
+
+def _rank(values: Floats) -> Floats:
+    """0 for the highest value, 1 for the next, ... (ties by position)."""
+    out = np.empty(len(values), dtype=np.float32)
+    out[np.argsort(-values, kind="stable")] = np.arange(len(values), dtype=np.float32)
+    return out

@@ -1,0 +1,121 @@
+"""The learned ranker: a LightGBM LambdaRank model that re-orders the linear scorer's best
+candidates from per (deal, asset) features (recommend/features.py).
+
+Trained offline (learn/ranker.py, `enablement train-ranker`) and committed under models/ranker/
+with a manifest holding its sha256, feature names and card. A file that is missing, corrupt,
+fails its hash or was built for other features is named in a warning; the linear scorer serves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+Floats = npt.NDArray[np.float32]
+DEFAULT_FOLDER = Path(__file__).resolve().parents[3] / "models" / "ranker"
+MODEL_FILE = "ranker.txt"
+MANIFEST_FILE = "manifest.json"
+DEFAULT_DEPTH = 50  # how many of the linear scorer's best candidates the model re-orders
+LINEAR = "linear"
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class LearnedRanker:
+    """A fitted LightGBM booster over named features; thread-safe for prediction."""
+
+    booster: Any  # lightgbm.Booster
+    features: tuple[str, ...]
+    encoder: str  # the text features are this encoder's cosines
+    depth: int = DEFAULT_DEPTH
+    sha256: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"lambdarank:{self.sha256[:12]}" if self.sha256 else "lambdarank"
+
+    def predict(self, matrix: Floats) -> Floats:
+        """One score per row, higher is better."""
+        if len(matrix) == 0:
+            return np.zeros(0, dtype=np.float32)
+        scores = self.booster.predict(matrix, num_threads=1)
+        return np.asarray(scores, dtype=np.float32)
+
+
+def scorer_name(ranker: LearnedRanker | None) -> str:
+    """What `/readyz` and `enablement index` report as the live scorer."""
+    return ranker.name if ranker is not None else LINEAR
+
+
+def save_ranker(ranker: LearnedRanker, folder: Path, **card: object) -> LearnedRanker:
+    """Writes the model and its manifest (sha256, features, encoder, depth, `card`); returns the
+    model as saved (named by its sha256)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / MODEL_FILE
+    path.write_text(ranker.booster.model_to_string(), encoding="utf-8")
+    digest = _sha256(path)
+    manifest = {
+        "file": MODEL_FILE,
+        "sha256": digest,
+        "kind": "lightgbm-lambdarank",
+        "features": list(ranker.features),
+        "encoder": ranker.encoder,
+        "depth": ranker.depth,
+        **card,
+    }
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return replace(ranker, sha256=digest)
+
+
+def load_ranker(
+    folder: Path, *, features: Sequence[str], encoder: str
+) -> tuple[LearnedRanker | None, str]:
+    """The model in `folder` when it matches `features` and `encoder`, and a note on what was
+    loaded; else None, with a note (also logged as a warning) naming the file: missing,
+    unreadable, failing its sha256, or built for other features or another encoder."""
+    manifest_path, path = folder / MANIFEST_FILE, folder / MODEL_FILE
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        digest = _sha256(path)
+        if digest != manifest["sha256"]:
+            return _off(path, "does not match the sha256 in its manifest")
+        if list(manifest["features"]) != list(features):
+            return _off(path, "was built for other features")
+        if manifest["encoder"] != encoder:
+            return _off(path, f"was built for {manifest['encoder']}, not {encoder}")
+        booster = _booster(path.read_text(encoding="utf-8"))
+        if booster.num_feature() != len(features):
+            return _off(path, f"expects {booster.num_feature()} features, not {len(features)}")
+        depth = int(manifest.get("depth", DEFAULT_DEPTH))
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        name = path if manifest_path.is_file() else manifest_path
+        return _off(name, f"could not be read ({type(exc).__name__})")
+    ranker = LearnedRanker(booster, tuple(features), encoder, max(1, depth), digest)
+    return ranker, f"{ranker.name} from {path}"
+
+
+def _booster(text: str) -> Any:
+    import lightgbm
+
+    try:
+        return lightgbm.Booster(model_str=text)
+    except lightgbm.basic.LightGBMError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _off(path: Path, why: str) -> tuple[None, str]:
+    note = f"Ranker model {path} {why}; the linear scorer serves."
+    logger.warning(note)
+    return None, note
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
