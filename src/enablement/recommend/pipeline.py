@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -13,9 +14,18 @@ from enablement.recommend.context import Deal
 from enablement.recommend.diversity import DiversityConfig, diversify
 from enablement.recommend.eligibility import eligible_assets
 from enablement.recommend.intent import TypeIntent
+from enablement.recommend.linking import LinkingConfig, ProductLinker
 from enablement.recommend.reasons import Passage, Recommendation, explain, passage
 from enablement.recommend.retrieval import FusionConfig, QueryMatches, encode_queries, match_assets
-from enablement.recommend.scoring import FIT_FEATURES, ScoringWeights, combine, fit_features
+from enablement.recommend.scoring import (
+    FIT_FEATURES,
+    Floats,
+    ScoringWeights,
+    combine,
+    fit_features,
+    linked_fit,
+    with_linked,
+)
 from enablement.recommend.table import AssetTable
 from enablement.taxonomy import Taxonomy
 
@@ -28,6 +38,8 @@ class RecommenderConfig:
     answer_floor: float = 0.6  # an asset answers a question when its relevance reaches this
     # The asset-type intent model; None (or weights.type_intent 0) switches the feature off.
     intent: TypeIntent | None = field(default=None, compare=False, repr=False)
+    # Products linked from the questions' words count as deal products (recommend.linking).
+    linking: LinkingConfig = field(default_factory=LinkingConfig)
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,7 @@ class Recommender:
         self._stage_order = taxonomy.stages.ids
         intent = config.intent
         self._intent_rows = intent.class_rows([a.type for a in bundle.assets]) if intent else None
+        self._linker = ProductLinker.from_bundle(bundle) if config.linking.enabled else None
 
     def recommend(self, deal: Deal) -> RecommendationResult:
         """The top `deal.k` eligible assets for `deal`, each with reasons and passages."""
@@ -89,6 +102,10 @@ class Recommender:
         matches = self._matches(queries, vectors, eligible)
         text = np.mean([m.relevance for m in matches], axis=0).astype(np.float32)
         fits = fit_features(self.table, deal, self._stage_order)
+        links = self._product_links(deal, vectors)
+        linked = self._linked_products(links)
+        if linked is not None:
+            fits = with_linked(fits, linked, named=bool(deal.products))
         intent = self._type_intent(deal, vectors)
         scores = combine(
             text, fits, self.config.weights, has_questions=bool(deal.questions), intent=intent
@@ -108,7 +125,7 @@ class Recommender:
             config=self.config.diversity,
         )
         items = [
-            self._item(row, rank, float(scores[row]), deal, fits[row], intent, matches)
+            self._item(row, rank, float(scores[row]), deal, fits[row], intent, matches, links)
             for rank, row in enumerate(chosen, start=1)
         ]
         best = tuple(round(m.top_similarity, 4) for m in matches)
@@ -139,6 +156,17 @@ class Recommender:
             return None
         return intent.asset_intent(vectors, deal.questions, self._intent_rows)
 
+    def _product_links(self, deal: Deal, vectors: np.ndarray) -> dict[str, float]:
+        """The products the buyer's questions describe, with their link scores (see linking)."""
+        if self._linker is None or not deal.questions:
+            return {}
+        return self._linker.link(deal.questions, vectors, self.config.linking)
+
+    def _linked_products(self, links: Mapping[str, float]) -> Floats | None:
+        """Per asset, its fit to the linked products (None when nothing links); kept apart from
+        the product column so a learned ranker can take it as a feature of its own."""
+        return linked_fit(self.table, links) if links else None
+
     def _matches(
         self, queries: list[str], vectors: np.ndarray, eligible: np.ndarray
     ) -> list[QueryMatches]:
@@ -150,13 +178,13 @@ class Recommender:
 
     def _item(
         self, row: int, rank: int, score: float, deal: Deal, fits: np.ndarray,
-        intent: np.ndarray | None, matches: list[QueryMatches],
+        intent: np.ndarray | None, matches: list[QueryMatches], links: Mapping[str, float],
     ) -> Recommendation:  # fmt: skip
         asset = self.bundle.assets[row]
         passages = self._passages(row, deal, matches)
         fit = dict(zip(FIT_FEATURES, (float(v) for v in fits), strict=True))
         fit["type_intent"] = float(intent[row]) if intent is not None else 0.0
-        reasons = explain(asset, deal, fit, passages, self.taxonomy)
+        reasons = explain(asset, deal, fit, passages, self.taxonomy, linked=links)
         return Recommendation(asset, rank, round(score, 4), reasons, passages)
 
     def _passages(self, row: int, deal: Deal, matches: list[QueryMatches]) -> list[Passage]:
