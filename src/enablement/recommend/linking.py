@@ -87,8 +87,8 @@ class ProductLinker:
         self, questions: Sequence[str], vectors: Floats, *, dense_weight: float
     ) -> tuple[npt.NDArray[np.int64], Floats, Floats]:
         """Per question: its best product's index, that product's score, and its lead over the
-        runner-up (the whole score when there is one product). Raises nothing; with no product
-        every index is -1 and every score 0."""
+        runner-up (the whole score when there is one product). With no product at all, every
+        index is -1 and every score 0."""
         scores = self.scores(questions, vectors, dense_weight=dense_weight)
         if scores.shape[1] == 0:
             zeros = np.zeros(len(questions), dtype=np.float32)
@@ -103,8 +103,8 @@ class ProductLinker:
     ) -> dict[str, float]:
         """Per linked product, its link score in (0, 1]: for each question whose best product
         clears `config.floor` and leads the runner-up by `config.margin`, that product, scored
-        by how far its lead goes past the margin (a lead of twice the margin or more scores 1).
-        A product linked by several questions keeps its best score; nothing links, {}."""
+        lead / (2 x margin) up to 1 (a lead just at the margin scores 0.5). A product linked by
+        several questions keeps its best score; when nothing links, {}."""
         best, top, lead = self.winners(questions, vectors, dense_weight=config.dense_weight)
         linked: dict[str, float] = {}
         for row in np.flatnonzero(clear_winners(top, lead, config)):
