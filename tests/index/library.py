@@ -51,11 +51,14 @@ ASSETS: dict[str, str] = {
 }
 
 
-def build_small_library(root: Path, options: BuildOptions) -> tuple[Bundle, HashingEncoder]:
-    """Ingest ASSETS under `root` and index them; returns the loaded bundle and the encoder."""
+def build_small_library(
+    root: Path, options: BuildOptions, assets: dict[str, str] | None = None
+) -> tuple[Bundle, HashingEncoder]:
+    """Ingest `assets` (default ASSETS) under `root` and index them; returns the loaded bundle
+    and the encoder."""
     library = root / "library"
     library.mkdir(parents=True)
-    for name, text in ASSETS.items():
+    for name, text in (ASSETS if assets is None else assets).items():
         (library / name).write_text(text)
     engine = connect(f"sqlite:///{root / 'catalog.db'}")
     store = CatalogStore(engine)

@@ -4,6 +4,7 @@ from enablement.catalog.build import BuildOptions
 from enablement.recommend.pipeline import Recommender, RecommenderConfig
 from enablement.taxonomy import Taxonomy
 from tests.index.library import build_small_library
+from tests.recommend.product_library import PRODUCT_ASSETS
 
 
 @pytest.fixture(scope="module")
@@ -11,4 +12,14 @@ def recommender(
     tmp_path_factory: pytest.TempPathFactory, build_options: BuildOptions, taxonomy: Taxonomy
 ) -> Recommender:
     bundle, encoder = build_small_library(tmp_path_factory.mktemp("small"), build_options)
+    return Recommender(bundle, encoder, taxonomy, RecommenderConfig())
+
+
+@pytest.fixture(scope="module")
+def product_recommender(
+    tmp_path_factory: pytest.TempPathFactory, build_options: BuildOptions, taxonomy: Taxonomy
+) -> Recommender:
+    """A recommender over PRODUCT_ASSETS (three products), with the fake encoder."""
+    root = tmp_path_factory.mktemp("products")
+    bundle, encoder = build_small_library(root, build_options, PRODUCT_ASSETS)
     return Recommender(bundle, encoder, taxonomy, RecommenderConfig())

@@ -36,9 +36,11 @@ def test_rows_carry_the_scores_fits_and_deal(recommender: Recommender) -> None:
     )  # fmt: skip
     scored = recommender.score(deal)
     named, rows = columns(recommender, deal)
-    assert named["linear"].tolist() == scored.scores[rows].tolist()
-    assert named["linear_rank"].tolist() == list(range(len(rows)))  # candidates come best first
-    assert named["linear_gap"][0] == 0.0 and (named["linear_gap"] <= 0).all()
+    relevance = np.stack([m.relevance[rows] for m in scored.matches])
+    assert named["text_max"].tolist() == relevance.max(axis=0).tolist()
+    assert named["text_rank"][int(np.argmax(named["text_max"]))] == 0.0
+    assert (named["dense_gap"] <= 0).all() and named["dense_gap"].max() == 0.0
+    assert "linear" not in named  # tuned on one library; the ranker does better without it
     for index, name in enumerate(FIT_FEATURES):
         assert named[f"fit_{name}"].tolist() == scored.fits[rows, index].tolist()
     assert set(named["has_questions"]) == {1.0} and set(named["questions"]) == {2.0}
@@ -53,3 +55,4 @@ def test_a_deal_without_questions_has_no_coverage(recommender: Recommender) -> N
     named, rows = columns(recommender, Deal(vertical="healthcare", as_of=AS_OF))
     assert len(rows) > 0
     assert set(named["has_questions"]) == {0.0} and set(named["coverage"]) == {0.0}
+    assert set(named["linked_product"]) == {0.0}  # nothing to link without a question

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from enablement.index.bundle import AssetRecord
-from enablement.recommend.reasons import Reason, Recommendation
+from enablement.recommend.context import Deal
+from enablement.recommend.reasons import Reason, Recommendation, explain
+from enablement.taxonomy import Taxonomy
 
 
 def summary(*reasons: Reason, external: bool | None = True) -> str:
@@ -35,3 +39,21 @@ def test_the_do_not_send_warning_is_always_shown() -> None:
         "; Internal only: use it to prepare, do not send it"
     )
     assert summary() == "Relevant to this deal"
+
+
+@pytest.mark.parametrize(
+    ("products", "linked", "text"),
+    [
+        ((), {"flowsure": 0.8}, "About Flowsure, linked from the question"),
+        (("flowsure",), {"alarmiq": 1.0}, "Covers Flowsure"),
+        (("fleetcare",), {"flowsure": 1.0}, "About Flowsure, linked from the question"),
+    ],
+)
+def test_product_match_says_whether_the_product_was_named_or_linked(
+    taxonomy: Taxonomy, products: tuple[str, ...], linked: dict[str, float], text: str
+) -> None:
+    asset = AssetRecord(id="a", title="A", products=("flowsure", "alarmiq"), external=True)
+    fits = dict.fromkeys(("stage", "vertical", "persona", "competitor"), 0.0)
+    deal = Deal(products=products)
+    reasons = explain(asset, deal, {**fits, "product": 1.0}, [], taxonomy, linked=linked)
+    assert [r for r in reasons if r.code == "product_match"] == [Reason("product_match", text)]

@@ -169,10 +169,7 @@ def format_holdout(result: Mapping[str, Any]) -> str:
         lines.append(f"{name[:22]:22} {s['ndcg@5']:7.3f} {s['ndcg@10']:7.3f} "
                      f"{s['recall@10']:7.3f} {s['mrr']:7.3f}")  # fmt: skip
     lines.append("\nchosen (tuned on the other libraries only):")
-    for name, row in held.items():
-        choice = row["choice"]
-        weights = ", ".join(f"{k} {v:g}" for k, v in choice.get("weights", {}).items())
-        lines.append(f"  {name}: fusion {choice.get('fusion', '?')}; {weights}")
+    lines += [f"  {name}: {_chosen(row['choice'])}" for name, row in held.items()]
     lines.append("in training (information only, not a result):")
     for name, row in held.items():
         scores = ", ".join(
@@ -182,3 +179,14 @@ def format_holdout(result: Mapping[str, Any]) -> str:
     broken = ", ".join(f"{c} {result['headline'][c]['violations']}" for c in configs)
     lines.append(f"hard-filter violations: {broken}")
     return "\n".join(lines)
+
+
+def _chosen(choice: Mapping[str, Any]) -> str:
+    """One fold's choice in a line: fusion, weights and, when it is on, product linking."""
+    weights = ", ".join(f"{k} {v:g}" for k, v in choice.get("weights", {}).items())
+    line = f"fusion {choice.get('fusion', '?')}; {weights}"
+    linking = choice.get("linking") or {}
+    if linking.get("enabled"):
+        values = ", ".join(f"{k} {linking[k]:g}" for k in ("dense_weight", "floor", "margin"))
+        line += f"; linking {values}"
+    return line

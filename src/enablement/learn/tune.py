@@ -11,6 +11,7 @@ from enablement.learn.evaluate import LabelledDeal, evaluate, fusion_variants
 from enablement.learn.holdout import Tuned, Tuner
 from enablement.learn.intent import tune_type_intent
 from enablement.learn.libraries import Library
+from enablement.learn.linking import tune_linking
 from enablement.learn.ranker import train_ranker
 from enablement.recommend.pipeline import Recommender, RecommenderConfig
 from enablement.recommend.scoring import ScoringWeights
@@ -135,7 +136,8 @@ def library_objective(libraries: Sequence[Library], metric: str = "ndcg@10") -> 
 
 def tune_on_libraries(libraries: Sequence[Library], config: RecommenderConfig) -> Tuned:
     """Fusion, scoring weights, then the type-intent model and its weight, each chosen by the
-    mean nDCG@10 over `libraries` only."""
+    mean nDCG@10 over `libraries` only; and product linking's thresholds, by link quality on
+    `libraries` only (learn.linking)."""
     objective = library_objective(libraries)
     deals = [deal for library in libraries for deal in library.deals]
     variants = fusion_variants(config.fusion)
@@ -146,6 +148,7 @@ def tune_on_libraries(libraries: Sequence[Library], config: RecommenderConfig) -
     start = replace(config, fusion=fusions[fusion_name], intent=None)
     start = replace(start, weights=replace(config.weights, type_intent=0.0))
     best = coordinate_ascent(objective, start, deals, steps=(0.5, 2.0), rounds=1)
+    best, linking_choice = tune_linking(libraries, best)
     best, intent_choice = tune_type_intent(libraries, best)
     return Tuned(
         config=best,
@@ -154,6 +157,7 @@ def tune_on_libraries(libraries: Sequence[Library], config: RecommenderConfig) -
             "fusion_ndcg@10": {name: round(value, 4) for name, value in scored.items()},
             "weights": asdict(best.weights),
             "training_ndcg@10": round(objective(best, deals), 4),
+            **linking_choice,
             **intent_choice,
         },
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -16,6 +17,7 @@ from enablement.recommend.diversity import DiversityConfig, diversify
 from enablement.recommend.eligibility import eligible_assets
 from enablement.recommend.features import AssetFeatures, candidate_features, feature_names
 from enablement.recommend.intent import TypeIntent
+from enablement.recommend.linking import LinkingConfig, ProductLinker
 from enablement.recommend.ranker import LearnedRanker
 from enablement.recommend.reasons import Passage, Recommendation, explain, passage
 from enablement.recommend.retrieval import FusionConfig, QueryMatches, encode_queries, match_assets
@@ -25,6 +27,8 @@ from enablement.recommend.scoring import (
     ScoringWeights,
     combine,
     fit_features,
+    linked_fit,
+    with_linked,
 )
 from enablement.recommend.table import AssetTable
 from enablement.taxonomy import Taxonomy
@@ -38,6 +42,8 @@ class RecommenderConfig:
     answer_floor: float = 0.6  # an asset answers a question when its relevance reaches this
     # The asset-type intent model; None (or weights.type_intent 0) switches the feature off.
     intent: TypeIntent | None = field(default=None, compare=False, repr=False)
+    # Products linked from the questions' words count as deal products (recommend.linking).
+    linking: LinkingConfig = field(default_factory=LinkingConfig)
     # The learned ranker over the linear scorer's best candidates; None: the linear scorer ranks.
     ranker: LearnedRanker | None = field(default=None, compare=False, repr=False)
 
@@ -54,6 +60,8 @@ class Scored:
     intent: Floats | None  # (assets,) P(type | questions), None when the feature is off
     scores: Floats  # (assets,) the linear score
     candidates: npt.NDArray[np.int64]  # eligible assets with any evidence, best first
+    links: Mapping[str, float] = field(default_factory=dict)  # products linked from questions
+    linked: Floats | None = None  # (assets,) fit to the linked products; None: nothing linked
 
 
 @dataclass(frozen=True)
@@ -106,11 +114,12 @@ class Recommender:
         self._stage_order = taxonomy.stages.ids
         intent = config.intent
         self._intent_rows = intent.class_rows([a.type for a in bundle.assets]) if intent else None
+        self._linker = ProductLinker.from_bundle(bundle) if config.linking.enabled else None
 
     def recommend(self, deal: Deal) -> RecommendationResult:
         """The top `deal.k` eligible assets for `deal`, each with reasons and passages."""
         scored = self.score(deal)
-        matches, fits, intent = scored.matches, scored.fits, scored.intent
+        matches, fits, intent, links = scored.matches, scored.fits, scored.intent, scored.links
         order, scores = self._order(scored)
         floor = self.config.answer_floor
         covers = [{int(a) for a in np.flatnonzero(m.relevance >= floor)} for m in matches]
@@ -125,7 +134,7 @@ class Recommender:
             config=self.config.diversity,
         )
         items = [
-            self._item(row, rank, float(scores[row]), deal, fits[row], intent, matches)
+            self._item(row, rank, float(scores[row]), deal, fits[row], intent, matches, links)
             for rank, row in enumerate(chosen, start=1)
         ]
         best = tuple(round(m.top_similarity, 4) for m in matches)
@@ -147,13 +156,17 @@ class Recommender:
         matches = self._matches(queries, vectors, eligible)
         text = np.mean([m.relevance for m in matches], axis=0).astype(np.float32)
         fits = fit_features(self.table, deal, self._stage_order)
+        links = self._product_links(deal, vectors)
+        linked = self._linked_products(links)
+        if linked is not None:
+            fits = with_linked(fits, linked, named=bool(deal.products))
         intent = self._type_intent(deal, vectors)
         scores = combine(
             text, fits, self.config.weights, has_questions=bool(deal.questions), intent=intent
         )
         candidates = np.flatnonzero(eligible & ((text > 0) | (fits.max(axis=1) > 0)))
         order = candidates[np.argsort(-scores[candidates], kind="stable")]
-        return Scored(deal, vectors, matches, fits, intent, scores, order)
+        return Scored(deal, vectors, matches, fits, intent, scores, order, links, linked)
 
     def _order(self, scored: Scored) -> tuple[list[int], Floats]:
         """The candidates best first, and the score shown for each: the learned ranker's over the
@@ -200,6 +213,17 @@ class Recommender:
             return None
         return intent.asset_intent(vectors, deal.questions, self._intent_rows)
 
+    def _product_links(self, deal: Deal, vectors: np.ndarray) -> dict[str, float]:
+        """The products the buyer's questions describe, with their link scores (see linking)."""
+        if self._linker is None or not deal.questions:
+            return {}
+        return self._linker.link(deal.questions, vectors, self.config.linking)
+
+    def _linked_products(self, links: Mapping[str, float]) -> Floats | None:
+        """Per asset, its fit to the linked products (None when nothing links); kept apart from
+        the product column so a learned ranker can take it as a feature of its own."""
+        return linked_fit(self.table, links) if links else None
+
     def _matches(
         self, queries: list[str], vectors: np.ndarray, eligible: np.ndarray
     ) -> list[QueryMatches]:
@@ -211,13 +235,13 @@ class Recommender:
 
     def _item(
         self, row: int, rank: int, score: float, deal: Deal, fits: np.ndarray,
-        intent: np.ndarray | None, matches: list[QueryMatches],
+        intent: np.ndarray | None, matches: list[QueryMatches], links: Mapping[str, float],
     ) -> Recommendation:  # fmt: skip
         asset = self.bundle.assets[row]
         passages = self._passages(row, deal, matches)
         fit = dict(zip(FIT_FEATURES, (float(v) for v in fits), strict=True))
         fit["type_intent"] = float(intent[row]) if intent is not None else 0.0
-        reasons = explain(asset, deal, fit, passages, self.taxonomy)
+        reasons = explain(asset, deal, fit, passages, self.taxonomy, linked=links)
         return Recommendation(asset, rank, round(score, 4), reasons, passages)
 
     def _passages(self, row: int, deal: Deal, matches: list[QueryMatches]) -> list[Passage]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,8 +114,11 @@ def explain(
     fits: dict[str, float],
     passages: list[Passage],
     taxonomy: Taxonomy,
+    *,
+    linked: Mapping[str, float] | None = None,
 ) -> list[Reason]:
-    """The reasons that hold for `asset` on `deal`, given its fit features and passages."""
+    """The reasons that hold for `asset` on `deal`, given its fit features and passages, and
+    the products `linked` from the buyer's questions (recommend.linking)."""
     reasons = [
         Reason("answers_question", f"Answers \u201c{_short(p.question)}\u201d" + _where(p))
         for p in passages
@@ -139,8 +143,7 @@ def explain(
             Reason("persona_match", f"Written for {taxonomy.personas.label(deal.persona)} buyers")
         )
     if fits["product"] > 0:
-        shared = [p for p in asset.products if p in deal.products]
-        reasons.append(Reason("product_match", f"Covers {', '.join(_title(p) for p in shared)}"))
+        reasons.append(_product(asset, deal, linked or {}))
     if not reasons:
         reasons.append(_related(passages))
     if asset.external is False:
@@ -148,6 +151,15 @@ def explain(
     elif asset.external is None:
         reasons.append(Reason("sharing_unknown", "Not marked as shareable: check before sending"))
     return reasons
+
+
+def _product(asset: AssetRecord, deal: Deal, linked: Mapping[str, float]) -> Reason:
+    """Covers the deal's products; failing that, a product the questions describe."""
+    shared = [p for p in asset.products if p in deal.products]
+    if shared:
+        return Reason("product_match", f"Covers {', '.join(_title(p) for p in shared)}")
+    about = ", ".join(_title(p) for p in asset.products if p in linked)
+    return Reason("product_match", f"About {about}, linked from the question")
 
 
 def _related(passages: list[Passage]) -> Reason:

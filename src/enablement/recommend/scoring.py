@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +13,7 @@ from enablement.recommend.table import AssetTable
 
 Floats = npt.NDArray[np.float32]
 FIT_FEATURES = ("stage", "vertical", "persona", "product", "competitor")
+PRODUCT_MISMATCH = -0.3  # an asset about other products than the deal's
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def fit_features(table: AssetTable, deal: Deal, stage_order: Sequence[str]) -> F
             stage,
             vertical,
             _match(table, "personas", deal.persona, mismatch=-0.5),
-            _overlap(table, "products", deal.products, mismatch=-0.3),
+            _overlap(table, "products", deal.products, mismatch=PRODUCT_MISMATCH),
             competitor_fit(table, deal),
         ],
         axis=1,
@@ -93,6 +94,30 @@ def _overlap(table: AssetTable, name: str, values: Sequence[str], *, mismatch: f
     if values:
         out[table.declared(name)] = mismatch
         out[table.members(name, values)] = 1.0
+    return out
+
+
+def linked_fit(table: AssetTable, links: Mapping[str, float]) -> Floats:
+    """Per asset, the product fit to products linked from the questions (recommend.linking),
+    each counted as a deal product weighted by its link score: the best score among the asset's
+    products; an asset about other products only, PRODUCT_MISMATCH x the best score; 0 for an
+    asset that declares no product, or when nothing is linked."""
+    out = np.zeros(table.size, dtype=np.float32)
+    if not links:
+        return out
+    out[table.declared("products")] = PRODUCT_MISMATCH * max(links.values())
+    for product, score in sorted(links.items(), key=lambda item: item[1]):  # the best one last
+        out[table.members("products", [product])] = score
+    return out
+
+
+def with_linked(fits: Floats, linked: Floats, *, named: bool) -> Floats:
+    """`fits` with `linked` (linked_fit) in the product column. With products named on the
+    deal (`named`), those stand: a linked product can raise an asset's fit, never lower it."""
+    column = FIT_FEATURES.index("product")
+    out = fits.copy()
+    current = fits[:, column]
+    out[:, column] = np.where(linked > 0, np.maximum(current, linked), current if named else linked)
     return out
 
 
