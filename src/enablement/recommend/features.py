@@ -4,8 +4,9 @@ linked products, what the deal gives, and what the asset is.
 Every feature is library-agnostic: scores are relative to the query's best or bounded cosines,
 and nothing names a product, customer or vertical. The linear score itself is not a feature:
 its weights were first tuned on one library, and held out the ranker did better without it
-(mean proxy nDCG@10 0.834 against 0.822 with it, corvane-medical 0.828 against 0.791). The same function builds training rows
-(learn/ranker.py) and serving rows, so the two cannot drift apart.
+(mean proxy nDCG@10 0.834 against 0.822 with it, corvane-medical 0.828 against 0.791).
+The same function builds training rows (learn/ranker.py) and serving rows, so the two cannot
+drift apart.
 """
 
 from __future__ import annotations
