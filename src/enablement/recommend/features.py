@@ -36,6 +36,8 @@ DEAL_FEATURES = (
     "products_given", "competitor_given",
 )  # fmt: skip
 ASSET_FEATURES = ("age_years", "declared_fields", "chunks_log")
+# How well the question matches the asset's product as a whole: its best-matching sibling.
+PRODUCT_FEATURES = ("product_text", "product_top")
 
 
 def feature_names(asset_types: Sequence[str]) -> tuple[str, ...]:
@@ -45,6 +47,7 @@ def feature_names(asset_types: Sequence[str]) -> tuple[str, ...]:
         *(f"fit_{name}" for name in FIT_FEATURES),
         "type_intent",
         "linked_product",
+        *PRODUCT_FEATURES,
         *DEAL_FEATURES,
         *ASSET_FEATURES,
         *(f"type_{name}" for name in (*asset_types, "none")),
@@ -59,6 +62,8 @@ class AssetFeatures:
     declared: Floats  # how many of type, stages, verticals, personas, products are set
     chunks_log: Floats
     types: Floats  # one-hot over the taxonomy's types plus "none"
+    product_rows: tuple[npt.NDArray[np.int64], ...]  # per product, the assets declaring it
+    asset_products: tuple[tuple[int, ...], ...]  # per asset, its products' positions
 
     @classmethod
     def of(cls, bundle: Bundle, asset_types: Sequence[str]) -> AssetFeatures:
@@ -78,7 +83,15 @@ class AssetFeatures:
         types = np.zeros((len(assets), len(asset_types) + 1), dtype=np.float32)
         for row, asset in enumerate(assets):
             types[row, columns.get(asset.type or "", len(asset_types))] = 1.0
-        return cls(updated, declared, np.log1p(counts), types)
+        names = sorted({p for a in assets for p in a.products})
+        position = {name: index for index, name in enumerate(names)}
+        members: list[list[int]] = [[] for _ in names]
+        for row, asset in enumerate(assets):
+            for product in asset.products:
+                members[position[product]].append(row)
+        product_rows = tuple(np.array(rows, dtype=np.int64) for rows in members)
+        asset_products = tuple(tuple(position[p] for p in a.products) for a in assets)
+        return cls(updated, declared, np.log1p(counts), types, product_rows, asset_products)
 
 
 def candidate_features(
@@ -107,6 +120,7 @@ def candidate_features(
         *scored.fits[rows].T,
         _or_zeros(scored.intent, rows),
         _or_zeros(scored.linked, rows),
+        *product_evidence(scored, rows, assets),
     ]
     given = (
         bool(deal.questions), len(deal.questions), deal.stage is not None,
@@ -118,6 +132,22 @@ def candidate_features(
     columns += [age, assets.declared[rows], assets.chunks_log[rows]]
     matrix = np.column_stack([np.asarray(c, dtype=np.float32) for c in columns])
     return np.hstack([matrix, assets.types[rows]]).astype(np.float32)
+
+
+def product_evidence(scored: Scored, rows: Rows, assets: AssetFeatures) -> tuple[Floats, Floats]:
+    """Per candidate: the best text relevance of any asset sharing one of its products, over
+    the best product's (0 for an asset without products); and 1 when it shares the best one."""
+    zeros = np.zeros(len(rows), dtype=np.float32)
+    if not assets.product_rows:
+        return zeros, zeros.copy()
+    relevance = np.max([m.relevance for m in scored.matches], axis=0)
+    best = np.array([relevance[members].max() for members in assets.product_rows], np.float32)
+    top, scale = int(np.argmax(best)), float(best.max()) or 1.0
+    text = np.array(
+        [max((best[p] for p in assets.asset_products[r]), default=0.0) for r in rows], np.float32
+    )
+    shares = np.array([top in assets.asset_products[r] for r in rows], dtype=np.float32)
+    return text / scale, shares
 
 
 def _or_zeros(values: Floats | None, rows: Rows) -> Floats:
