@@ -13,6 +13,7 @@ from enablement.recommend.context import Deal
 from enablement.recommend.diversity import DiversityConfig, diversify
 from enablement.recommend.eligibility import eligible_assets
 from enablement.recommend.intent import TypeIntent
+from enablement.recommend.questions import QuestionScreen, screen
 from enablement.recommend.reasons import Passage, Recommendation, explain, passage
 from enablement.recommend.retrieval import FusionConfig, QueryMatches, encode_queries, match_assets
 from enablement.recommend.scoring import FIT_FEATURES, ScoringWeights, combine, fit_features
@@ -28,6 +29,8 @@ class RecommenderConfig:
     answer_floor: float = 0.6  # an asset answers a question when its relevance reaches this
     # The asset-type intent model; None (or weights.type_intent 0) switches the feature off.
     intent: TypeIntent | None = field(default=None, compare=False, repr=False)
+    # Leave out questions that are gibberish or in a language the library lacks, with a warning.
+    screen_questions: bool = True
 
 
 @dataclass(frozen=True)
@@ -80,13 +83,13 @@ class Recommender:
         self._stage_order = taxonomy.stages.ids
         intent = config.intent
         self._intent_rows = intent.class_rows([a.type for a in bundle.assets]) if intent else None
+        languages = (asset.language for asset in bundle.assets)
+        self._screen = QuestionScreen.for_library(languages, bundle.lexical.knows)
 
     def recommend(self, deal: Deal) -> RecommendationResult:
         """The top `deal.k` eligible assets for `deal`, each with reasons and passages."""
         eligible = eligible_assets(self.table, deal)
-        queries = list(deal.questions) or [self.deal_query(deal)]
-        vectors = encode_queries(self.encoder, queries)
-        matches = self._matches(queries, vectors, eligible)
+        deal, vectors, matches = self._read_questions(deal, eligible)
         text = np.mean([m.relevance for m in matches], axis=0).astype(np.float32)
         fits = fit_features(self.table, deal, self._stage_order)
         intent = self._type_intent(deal, vectors)
@@ -120,6 +123,28 @@ class Recommender:
             question_scores=best if deal.questions else (),
             question_vectors=vectors if deal.questions else None,
         )
+
+    def _read_questions(
+        self, deal: Deal, eligible: np.ndarray
+    ) -> tuple[Deal, np.ndarray, list[QueryMatches]]:
+        """The deal less its unusable questions (recommend.questions), with their query vectors
+        and matches; the deal's own query when it has no usable question."""
+        queries = list(deal.questions) or [self.deal_query(deal)]
+        vectors = encode_queries(self.encoder, queries)
+        matches = self._matches(queries, vectors, eligible)
+        if not deal.questions or not self.config.screen_questions:
+            return deal, vectors, matches
+        problems = [
+            self._screen.problem(q, top_similarity=m.top_similarity)
+            for q, m in zip(deal.questions, matches, strict=True)
+        ]
+        if not any(problems):
+            return deal, vectors, matches
+        keep = [i for i, problem in enumerate(problems) if not problem]
+        deal = screen(deal, problems)
+        if keep:
+            return deal, vectors[keep], [matches[i] for i in keep]
+        return self._read_questions(deal, eligible)
 
     def deal_query(self, deal: Deal) -> str:
         """The query for a deal without buyer questions: its stage, vertical, persona, products."""
