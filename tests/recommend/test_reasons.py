@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from enablement.index.bundle import AssetRecord
-from enablement.recommend.reasons import Reason, Recommendation
+from enablement.recommend.context import Deal
+from enablement.recommend.reasons import Reason, Recommendation, explain
+from enablement.taxonomy import Taxonomy
 
 
 def summary(*reasons: Reason, external: bool | None = True) -> str:
@@ -35,3 +37,26 @@ def test_the_do_not_send_warning_is_always_shown() -> None:
         "; Internal only: use it to prepare, do not send it"
     )
     assert summary() == "Relevant to this deal"
+
+
+def test_a_cue_gives_its_reason_only_where_the_deal_is_silent(taxonomy: Taxonomy) -> None:
+    asset = AssetRecord(id="a", title="A", stages=("proposal",), personas=("finance",))
+    fits = dict.fromkeys(("stage", "vertical", "persona", "product", "competitor"), 0.0)
+
+    def codes(deal: Deal, fit: dict[str, float]) -> list[tuple[str, str]]:
+        reasons = explain(asset, deal, fit, [], taxonomy, cued=("proposal", "finance"))
+        return [(r.code, r.text) for r in reasons if r.code.endswith("_match")]
+
+    assert codes(Deal(), fits) == [
+        ("stage_match", "Made for the Proposal stage, from the question"),
+        ("persona_match", "Written for Finance buyers, from the question"),
+    ]
+    stated = Deal(stage="proposal", persona="finance")
+    assert codes(stated, {**fits, "stage": 1.0, "persona": 1.0}) == [
+        ("stage_match", "Made for the Proposal stage"),
+        ("persona_match", "Written for Finance buyers"),
+    ]
+    other = AssetRecord(id="b", title="B", stages=("discovery",))
+    assert explain(other, Deal(), fits, [], taxonomy, cued=("proposal", None))[0].code == (
+        "related_content"
+    )

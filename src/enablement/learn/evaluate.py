@@ -52,7 +52,9 @@ def load_labelled(path: Path) -> list[LabelledDeal]:
 
 def baseline_configs(config: RecommenderConfig) -> dict[str, RecommenderConfig]:
     """The comparisons every gain is shown against."""
-    no_fit = replace(config.weights, stage=0, vertical=0, persona=0, product=0, competitor=0)
+    no_fit = replace(
+        config.weights, stage=0, vertical=0, persona=0, product=0, competitor=0, question_cues=0
+    )
     return {
         "bm25_only": replace(config, fusion=replace(config.fusion, method="bm25"), weights=no_fit),
         "dense_only": replace(

@@ -10,6 +10,7 @@ import numpy as np
 from enablement.embedding import Encoder
 from enablement.index.bundle import Bundle
 from enablement.recommend.context import Deal
+from enablement.recommend.cues import CueReader, QuestionCues
 from enablement.recommend.diversity import DiversityConfig, diversify
 from enablement.recommend.eligibility import eligible_assets
 from enablement.recommend.intent import TypeIntent
@@ -83,6 +84,7 @@ class Recommender:
         self._stage_order = taxonomy.stages.ids
         intent = config.intent
         self._intent_rows = intent.class_rows([a.type for a in bundle.assets]) if intent else None
+        self._cues = CueReader(self.table, taxonomy)
         languages = (asset.language for asset in bundle.assets)
         self._screen = QuestionScreen.for_library(languages, bundle.lexical.knows)
 
@@ -93,9 +95,11 @@ class Recommender:
         text = np.mean([m.relevance for m in matches], axis=0).astype(np.float32)
         fits = fit_features(self.table, deal, self._stage_order)
         intent = self._type_intent(deal, vectors)
+        cues = self._question_cues(deal) if self.config.weights.question_cues else None
         scores = combine(
-            text, fits, self.config.weights, has_questions=bool(deal.questions), intent=intent
-        )
+            text, fits, self.config.weights, has_questions=bool(deal.questions), intent=intent,
+            cues=(cues.stage, cues.persona) if cues else None,
+        )  # fmt: skip
         candidates = np.flatnonzero(eligible & ((text > 0) | (fits.max(axis=1) > 0)))
         order = candidates[np.argsort(-scores[candidates], kind="stable")].tolist()
         floor = self.config.answer_floor
@@ -111,7 +115,7 @@ class Recommender:
             config=self.config.diversity,
         )
         items = [
-            self._item(row, rank, float(scores[row]), deal, fits[row], intent, matches)
+            self._item(row, rank, float(scores[row]), deal, fits[row], intent, matches, cues)
             for rank, row in enumerate(chosen, start=1)
         ]
         best = tuple(round(m.top_similarity, 4) for m in matches)
@@ -164,6 +168,12 @@ class Recommender:
             return None
         return intent.asset_intent(vectors, deal.questions, self._intent_rows)
 
+    def _question_cues(self, deal: Deal) -> QuestionCues | None:
+        """Per asset, the stage and persona fits the questions imply for the fields the deal
+        leaves empty (recommend.cues); None when the questions say nothing. Computed whatever
+        the weight, so a learned ranker can take them as features of their own."""
+        return self._cues.read(deal)
+
     def _matches(
         self, queries: list[str], vectors: np.ndarray, eligible: np.ndarray
     ) -> list[QueryMatches]:
@@ -175,13 +185,14 @@ class Recommender:
 
     def _item(
         self, row: int, rank: int, score: float, deal: Deal, fits: np.ndarray,
-        intent: np.ndarray | None, matches: list[QueryMatches],
+        intent: np.ndarray | None, matches: list[QueryMatches], cues: QuestionCues | None,
     ) -> Recommendation:  # fmt: skip
         asset = self.bundle.assets[row]
         passages = self._passages(row, deal, matches)
         fit = dict(zip(FIT_FEATURES, (float(v) for v in fits), strict=True))
         fit["type_intent"] = float(intent[row]) if intent is not None else 0.0
-        reasons = explain(asset, deal, fit, passages, self.taxonomy)
+        cued = (cues.stage_id, cues.persona_id) if cues else (None, None)
+        reasons = explain(asset, deal, fit, passages, self.taxonomy, cued=cued)
         return Recommendation(asset, rank, round(score, 4), reasons, passages)
 
     def _passages(self, row: int, deal: Deal, matches: list[QueryMatches]) -> list[Passage]:
