@@ -10,6 +10,7 @@ import pytest
 from enablement.recommend.context import Deal
 from enablement.recommend.questions import (
     QuestionScreen,
+    english_words,
     latin_language,
     screen,
     script_language,
@@ -76,6 +77,12 @@ def test_unknown_words_pass_when_the_library_knows_them_or_a_passage_is_close() 
         english_library(frozenset({"hecvat", "sbom"})).problem(question, top_similarity=0.1) is None
     )
     assert english_library().problem(question, top_similarity=0.6) is None
+
+
+def test_a_real_question_the_library_cannot_answer_is_not_gibberish() -> None:
+    assert {"moon", "weather", "pumps"} <= english_words()
+    assert english_library().problem("moon weather", top_similarity=0.05) is None
+    assert english_library().problem("is it raining on the moon?", top_similarity=0.05) is None
 
 
 def test_no_real_question_is_another_language_or_wordless() -> None:

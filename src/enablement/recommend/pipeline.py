@@ -129,14 +129,14 @@ class Recommender:
         )
 
     def _read_questions(
-        self, deal: Deal, eligible: np.ndarray
+        self, deal: Deal, eligible: np.ndarray, *, screened: bool = False
     ) -> tuple[Deal, np.ndarray, list[QueryMatches]]:
         """The deal less its unusable questions (recommend.questions), with their query vectors
         and matches; the deal's own query when it has no usable question."""
         queries = list(deal.questions) or [self.deal_query(deal)]
         vectors = encode_queries(self.encoder, queries)
         matches = self._matches(queries, vectors, eligible)
-        if not deal.questions or not self.config.screen_questions:
+        if screened or not deal.questions or not self.config.screen_questions:
             return deal, vectors, matches
         problems = [
             self._screen.problem(q, top_similarity=m.top_similarity)
@@ -144,11 +144,9 @@ class Recommender:
         ]
         if not any(problems):
             return deal, vectors, matches
-        keep = [i for i, problem in enumerate(problems) if not problem]
-        deal = screen(deal, problems)
-        if keep:
-            return deal, vectors[keep], [matches[i] for i in keep]
-        return self._read_questions(deal, eligible)
+        # Encoded again without them: int8 query vectors depend a little on their batch, and the
+        # deal should rank as if the dropped questions had never been asked.
+        return self._read_questions(screen(deal, problems), eligible, screened=True)
 
     def deal_query(self, deal: Deal) -> str:
         """The query for a deal without buyer questions: its stage, vertical, persona, products."""

@@ -6,13 +6,15 @@ its fields (and its other questions), with a warning that names the question and
 
 Language is told offline, without a model: by script for non-Latin writing, and by stop words
 (bm25s's lists, 14 languages) for Latin writing. Gibberish is a question whose words are almost
-all unknown (neither English stop words nor in the library's own BM25 vocabulary) and whose
-closest passage is far away. Both tests are conservative: a real buyer question must never be
-dropped, so doubtful cases stay in.
+all unknown (not English words, not stop words of a language the library holds, not in its own
+BM25 vocabulary) and whose closest passage is far away. A real question about something the
+library lacks ("moon weather") is not gibberish: it is unanswered demand, and stays in. Both
+tests are conservative: a real buyer question must never be dropped, so doubtful cases stay in.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections import Counter
@@ -20,6 +22,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from enablement.embedding import load_model_spec
+from enablement.errors import ConfigurationError
 from enablement.recommend.context import Deal
 
 # Gibberish: fewer than this share of the words known, and no passage at least this close.
@@ -49,6 +53,7 @@ _STOP_LISTS = {
     "tr": "STOPWORDS_TURKISH",
 }  # fmt: skip
 _WORD = re.compile(r"[^\W\d_]+")
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -58,6 +63,19 @@ def stop_words() -> dict[str, frozenset[str]]:
 
     lists = {code: frozenset(getattr(stopwords, name)) for code, name in _STOP_LISTS.items()}
     return {"en": frozenset(stopwords.STOPWORDS_EN_PLUS), **lists}
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """A general English word list, offline: the whole lowercase words of the shipped embedding
+    model's WordPiece vocabulary (about 21,700, inflections included). Empty, with a warning, when
+    the model package cannot be read: the screen then only knows stop words and the library."""
+    try:
+        lines = (load_model_spec(None).path / "vocab.txt").read_text(encoding="utf-8").split()
+    except (ConfigurationError, OSError) as exc:
+        logger.warning("No English word list for the question screen (%s).", exc)
+        return frozenset()
+    return frozenset(word for word in lines if word.isascii() and word.isalpha())
 
 
 def words(question: str) -> list[str]:
@@ -119,10 +137,10 @@ class QuestionScreen:
         return None
 
     def known_share(self, tokens: Sequence[str]) -> float:
-        """The share of `tokens` that are stop words of English or of a language the library
+        """The share of `tokens` that are English words, stop words of a language the library
         holds, or words of its vocabulary; 0 for no tokens."""
         stops = stop_words()
-        held = [stops.get(code, frozenset()) for code in self.languages | {"en"}]
+        held = [english_words(), *(stops.get(code, frozenset()) for code in self.languages)]
         known = sum(1 for t in tokens if any(t in s for s in held) or self.knows(t))
         return known / len(tokens) if tokens else 0.0
 
