@@ -1,7 +1,8 @@
 """Recommendation latency and memory on a generated library of 10,000 assets / 100,000 chunks.
 
-Prints one JSON object: p50/p99 of `recommend` in process (warm) with 0, 1 and 3 questions, the
-encoder's own time for the same questions, their ratio, and the resident memory of the bundle.
+Prints one JSON object: p50/p99 of `recommend` in process (warm) with 0, 1 and 3 questions, with
+the served scorer (the learned ranker when it loads) and with the linear scorer alone, the
+encoder's own time for the same questions, their ratios, and the resident memory of the bundle.
 
 Chunk texts are drawn from the sample library (so BM25 sees realistic statistics) with words
 varied per copy; each chunk's vector is the real model's vector of its source passage plus small
@@ -178,9 +179,14 @@ def main() -> int:
         before = resident_mb()
         bundle = load_bundle(Path(tmp) / "b")
         bundle_mb = resident_mb() - before
-    recommender = Recommender(bundle, service.encoder, service.taxonomy, service.config)
+    served = service.serving_config  # what `serve` ranks with: the learned ranker if it loads
+    recommender = Recommender(bundle, service.encoder, service.taxonomy, served)
+    linear = Recommender(bundle, service.encoder, service.taxonomy, service.linear_config)
     bare = SentenceTransformerEncoder(load_model_spec(None))
     results = {f"questions_{n}": measure(recommender, n, args.runs, bare) for n in (0, 1, 3)}
+    linear_results = {f"questions_{n}": measure(linear, n, args.runs, bare) for n in (0, 1, 3)}
+    for name, row in results.items():
+        row["ratio_p50_to_linear"] = round(row["p50_ms"] / linear_results[name]["p50_ms"], 2)
     print(
         json.dumps(
             {
@@ -193,7 +199,9 @@ def main() -> int:
                     "dense_index": recommender.bundle.meta.dense_kind,
                     "generated_in_s": round(build_seconds, 1),
                 },
+                "scorer": service.scorer["scorer"],
                 "latency": results,
+                "latency_linear_scorer": linear_results,
                 "bundle_resident_mb": round(bundle_mb, 1),
             },
             indent=2,

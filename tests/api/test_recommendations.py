@@ -174,3 +174,35 @@ def test_every_schema_in_the_openapi_document_has_an_example(api: ApiEnv) -> Non
     ]
     assert not missing, missing
     assert document["paths"]["/v1/recommendations"]["post"]["responses"]["422"]
+
+
+@pytest.mark.parametrize(
+    ("questions", "fragments", "kept"),
+    [
+        (["asdfgh qwerty zxcv", DEAL["questions"][0]], ["Question 1", "looks like gibberish"], 1),
+        (["ユーザーあたりの費用はいくらですか？"], ["looks like Japanese"], 0),
+        (["???", "жжж ррр"], ["Question 1", "Question 2"], 0),
+    ],
+)
+def test_unusable_questions_warn_and_fall_back(
+    api: ApiEnv, questions: list[str], fragments: list[str], kept: int
+) -> None:
+    body = {**DEAL, "questions": questions}
+    response = api.client.post("/v1/recommendations", json=body, headers=api.auth("rep"))
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert all(any(f in w for w in result["warnings"]) for f in fragments)
+    assert len(result["deal"]["questions"]) == kept
+    assert result["items"][0]["asset_id"] == "datasheet-healthcare"
+
+
+def test_only_gibberish_and_no_fields_is_not_an_error(api: ApiEnv) -> None:
+    body = {"questions": ["qwertyuiop asdf"], "as_of": "2026-06-01"}
+    response = api.client.post("/v1/recommendations", json=body, headers=api.auth("rep"))
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["warnings"] == [
+        "Question 1 (\u201cqwertyuiop asdf\u201d) looks like gibberish; ranked on the deal's "
+        "fields."
+    ]
+    assert result["deal"]["questions"] == [] and result["items"]

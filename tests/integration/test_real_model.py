@@ -172,3 +172,27 @@ def test_the_shipped_ranker_serves_with_the_real_model(sample_service: Enablemen
     assert all(item.reasons for item in result.items)
     scores = [item.score for item in result.items]
     assert scores[0] == max(scores)  # the shown score is the ranker's, best first
+
+
+def test_unusable_questions_are_left_out_with_warnings(sample_service: EnablementService) -> None:
+    deal = {
+        "stage": "Needs Analysis",
+        "vertical": "healthcare",
+        "persona": "operations",
+        "external_only": True,
+        "as_of": "2026-11-25",
+    }
+    real = "how fast can you turn around prior auths? we're at 5 days"
+    plain = sample_service.recommend({**deal, "questions": [real]})
+    mixed = sample_service.recommend(
+        {**deal, "questions": ["asdfgh qwerty zxcvb", real, "事前承認にはどのくらいかかりますか？"]}
+    )
+    assert [i.asset.id for i in mixed.items] == [i.asset.id for i in plain.items]
+    assert mixed.deal.questions == (real,) and plain.warnings == ()
+    assert [w.split(")")[1] for w in mixed.warnings] == [
+        " looks like gibberish; ranked on the deal's fields and its other questions.",
+        " looks like Japanese, and the library holds no Japanese material; ranked on the deal's"
+        " fields and its other questions.",
+    ]
+    only = sample_service.recommend({"questions": ["qwertyuiop"], "as_of": "2026-11-25"})
+    assert only.items and "looks like gibberish" in only.warnings[0]

@@ -57,3 +57,26 @@ def test_product_match_says_whether_the_product_was_named_or_linked(
     deal = Deal(products=products)
     reasons = explain(asset, deal, {**fits, "product": 1.0}, [], taxonomy, linked=linked)
     assert [r for r in reasons if r.code == "product_match"] == [Reason("product_match", text)]
+
+
+def test_a_cue_gives_its_reason_only_where_the_deal_is_silent(taxonomy: Taxonomy) -> None:
+    asset = AssetRecord(id="a", title="A", stages=("proposal",), personas=("finance",))
+    fits = dict.fromkeys(("stage", "vertical", "persona", "product", "competitor"), 0.0)
+
+    def codes(deal: Deal, fit: dict[str, float]) -> list[tuple[str, str]]:
+        reasons = explain(asset, deal, fit, [], taxonomy, cued=("proposal", "finance"))
+        return [(r.code, r.text) for r in reasons if r.code.endswith("_match")]
+
+    assert codes(Deal(), fits) == [
+        ("stage_match", "Made for the Proposal stage, from the question"),
+        ("persona_match", "Written for Finance buyers, from the question"),
+    ]
+    stated = Deal(stage="proposal", persona="finance")
+    assert codes(stated, {**fits, "stage": 1.0, "persona": 1.0}) == [
+        ("stage_match", "Made for the Proposal stage"),
+        ("persona_match", "Written for Finance buyers"),
+    ]
+    other = AssetRecord(id="b", title="B", stages=("discovery",))
+    assert explain(other, Deal(), fits, [], taxonomy, cued=("proposal", None))[0].code == (
+        "related_content"
+    )

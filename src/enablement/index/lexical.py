@@ -75,6 +75,10 @@ class LexicalIndex:
     def __len__(self) -> int:
         return int(self._model.scores["num_docs"])
 
+    def knows(self, word: str) -> bool:
+        """True when `word`, analysed as queries are, is in the index's vocabulary."""
+        return any(token in self._vocab for token in analyze(word))
+
     def scores(self, query: str) -> np.ndarray[Any, np.dtype[np.float32]]:
         tokens = [token for token in analyze(query) if token in self._vocab]
         if not tokens:

@@ -51,9 +51,12 @@ def load_labelled(path: Path) -> list[LabelledDeal]:
 
 
 def baseline_configs(config: RecommenderConfig) -> dict[str, RecommenderConfig]:
-    """The comparisons every gain is shown against: plain retrieval, without product linking."""
-    no_fit = replace(config.weights, stage=0, vertical=0, persona=0, product=0, competitor=0)
-    config = replace(config, linking=replace(config.linking, enabled=False))
+    """The comparisons every gain is shown against: plain retrieval, without product linking,
+    question cues or a learned ranker."""
+    no_fit = replace(
+        config.weights, stage=0, vertical=0, persona=0, product=0, competitor=0, question_cues=0
+    )
+    config = replace(config, linking=replace(config.linking, enabled=False), ranker=None)
     return {
         "bm25_only": replace(config, fusion=replace(config.fusion, method="bm25"), weights=no_fit),
         "dense_only": replace(

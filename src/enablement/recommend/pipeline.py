@@ -13,11 +13,13 @@ import numpy.typing as npt
 from enablement.embedding import Encoder
 from enablement.index.bundle import Bundle
 from enablement.recommend.context import Deal
+from enablement.recommend.cues import CueReader, QuestionCues
 from enablement.recommend.diversity import DiversityConfig, diversify
 from enablement.recommend.eligibility import eligible_assets
 from enablement.recommend.features import AssetFeatures, candidate_features, feature_names
 from enablement.recommend.intent import TypeIntent
 from enablement.recommend.linking import LinkingConfig, ProductLinker
+from enablement.recommend.questions import QuestionScreen, screen
 from enablement.recommend.ranker import LearnedRanker
 from enablement.recommend.reasons import Passage, Recommendation, explain, passage
 from enablement.recommend.retrieval import FusionConfig, QueryMatches, encode_queries, match_assets
@@ -46,6 +48,8 @@ class RecommenderConfig:
     linking: LinkingConfig = field(default_factory=LinkingConfig)
     # The learned ranker over the linear scorer's best candidates; None: the linear scorer ranks.
     ranker: LearnedRanker | None = field(default=None, compare=False, repr=False)
+    # Leave out questions that are gibberish or in a language the library lacks, with a warning.
+    screen_questions: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +66,7 @@ class Scored:
     candidates: npt.NDArray[np.int64]  # eligible assets with any evidence, best first
     links: Mapping[str, float] = field(default_factory=dict)  # products linked from questions
     linked: Floats | None = None  # (assets,) fit to the linked products; None: nothing linked
+    cues: QuestionCues | None = None  # stage and persona the questions imply; None: nothing
 
 
 @dataclass(frozen=True)
@@ -114,12 +119,15 @@ class Recommender:
         self._stage_order = taxonomy.stages.ids
         intent = config.intent
         self._intent_rows = intent.class_rows([a.type for a in bundle.assets]) if intent else None
+        self._cues = CueReader(self.table, taxonomy)
+        languages = (asset.language for asset in bundle.assets)
+        self._screen = QuestionScreen.for_library(languages, bundle.lexical.knows)
         self._linker = ProductLinker.from_bundle(bundle) if config.linking.enabled else None
 
     def recommend(self, deal: Deal) -> RecommendationResult:
         """The top `deal.k` eligible assets for `deal`, each with reasons and passages."""
         scored = self.score(deal)
-        matches, fits, intent, links = scored.matches, scored.fits, scored.intent, scored.links
+        deal, matches, fits, intent = scored.deal, scored.matches, scored.fits, scored.intent
         order, scores = self._order(scored)
         floor = self.config.answer_floor
         covers = [{int(a) for a in np.flatnonzero(m.relevance >= floor)} for m in matches]
@@ -134,7 +142,7 @@ class Recommender:
             config=self.config.diversity,
         )
         items = [
-            self._item(row, rank, float(scores[row]), deal, fits[row], intent, matches, links)
+            self._item(row, rank, float(scores[row]), scored, fits[row], intent)
             for rank, row in enumerate(chosen, start=1)
         ]
         best = tuple(round(m.top_similarity, 4) for m in matches)
@@ -148,12 +156,10 @@ class Recommender:
         )
 
     def score(self, deal: Deal) -> Scored:
-        """What the linear scorer sees and says for `deal`: matches, fits, intent, scores, and the
-        candidates (eligible assets with any evidence), best first."""
+        """What the linear scorer sees and says for `deal` (less its unusable questions): matches,
+        fits, intent, scores, and the candidates (eligible assets with any evidence), best first."""
         eligible = eligible_assets(self.table, deal)
-        queries = list(deal.questions) or [self.deal_query(deal)]
-        vectors = encode_queries(self.encoder, queries)
-        matches = self._matches(queries, vectors, eligible)
+        deal, vectors, matches = self._read_questions(deal, eligible)
         text = np.mean([m.relevance for m in matches], axis=0).astype(np.float32)
         fits = fit_features(self.table, deal, self._stage_order)
         links = self._product_links(deal, vectors)
@@ -161,12 +167,35 @@ class Recommender:
         if linked is not None:
             fits = with_linked(fits, linked, named=bool(deal.products))
         intent = self._type_intent(deal, vectors)
+        cues = self._question_cues(deal)
+        use_cues = cues is not None and bool(self.config.weights.question_cues)
         scores = combine(
-            text, fits, self.config.weights, has_questions=bool(deal.questions), intent=intent
-        )
+            text, fits, self.config.weights, has_questions=bool(deal.questions), intent=intent,
+            cues=(cues.stage, cues.persona) if use_cues and cues else None,
+        )  # fmt: skip
         candidates = np.flatnonzero(eligible & ((text > 0) | (fits.max(axis=1) > 0)))
         order = candidates[np.argsort(-scores[candidates], kind="stable")]
-        return Scored(deal, vectors, matches, fits, intent, scores, order, links, linked)
+        return Scored(deal, vectors, matches, fits, intent, scores, order, links, linked, cues)
+
+    def _read_questions(
+        self, deal: Deal, eligible: np.ndarray, *, screened: bool = False
+    ) -> tuple[Deal, np.ndarray, list[QueryMatches]]:
+        """The deal less its unusable questions (recommend.questions), with their query vectors
+        and matches; the deal's own query when it has no usable question."""
+        queries = list(deal.questions) or [self.deal_query(deal)]
+        vectors = encode_queries(self.encoder, queries)
+        matches = self._matches(queries, vectors, eligible)
+        if screened or not deal.questions or not self.config.screen_questions:
+            return deal, vectors, matches
+        problems = [
+            self._screen.problem(q, top_similarity=m.top_similarity)
+            for q, m in zip(deal.questions, matches, strict=True)
+        ]
+        if not any(problems):
+            return deal, vectors, matches
+        # Encoded again without them: int8 query vectors depend a little on their batch, and the
+        # deal should rank as if the dropped questions had never been asked.
+        return self._read_questions(screen(deal, problems), eligible, screened=True)
 
     def _order(self, scored: Scored) -> tuple[list[int], Floats]:
         """The candidates best first, and the score shown for each: the learned ranker's over the
@@ -224,6 +253,12 @@ class Recommender:
         the product column so a learned ranker can take it as a feature of its own."""
         return linked_fit(self.table, links) if links else None
 
+    def _question_cues(self, deal: Deal) -> QuestionCues | None:
+        """Per asset, the stage and persona fits the questions imply for the fields the deal
+        leaves empty (recommend.cues); None when the questions say nothing. Computed whatever
+        the weight, so a learned ranker can take them as features of their own."""
+        return self._cues.read(deal)
+
     def _matches(
         self, queries: list[str], vectors: np.ndarray, eligible: np.ndarray
     ) -> list[QueryMatches]:
@@ -234,14 +269,16 @@ class Recommender:
         ]
 
     def _item(
-        self, row: int, rank: int, score: float, deal: Deal, fits: np.ndarray,
-        intent: np.ndarray | None, matches: list[QueryMatches], links: Mapping[str, float],
+        self, row: int, rank: int, score: float, scored: Scored, fits: np.ndarray,
+        intent: np.ndarray | None,
     ) -> Recommendation:  # fmt: skip
-        asset = self.bundle.assets[row]
-        passages = self._passages(row, deal, matches)
+        asset, deal = self.bundle.assets[row], scored.deal
+        passages = self._passages(row, deal, scored.matches)
         fit = dict(zip(FIT_FEATURES, (float(v) for v in fits), strict=True))
         fit["type_intent"] = float(intent[row]) if intent is not None else 0.0
-        reasons = explain(asset, deal, fit, passages, self.taxonomy, linked=links)
+        cues = scored.cues if self.config.weights.question_cues else None  # a reason if it counted
+        cued = (cues.stage_id, cues.persona_id) if cues else (None, None)
+        reasons = explain(asset, deal, fit, passages, self.taxonomy, linked=scored.links, cued=cued)
         return Recommendation(asset, rank, round(score, 4), reasons, passages)
 
     def _passages(self, row: int, deal: Deal, matches: list[QueryMatches]) -> list[Passage]:

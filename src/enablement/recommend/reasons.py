@@ -116,9 +116,11 @@ def explain(
     taxonomy: Taxonomy,
     *,
     linked: Mapping[str, float] | None = None,
+    cued: tuple[str | None, str | None] = (None, None),
 ) -> list[Reason]:
-    """The reasons that hold for `asset` on `deal`, given its fit features and passages, and
-    the products `linked` from the buyer's questions (recommend.linking)."""
+    """The reasons that hold for `asset` on `deal`, given its fit features and passages, the
+    products `linked` from the buyer's questions (recommend.linking), and the (stage, persona)
+    the questions point to where the deal leaves them empty (`cued`)."""
     reasons = [
         Reason("answers_question", f"Answers \u201c{_short(p.question)}\u201d" + _where(p))
         for p in passages
@@ -138,10 +140,16 @@ def explain(
         reasons.append(
             Reason("stage_match", f"Made for the {taxonomy.stages.label(deal.stage)} stage")
         )
+    elif cued[0] and cued[0] in asset.stages:
+        label = taxonomy.stages.label(cued[0])
+        reasons.append(Reason("stage_match", f"Made for the {label} stage, from the question"))
     if fits["persona"] > 0 and deal.persona:
         reasons.append(
             Reason("persona_match", f"Written for {taxonomy.personas.label(deal.persona)} buyers")
         )
+    elif cued[1] and cued[1] in asset.personas:
+        label = taxonomy.personas.label(cued[1])
+        reasons.append(Reason("persona_match", f"Written for {label} buyers, from the question"))
     if fits["product"] > 0:
         reasons.append(_product(asset, deal, linked or {}))
     if not reasons:

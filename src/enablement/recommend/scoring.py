@@ -30,6 +30,11 @@ class ScoringWeights:
     # P(asset type | questions) from recommend.intent (models/intent); chosen out of library by
     # scripts/train_intent.py. It serves only with a model file that passes its checks.
     type_intent: float = 0.2
+    # Stage and persona cues in the questions (recommend.cues), for fields the deal leaves empty:
+    # a share of the stage and persona weights, so a cue never counts more than the field would
+    # (capped at 1). 0 switches the feature off, as shipped: chosen on two libraries and scored
+    # on the third (benchmarks/eval_cues.py), no chosen share raised a held-out library.
+    question_cues: float = 0.0
 
     def fit_vector(self) -> Floats:
         return np.array([getattr(self, name) for name in FIT_FEATURES], dtype=np.float32)
@@ -48,7 +53,7 @@ def fit_features(table: AssetTable, deal: Deal, stage_order: Sequence[str]) -> F
         [
             stage,
             vertical,
-            _match(table, "personas", deal.persona, mismatch=-0.5),
+            persona_fit(table, deal.persona),
             _overlap(table, "products", deal.products, mismatch=PRODUCT_MISMATCH),
             competitor_fit(table, deal),
         ],
@@ -67,6 +72,11 @@ def stage_fit(table: AssetTable, deal: Deal, stage_order: Sequence[str]) -> Floa
     out[table.members("stages", neighbours)] = 0.0
     out[table.members("stages", [deal.stage])] = 1.0
     return out
+
+
+def persona_fit(table: AssetTable, persona: str | None) -> Floats:
+    """1 for assets written for `persona`, -0.5 for those written for others, 0 otherwise."""
+    return _match(table, "personas", persona, mismatch=-0.5)
 
 
 def competitor_fit(table: AssetTable, deal: Deal) -> Floats:
@@ -123,11 +133,15 @@ def with_linked(fits: Floats, linked: Floats, *, named: bool) -> Floats:
 
 def combine(
     text: Floats, fits: Floats, weights: ScoringWeights, *, has_questions: bool,
-    intent: Floats | None = None,
+    intent: Floats | None = None, cues: tuple[Floats, Floats] | None = None,
 ) -> Floats:  # fmt: skip
-    """Final score per asset: weighted text relevance, metadata fit and type intent."""
+    """Final score per asset: weighted text relevance, metadata fit, type intent and the stage
+    and persona fits the questions imply (`cues`)."""
     text_weight = weights.text if has_questions else weights.text_without_questions
     score = text_weight * text + fits @ weights.fit_vector()
     if intent is not None:
         score = score + weights.type_intent * intent
+    if cues is not None:
+        share = min(weights.question_cues, 1.0)
+        score = score + share * (weights.stage * cues[0] + weights.persona * cues[1])
     return score.astype(np.float32)

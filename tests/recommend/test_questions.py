@@ -1,0 +1,111 @@
+"""The question screen: gibberish and other-language questions flagged, real ones never."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from enablement.recommend.context import Deal
+from enablement.recommend.questions import (
+    QuestionScreen,
+    english_words,
+    latin_language,
+    screen,
+    script_language,
+    words,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "unusable_questions.json").read_text())
+GIBBERISH: list[str] = FIXTURE["gibberish"]
+OTHER: list[tuple[str, str]] = [(code, q) for code, q in FIXTURE["other_language"]]
+
+
+def real_questions() -> list[str]:
+    """Every buyer question of the labelled deals under eval/ (read only)."""
+    paths = [
+        REPO / "eval" / "deals.jsonl",
+        *sorted((REPO / "eval" / "libraries").glob("*/deals.jsonl")),
+    ]
+    out = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                out += [q for q in json.loads(line)["deal"].get("questions") or [] if q.strip()]
+    return out
+
+
+def english_library(vocabulary: frozenset[str] = frozenset()) -> QuestionScreen:
+    return QuestionScreen.for_library(["en", None], vocabulary.__contains__)
+
+
+@pytest.mark.parametrize("question", GIBBERISH)
+def test_gibberish_is_flagged(question: str) -> None:
+    assert english_library().problem(question, top_similarity=0.1) == "looks like gibberish"
+
+
+@pytest.mark.parametrize(("language", "question"), OTHER)
+def test_other_languages_are_named(language: str, question: str) -> None:
+    by_script = script_language(question)
+    found = by_script[0] if by_script else latin_language(words(question))
+    assert found == language
+    problem = english_library().problem(question, top_similarity=0.9)
+    assert problem is not None and problem.startswith("looks like ")
+    assert "and the library holds no" in problem
+
+
+def test_a_language_the_library_holds_is_fine() -> None:
+    spanish, japanese = OTHER[0][1], next(q for code, q in OTHER if code == "ja")
+    assert (
+        QuestionScreen.for_library(["en", "es-mx"], set().__contains__).problem(
+            spanish, top_similarity=0.5
+        )
+        is None
+    )
+    assert (
+        QuestionScreen.for_library(["ja"], set().__contains__).problem(japanese, top_similarity=0.5)
+        is None
+    )
+
+
+def test_unknown_words_pass_when_the_library_knows_them_or_a_passage_is_close() -> None:
+    question = "hecvat sbom mds2?"
+    assert english_library().problem(question, top_similarity=0.1) == "looks like gibberish"
+    assert (
+        english_library(frozenset({"hecvat", "sbom"})).problem(question, top_similarity=0.1) is None
+    )
+    assert english_library().problem(question, top_similarity=0.6) is None
+
+
+def test_a_real_question_the_library_cannot_answer_is_not_gibberish() -> None:
+    assert {"moon", "weather", "pumps"} <= english_words()
+    assert english_library().problem("moon weather", top_similarity=0.05) is None
+    assert english_library().problem("is it raining on the moon?", top_similarity=0.05) is None
+
+
+def test_no_real_question_is_another_language_or_wordless() -> None:
+    questions = real_questions()
+    assert len(questions) > 500
+    # corvane-medical holds a Spanish asset; its one Spanish question is fine there.
+    screen_ = QuestionScreen.for_library(["en", "es"], set().__contains__)
+    assert [q for q in questions if screen_.problem(q, top_similarity=1.0)] == []
+    english = english_library()
+    assert [q for q in questions if english.problem(q, top_similarity=1.0)] == [
+        "¿tienen una guía en español para los pacientes?"
+    ]
+
+
+def test_screen_drops_the_questions_and_names_them() -> None:
+    deal = Deal(questions=("asdf qwer", "how much does it cost?"), warnings=("earlier",))
+    kept = screen(deal, ["looks like gibberish", None])
+    assert kept.questions == ("how much does it cost?",)
+    assert kept.warnings == (
+        "earlier",
+        "Question 1 (\u201casdf qwer\u201d) looks like gibberish; ranked on the deal's fields "
+        "and its other questions.",
+    )
+    alone = screen(Deal(questions=("asdf",)), ["looks like gibberish"])
+    assert alone.questions == ()
+    assert alone.warnings[0].endswith("ranked on the deal's fields.")
