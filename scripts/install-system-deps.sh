@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs (PostgreSQL, Chromium), only when missing.
+# Installs the Debian packages the test suite needs (PostgreSQL, Chromium, the OpenMP runtime
+# LightGBM links against), only when missing.
 set -euo pipefail
 
 have_postgres() { compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; }
@@ -8,6 +9,8 @@ missing=()
 have_postgres || missing+=(postgresql)
 # The browser tests (tests/web) drive Debian's Chromium with Playwright; never `playwright install`.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# lightgbm (the learned ranker) loads libgomp.so.1; without it the linear scorer serves.
+ldconfig -p | grep -q 'libgomp\.so\.1 ' || missing+=(libgomp1)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

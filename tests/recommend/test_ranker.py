@@ -127,3 +127,34 @@ def test_recommend_without_a_ranker_is_the_linear_order(recommender: Recommender
     order, scores = recommender._order(recommender.score(deal))
     assert scores.tolist() == recommender.score(deal).scores.tolist()
     assert order == recommender.score(deal).candidates.tolist()
+
+
+class Favour:
+    """A booster that scores one asset far above the rest."""
+
+    def __init__(self, row: int, head: list[int]) -> None:
+        self.position = head.index(row)
+
+    def predict(self, matrix: np.ndarray, num_threads: int = 0) -> np.ndarray:
+        out = np.zeros(len(matrix))
+        out[self.position] = 10.0
+        return out
+
+
+def test_another_competitors_material_never_outranks_the_rest(recommender: Recommender) -> None:
+    def favouring(deal: Deal) -> tuple[list[int], np.ndarray, int, int]:
+        scored = recommender.score(deal)
+        head = scored.candidates[:50].tolist()
+        rival = next(r for r in head if "brightwell" in recommender.bundle.assets[r].id)
+        ranker = LearnedRanker(Favour(rival, head), recommender.feature_names, "fake", depth=50)
+        config = replace(recommender.config, ranker=ranker)
+        learned = Recommender(recommender.bundle, recommender.encoder, recommender.taxonomy, config)
+        order, scores = learned._order(scored)
+        return order, scores, rival, len(head)
+
+    deal = Deal(competitor="oxley", questions=("how do you compare?",), as_of=AS_OF, k=10)
+    order, scores, rival, size = favouring(deal)
+    assert order.index(rival) == size - 1  # the model's favourite, last of the head
+    assert scores[rival] < min(scores[r] for r in order[:size] if r != rival)
+    order, _, rival, _ = favouring(replace(deal, competitor=None))
+    assert order[0] == rival  # with no competitor on the deal, nothing is demoted

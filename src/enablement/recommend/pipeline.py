@@ -205,9 +205,14 @@ class Recommender:
             return scored.candidates.tolist(), scored.scores
         head = scored.candidates[: ranker.depth]
         learned = ranker.predict(self.features(scored, head))
-        reordered = head[np.argsort(-learned, kind="stable")]
-        scores = np.full_like(scored.scores, float(learned.min()) - 1.0)
-        scores[head] = learned
+        # Material about another competitor than the deal's never outranks the rest: the model
+        # weighs it, this keeps the rule the linear scorer states (other battlecards demoted).
+        rival = scored.fits[head, FIT_FEATURES.index("competitor")] < 0
+        rival &= scored.deal.competitor is not None
+        reordered = head[np.lexsort((-learned, rival))]
+        shown = np.where(rival, learned - (learned.max() - learned.min() + 1.0), learned)
+        scores = np.full_like(scored.scores, float(shown.min()) - 1.0)
+        scores[head] = shown
         return [*reordered.tolist(), *scored.candidates[ranker.depth :].tolist()], scores
 
     def features(self, scored: Scored, rows: npt.NDArray[np.int64]) -> Floats:
