@@ -11,26 +11,28 @@ deals against the product its labels point to.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
+from typing import Any
 
-from enablement.evaluation import Evaluation
-from enablement.learn.holdout import leave_one_library_out
+from holdout_common import run_holdout
+
+from enablement.learn.libraries import Library
 from enablement.learn.linking import link_counts, link_examples, tune_linking_only
 from enablement.recommend.linking import LinkingConfig
 from enablement.recommend.pipeline import RecommenderConfig
-from enablement.service import EnablementService
-from enablement.settings import Settings
+
+
+def count_links(libraries: Sequence[Library], result: dict[str, Any]) -> None:
+    """Each held-out library's link precision and recall at the setting chosen without it."""
+    for library in libraries:
+        row = result["held_out"][library.name]
+        setting = LinkingConfig(**row["choice"]["linking"])
+        row["links"] = link_counts(link_examples(library), setting).to_dict()
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--libraries", type=Path, default=Path("eval/libraries"))
-    args = parser.parse_args()
-    service = EnablementService(Settings())
     base = RecommenderConfig()
     config = replace(
         base,
@@ -38,17 +40,7 @@ def main() -> int:
         weights=replace(base.weights, type_intent=0.0),
         linking=replace(base.linking, enabled=False),
     )
-    try:
-        with Evaluation(service).libraries(args.libraries) as libraries:
-            result = leave_one_library_out(libraries, config=config, tuner=tune_linking_only)
-            for library in libraries:
-                row = result["held_out"][library.name]
-                setting = LinkingConfig(**row["choice"]["linking"])
-                row["links"] = link_counts(link_examples(library), setting).to_dict()
-    finally:
-        service.close()
-    print(json.dumps({"command": " ".join(["python", *sys.argv]), **result}, indent=2))
-    return 0
+    return run_holdout(__doc__, config, tune_linking_only, annotate=count_links)
 
 
 if __name__ == "__main__":
