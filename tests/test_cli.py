@@ -252,3 +252,18 @@ def test_serve_defaults_the_public_url_to_its_own_address(
     monkeypatch.setenv("ENABLEMENT_PUBLIC_URL", "https://share.example.com")
     assert runner.invoke(cli, ["serve", *args]).exit_code == 0
     assert seen["url"] == "https://share.example.com"  # a configured URL is kept
+
+
+def test_index_says_which_scorer_ranks(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert runner.invoke(cli, ["ingest", str(_library(tmp_path)), "--no-index"]).exit_code == 0
+    result = runner.invoke(cli, ["index", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["scorer"].startswith("lambdarank:")  # the shipped model, checked against MiniLM
+    assert "models/ranker/ranker.txt" in body["scorer_note"]
+    monkeypatch.setenv("ENABLEMENT_SCORER", "linear")
+    text = runner.invoke(cli, ["index"])
+    assert text.exit_code == 0, text.output
+    assert "Scorer: the linear scorer, as configured (ENABLEMENT_SCORER=linear)" in text.output
