@@ -66,7 +66,7 @@ class Scored:
     candidates: npt.NDArray[np.int64]  # eligible assets with any evidence, best first
     links: Mapping[str, float] = field(default_factory=dict)  # products linked from questions
     linked: Floats | None = None  # (assets,) fit to the linked products; None: nothing linked
-    cues: QuestionCues | None = None  # stage and persona the questions imply; None: nothing
+    cues: QuestionCues | None = None  # what the questions imply; None: nothing, or weight 0
 
 
 @dataclass(frozen=True)
@@ -167,11 +167,10 @@ class Recommender:
         if linked is not None:
             fits = with_linked(fits, linked, named=bool(deal.products))
         intent = self._type_intent(deal, vectors)
-        cues = self._question_cues(deal)
-        use_cues = cues is not None and bool(self.config.weights.question_cues)
+        cues = self._question_cues(deal) if self.config.weights.question_cues else None
         scores = combine(
             text, fits, self.config.weights, has_questions=bool(deal.questions), intent=intent,
-            cues=(cues.stage, cues.persona) if use_cues and cues else None,
+            cues=(cues.stage, cues.persona) if cues else None,
         )  # fmt: skip
         candidates = np.flatnonzero(eligible & ((text > 0) | (fits.max(axis=1) > 0)))
         order = candidates[np.argsort(-scores[candidates], kind="stable")]
@@ -260,8 +259,7 @@ class Recommender:
 
     def _question_cues(self, deal: Deal) -> QuestionCues | None:
         """Per asset, the stage and persona fits the questions imply for the fields the deal
-        leaves empty (recommend.cues); None when the questions say nothing. Computed whatever
-        the weight, so a learned ranker can take them as features of their own."""
+        leaves empty (recommend.cues); None when the questions say nothing."""
         return self._cues.read(deal)
 
     def _matches(
@@ -281,7 +279,7 @@ class Recommender:
         passages = self._passages(row, deal, scored.matches)
         fit = dict(zip(FIT_FEATURES, (float(v) for v in fits), strict=True))
         fit["type_intent"] = float(intent[row]) if intent is not None else 0.0
-        cues = scored.cues if self.config.weights.question_cues else None  # a reason if it counted
+        cues = scored.cues  # read only when their weight is on, so a reason only when they count
         cued = (cues.stage_id, cues.persona_id) if cues else (None, None)
         reasons = explain(asset, deal, fit, passages, self.taxonomy, linked=scored.links, cued=cued)
         return Recommendation(asset, rank, round(score, 4), reasons, passages)
