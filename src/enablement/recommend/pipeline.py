@@ -122,6 +122,8 @@ class Recommender:
         self._cues = CueReader(self.table, taxonomy)
         languages = (asset.language for asset in bundle.assets)
         self._screen = QuestionScreen.for_library(languages, bundle.lexical.knows)
+        if config.ranker is not None:  # built with the bundle, not by the first request
+            _ = self._asset_features
         self._linker = ProductLinker.from_bundle(bundle) if config.linking.enabled else None
 
     def recommend(self, deal: Deal) -> RecommendationResult:
