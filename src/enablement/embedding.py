@@ -88,14 +88,19 @@ def _package_path(raw: dict[str, Any]) -> Path:
     return Path(module.__file__ or "").parent / str(raw.get("path", "model"))
 
 
+def file_sha256(path: Path) -> str:
+    """The hex sha256 of a file, read in 1 MiB blocks; raises OSError if it cannot be read."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def verify_checksums(spec: ModelSpec) -> None:
     """Raise ConfigurationError if a model file differs from the manifest's checksum."""
     for name, expected in (spec.sha256 or {}).items():
-        digest = hashlib.sha256()
-        with (spec.path / name).open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        if digest.hexdigest() != expected:
+        if file_sha256(spec.path / name) != expected:
             raise ConfigurationError(f"Model file {spec.path / name} does not match its checksum.")
 
 

@@ -7,7 +7,6 @@ loaded; a missing, corrupt or mismatched file is named in a warning and the feat
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
+from enablement.embedding import file_sha256
 
 Floats = npt.NDArray[np.float32]
 NONE_CLASS = "none"  # the answer is an asset with no declared type
@@ -101,7 +102,7 @@ def save_intent(model: TypeIntent, folder: Path, **card: object) -> Path:
         np.savez(handle, coef=model.coef, intercept=model.intercept)
     manifest = {
         "file": MODEL_FILE,
-        "sha256": _sha256(path),
+        "sha256": file_sha256(path),
         "classes": list(model.classes),
         "temperature": model.temperature,
         "encoder": model.encoder,
@@ -119,7 +120,7 @@ def load_intent(folder: Path, *, encoder: str, dimension: int) -> TypeIntent | N
     manifest_path, path = folder / MANIFEST_FILE, folder / MODEL_FILE
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if _sha256(path) != manifest["sha256"]:
+        if file_sha256(path) != manifest["sha256"]:
             return _off(path, "does not match the sha256 in its manifest")
         if manifest["encoder"] != encoder or int(manifest["dimension"]) != dimension:
             return _off(path, f"was built for {manifest['encoder']}, not {encoder}")
@@ -142,7 +143,3 @@ def load_intent(folder: Path, *, encoder: str, dimension: int) -> TypeIntent | N
 def _off(path: Path, why: str) -> TypeIntent | None:
     logger.warning("Type-intent model %s %s; the type-intent feature is off.", path, why)
     return None
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -8,7 +8,6 @@ fails its hash or was built for other features is named in a warning; the linear
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Sequence
@@ -18,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from enablement.embedding import file_sha256
 
 Floats = npt.NDArray[np.float32]
 DEFAULT_FOLDER = Path(__file__).resolve().parents[3] / "models" / "ranker"
@@ -61,7 +62,7 @@ def save_ranker(ranker: LearnedRanker, folder: Path, **card: object) -> LearnedR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / MODEL_FILE
     path.write_text(ranker.booster.model_to_string(), encoding="utf-8")
-    digest = _sha256(path)
+    digest = file_sha256(path)
     manifest = {
         "file": MODEL_FILE,
         "sha256": digest,
@@ -84,7 +85,7 @@ def load_ranker(
     manifest_path, path = folder / MANIFEST_FILE, folder / MODEL_FILE
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        digest = _sha256(path)
+        digest = file_sha256(path)
         if digest != manifest["sha256"]:
             return _off(path, "does not match the sha256 in its manifest")
         if list(manifest["features"]) != list(features):
@@ -115,7 +116,3 @@ def _off(path: Path, why: str) -> tuple[None, str]:
     note = f"Ranker model {path} {why}; the linear scorer serves."
     logger.warning(note)
     return None, note
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
