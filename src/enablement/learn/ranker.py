@@ -21,6 +21,7 @@ import numpy.typing as npt
 from enablement.learn.evaluate import EVAL_DEPTH, LabelledDeal
 from enablement.learn.intent import train_intent
 from enablement.learn.libraries import Library
+from enablement.learn.metrics import dcg
 from enablement.recommend.context import resolve_deal
 from enablement.recommend.pipeline import Recommender, RecommenderConfig
 from enablement.recommend.ranker import DEFAULT_DEPTH, LearnedRanker
@@ -201,14 +202,14 @@ def _ndcg_at_10(model: LearnedRanker, examples: RankingExamples) -> float:
         labels = examples.labels[start : start + size]
         order = np.argsort(-scores[start : start + size], kind="stable")[:10]
         ideal = np.sort(labels)[::-1][:10]
-        out.append(_dcg(labels[order]) / max(_dcg(ideal), 1e-9))
+        out.append(dcg(_gains(labels[order])) / max(dcg(_gains(ideal)), 1e-9))
         start += size
     return float(np.mean(out)) if out else 0.0
 
 
-def _dcg(grades: npt.NDArray[np.int32]) -> float:
-    gains = (2.0 ** grades.astype(np.float64)) - 1.0
-    return float((gains / np.log2(np.arange(2, len(grades) + 2))).sum())
+def _gains(grades: npt.NDArray[np.int32]) -> list[float]:
+    """LambdaRank's own exponential gains (2^grade - 1), which it optimises."""
+    return [float(2.0**grade - 1.0) for grade in grades.tolist()]
 
 
 def _key(params: dict[str, Any]) -> str:
