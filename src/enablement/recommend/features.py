@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from enablement.index.bundle import Bundle
 from enablement.recommend.scoring import FIT_FEATURES
+from enablement.recommend.table import AssetTable
 
 if TYPE_CHECKING:
     from enablement.recommend.pipeline import Scored
@@ -67,30 +68,23 @@ class AssetFeatures:
     asset_products: tuple[tuple[int, ...], ...]  # per asset, its products' positions
 
     @classmethod
-    def of(cls, bundle: Bundle, asset_types: Sequence[str]) -> AssetFeatures:
+    def of(cls, bundle: Bundle, table: AssetTable, asset_types: Sequence[str]) -> AssetFeatures:
+        """Dates and chunk counts from `bundle`; metadata from its `table`."""
         assets = bundle.assets
         updated = np.array(
             [a.updated_at.toordinal() if a.updated_at else np.nan for a in assets], np.float64
         )
-        declared = np.array(
-            [
-                sum(bool(v) for v in (a.type, a.stages, a.verticals, a.personas, a.products))
-                for a in assets
-            ],
-            dtype=np.float32,
-        )
+        declared = (table.types != "").astype(np.float32)
+        for name in ("stages", "verticals", "personas", "products"):
+            declared += table.declared(name)
         counts = np.bincount(bundle.chunk_asset, minlength=len(assets)).astype(np.float32)
         columns = {name: index for index, name in enumerate(asset_types)}
         types = np.zeros((len(assets), len(asset_types) + 1), dtype=np.float32)
-        for row, asset in enumerate(assets):
-            types[row, columns.get(asset.type or "", len(asset_types))] = 1.0
-        names = sorted({p for a in assets for p in a.products})
+        types[np.arange(len(assets)), [columns.get(t, len(asset_types)) for t in table.types]] = 1.0
+        by_product = table.value_rows("products")
+        names = sorted(by_product)
         position = {name: index for index, name in enumerate(names)}
-        members: list[list[int]] = [[] for _ in names]
-        for row, asset in enumerate(assets):
-            for product in asset.products:
-                members[position[product]].append(row)
-        product_rows = tuple(np.array(rows, dtype=np.int64) for rows in members)
+        product_rows = tuple(by_product[name] for name in names)
         asset_products = tuple(tuple(position[p] for p in a.products) for a in assets)
         return cls(updated, declared, np.log1p(counts), types, product_rows, asset_products)
 

@@ -228,7 +228,7 @@ class Recommender:
 
     @cached_property
     def _asset_features(self) -> AssetFeatures:
-        return AssetFeatures.of(self.bundle, self.taxonomy.asset_types.ids)
+        return AssetFeatures.of(self.bundle, self.table, self.taxonomy.asset_types.ids)
 
     def deal_query(self, deal: Deal) -> str:
         """The query for a deal without buyer questions: its stage, vertical, persona, products."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 import numpy as np
@@ -46,6 +46,10 @@ class AssetTable:
             if rows is not None:
                 mask[rows] = True
         return mask
+
+    def value_rows(self, name: str) -> Mapping[str, npt.NDArray[np.int64]]:
+        """Per value of the list field `name`, the assets that hold it."""
+        return self._members[name]
 
     def declared(self, name: str) -> Mask:
         """Assets with a non-empty `name` list."""
