@@ -205,13 +205,11 @@ class Recommender:
         if ranker is None or len(scored.candidates) == 0:
             return scored.candidates.tolist(), scored.scores
         head = scored.candidates[: ranker.depth]
-        learned = ranker.predict(self.features(scored, head))
         # Material about another competitor than the deal's never outranks the rest: the model
         # weighs it, this keeps the rule the linear scorer states (other battlecards demoted).
         rival = scored.fits[head, FIT_FEATURES.index("competitor")] < 0
         rival &= scored.deal.competitor is not None
-        reordered = head[np.lexsort((-learned, rival))]
-        shown = np.where(rival, learned - (learned.max() - learned.min() + 1.0), learned)
+        reordered, shown = ranker.order(head, self.features(scored, head), demoted=rival)
         scores = np.full_like(scored.scores, float(shown.min()) - 1.0)
         scores[head] = shown
         return [*reordered.tolist(), *scored.candidates[ranker.depth :].tolist()], scores

@@ -50,6 +50,16 @@ class LearnedRanker:
         scores = self.booster.predict(matrix, num_threads=1)
         return np.asarray(scores, dtype=np.float32)
 
+    def order(
+        self, rows: npt.NDArray[np.int64], matrix: Floats, *, demoted: npt.NDArray[np.bool_]
+    ) -> tuple[npt.NDArray[np.int64], Floats]:
+        """`rows` best first by the model, every `demoted` row after the others; and each row's
+        shown score, lowered for demoted rows so it follows that order."""
+        learned = self.predict(matrix)
+        reordered = rows[np.lexsort((-learned, demoted))]
+        shown = np.where(demoted, learned - (learned.max() - learned.min() + 1.0), learned)
+        return reordered, shown.astype(np.float32)
+
 
 def scorer_name(ranker: LearnedRanker | None) -> str:
     """What `/readyz` and `enablement index` report as the live scorer."""
