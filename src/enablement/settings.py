@@ -39,6 +39,16 @@ class Settings(BaseSettings):
     model_path: Path | None = Field(
         None, description="Sentence-transformers model folder; defaults to the packaged MiniLM."
     )
+    encoder: Literal["tuned", "base"] = Field(
+        "tuned",
+        description="tuned: the packaged model with the fine-tuned layers in models/encoder "
+        "(see its card); base: the packaged model alone. Ignored with ENABLEMENT_MODEL_PATH.",
+    )
+    encoder_path: Path | None = Field(
+        None,
+        description="A fine-tuned encoder overlay folder (train-encoder); "
+        "defaults to models/encoder.",
+    )
     taxonomy_path: Path | None = Field(
         None, description="A replacement taxonomy YAML; defaults to the packaged one."
     )

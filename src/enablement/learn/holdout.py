@@ -98,7 +98,7 @@ def leave_one_library_out(
     return {
         "protocol": "leave-one-library-out",
         "metric": HEADLINE_METRIC,
-        "libraries": {library.name: _describe(library) for library in libraries},
+        "libraries": {library.name: describe(library) for library in libraries},
         "held_out": held_out,
         "headline": headline(held_out, ["tuned", *([TUNED_LINEAR] if learned else []), *fixed]),
     }
@@ -139,7 +139,7 @@ def _mean(values: Iterable[float]) -> float:
     return round(sum(items) / len(items), 4)
 
 
-def _describe(library: Library) -> dict[str, int]:
+def describe(library: Library) -> dict[str, int]:
     return {
         "assets": len(library.recommender.bundle.assets),
         "deals": len(library.deals),

@@ -175,14 +175,19 @@ def choose_params(examples: RankingExamples) -> tuple[dict[str, Any], dict[str, 
 
 
 def train_ranker(
-    libraries: Sequence[Library], config: RecommenderConfig, *, depth: int = DEFAULT_DEPTH
+    libraries: Sequence[Library],
+    config: RecommenderConfig,
+    *,
+    depth: int = DEFAULT_DEPTH,
+    encoder: str | None = None,
 ) -> tuple[LearnedRanker | None, dict[str, Any]]:
-    """A ranker trained on `libraries` only, over `config`'s linear scorer; None without rows."""
+    """A ranker trained on `libraries` only, over `config`'s linear scorer; None without rows.
+    `encoder` names the encoder it will serve with (by default the libraries' own)."""
     examples = ranking_examples(libraries, config, depth=depth)
     if not examples.sizes:
         return None, {"skipped": "no labelled deal has a relevant asset among the candidates"}
     params, table = choose_params(examples)
-    encoder = libraries[0].recommender.encoder.name
+    encoder = encoder or libraries[0].recommender.encoder.name
     model = fit_ranker(examples, params, encoder=encoder, depth=depth)
     choice = {
         "params": params,

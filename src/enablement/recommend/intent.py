@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from enablement.embedding import file_sha256
+from enablement.checksums import file_sha256
 
 Floats = npt.NDArray[np.float32]
 NONE_CLASS = "none"  # the answer is an asset with no declared type

@@ -71,7 +71,11 @@ def english_words() -> frozenset[str]:
     model's WordPiece vocabulary (about 21,700, inflections included). Empty, with a warning, when
     the model package cannot be read: the screen then only knows stop words and the library."""
     try:
-        lines = (load_model_spec(None).path / "vocab.txt").read_text(encoding="utf-8").split()
+        lines = (
+            (load_model_spec(None, tuned=False).path / "vocab.txt")
+            .read_text(encoding="utf-8")
+            .split()
+        )
     except (ConfigurationError, OSError) as exc:
         logger.warning("No English word list for the question screen (%s).", exc)
         return frozenset()

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from enablement.embedding import file_sha256
+from enablement.checksums import file_sha256
 
 Floats = npt.NDArray[np.float32]
 DEFAULT_FOLDER = Path(__file__).resolve().parents[3] / "models" / "ranker"
