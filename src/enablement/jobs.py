@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -10,7 +14,9 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from enablement.db import tables
-from enablement.errors import NotFoundError
+from enablement.errors import EnablementError, NotFoundError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -80,3 +86,50 @@ class JobStore:
             connection.execute(
                 update(tables.jobs).where(tables.jobs.c.id == job_id).values(**values)
             )
+
+
+Report = Callable[[int, int], None]  # (done, total)
+Work = Callable[[Report], dict[str, Any]]
+
+
+class JobRunner:
+    """Runs jobs one at a time on a background thread, recording state, throttled progress,
+    and the result or the error in `store`. A failing job never takes the server down."""
+
+    def __init__(self, store: JobStore) -> None:
+        self.store = store
+        self._executor: ThreadPoolExecutor | None = None
+
+    def submit(
+        self, kind: str, params: dict[str, Any], requested_by: str | None, work: Work
+    ) -> Job:
+        job = self.store.create(kind, params, requested_by)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enablement-job")
+        self._executor.submit(self._run, job.id, work)
+        return job
+
+    def _run(self, job_id: str, work: Work) -> None:
+        last = [0.0]
+
+        def report(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done == total or now - last[0] > 0.5:  # progress writes are throttled
+                last[0] = now
+                self.store.update(job_id, progress={"done": done, "total": total})
+
+        self.store.update(job_id, state="running")
+        try:
+            result = work(report)
+        except EnablementError as exc:
+            self.store.update(job_id, state="failed", error=exc.message)
+        except Exception as exc:  # the job fails, the server does not
+            log.exception("job %s failed", job_id)
+            self.store.update(job_id, state="failed", error=f"{type(exc).__name__}: {exc}")
+        else:
+            self.store.update(job_id, state="succeeded", result=result)
+
+    def close(self) -> None:
+        """Wait for the running job, if any."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -31,7 +29,7 @@ from enablement.embedding import (
     SentenceTransformerEncoder,
     load_model_spec,
 )
-from enablement.errors import EnablementError, InvalidValueError
+from enablement.errors import InvalidValueError
 from enablement.events.service import Usage
 from enablement.index.build import BuildReport, IndexOptions, build_index
 from enablement.index.bundle import (
@@ -42,7 +40,7 @@ from enablement.index.bundle import (
     read_meta,
 )
 from enablement.index.cache import EmbeddingCache
-from enablement.jobs import Job, JobStore
+from enablement.jobs import Job, JobRunner, JobStore, Report
 from enablement.live import LiveRecommender
 from enablement.recommend.context import resolve_deal
 from enablement.recommend.features import feature_names
@@ -274,8 +272,8 @@ class EnablementService:
         return JobStore(self.engine)
 
     @cached_property
-    def _executor(self) -> ThreadPoolExecutor:
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="enablement-job")
+    def _runner(self) -> JobRunner:
+        return JobRunner(self.jobs)
 
     def submit_ingest(self, path: Path, *, requested_by: str | None) -> Job:
         """Queue an ingest of `path`, which must lie under a configured library root."""
@@ -291,54 +289,30 @@ class EnablementService:
             )
         if not resolved.exists():
             raise InvalidValueError(f"No such file or folder: {path}", field="path")
-        job = self.jobs.create("ingest", {"path": str(resolved)}, requested_by)
-        self._executor.submit(
-            self._run_job, job.id, lambda report: self._ingest_job(resolved, report)
+        return self._runner.submit(
+            "ingest", {"path": str(resolved)}, requested_by, lambda r: self._ingest_job(resolved, r)
         )
-        return job
 
     def submit_rebuild(self, *, requested_by: str | None) -> Job:
-        job = self.jobs.create("rebuild", {}, requested_by)
-        self._executor.submit(self._run_job, job.id, lambda report: self._rebuild_job(report))
-        return job
+        return self._runner.submit("rebuild", {}, requested_by, self._rebuild_job)
 
     @property
     def uploads_dir(self) -> Path:
         return self.settings.data_dir / "uploads"
 
-    def _ingest_job(self, path: Path, report: Callable[..., None]) -> dict[str, Any]:
+    def _ingest_job(self, path: Path, report: Report) -> dict[str, Any]:
         summary = self.ingest(path, progress=lambda done, total, _name: report(done, total))
         result: dict[str, Any] = summary.to_dict()
         if summary.assets and not self.index_is_current():
             result["index"] = self.build_index().to_dict()
         return result
 
-    def _rebuild_job(self, report: Callable[..., None]) -> dict[str, Any]:
+    def _rebuild_job(self, report: Report) -> dict[str, Any]:
         return self.build_index(progress=lambda done, total: report(done, total)).to_dict()
 
-    def _run_job(self, job_id: str, work: Callable[[Callable[..., None]], dict[str, Any]]) -> None:
-        last = [0.0]
-
-        def report(done: int, total: int) -> None:
-            now = time.monotonic()
-            if done == total or now - last[0] > 0.5:  # progress writes are throttled
-                last[0] = now
-                self.jobs.update(job_id, progress={"done": done, "total": total})
-
-        self.jobs.update(job_id, state="running")
-        try:
-            result = work(report)
-        except EnablementError as exc:
-            self.jobs.update(job_id, state="failed", error=exc.message)
-        except Exception as exc:  # the job fails, the server does not
-            log.exception("job %s failed", job_id)
-            self.jobs.update(job_id, state="failed", error=f"{type(exc).__name__}: {exc}")
-        else:
-            self.jobs.update(job_id, state="succeeded", result=result)
-
     def close(self) -> None:
-        if "_executor" in self.__dict__:
-            self._executor.shutdown(wait=True)
+        if "_runner" in self.__dict__:
+            self._runner.close()
         if "usage" in self.__dict__:
             self.usage.close()
         if "engine" in self.__dict__:
