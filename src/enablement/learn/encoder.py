@@ -7,8 +7,8 @@ deal's labels name none of its asset. Training is in-batch negatives: cross-entr
 question x passage similarity matrix, so every other passage in the batch is a negative.
 
 Only the top transformer layers learn; the embeddings and the lower layers stay frozen. What a
-run produces is therefore a small overlay of weights for those layers (embedding.Overlay),
-applied over the packaged model, never a whole model copy.
+run produces is therefore a small overlay of weights for those layers (overlay.py), applied
+over the packaged model, never a whole model copy.
 """
 
 from __future__ import annotations
@@ -143,7 +143,8 @@ def fine_tune(model_path: Path, pairs: Sequence[EncoderPair], settings: FineTune
     model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
     transformer: Any = model[0].auto_model
     trained = _unfreeze_top(transformer, settings.frozen_layers)
-    before = {name: transformer.state_dict()[name].detach().clone() for name in trained}
+    start = transformer.state_dict()
+    before = {name: start[name].detach().clone() for name in trained}
     batches = [
         batch
         for epoch in range(settings.epochs)
@@ -171,10 +172,6 @@ def fine_tune(model_path: Path, pairs: Sequence[EncoderPair], settings: FineTune
         name: before[name] + settings.mix * (state[name].detach() - before[name])
         for name in trained
     }
-
-
-def _rng(settings: FineTuneSettings, epoch: int) -> random.Random:
-    return random.Random(settings.seed * 1000 + epoch)
 
 
 def _unfreeze_top(transformer: Any, frozen_layers: int) -> list[str]:

@@ -75,6 +75,8 @@ class OverlayEncoders:
 
     @cached_property
     def plain(self) -> Encoder:
+        if not self.quantize_queries:  # the base encoder already encodes at full precision
+            return self(frozenset())
         return SentenceTransformerEncoder(self.base, threads=self.threads)
 
     def spec(self, trained_on: frozenset[str]) -> ModelSpec:
