@@ -18,7 +18,6 @@ from enablement.embedding import Encoder, base_spec
 from enablement.errors import InvalidValueError
 from enablement.index.cache import EmbeddingCache
 from enablement.learn.beir import prepare_beir
-from enablement.learn.encoder import fine_tune
 from enablement.learn.encoder_holdout import EncodedLibraries, nested_holdout, overlay_settings
 from enablement.learn.evaluate import (
     LabelledDeal,
@@ -115,16 +114,18 @@ class Evaluation:
         return spec.overlay is not None and self.service.encoder.name == spec.name
 
     def train_encoder(self, directory: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The encoder overlay fine-tuned on every library under `directory` (learn.encoder),
+        """The encoder overlay for every library under `directory`: the soup of each library's
+        own fine-tuning (learn.encoder), each trained once and kept in data_dir/encoder-overlays,
         with what it was trained on."""
         with self.encoded_libraries(directory) as encoded:
-            pairs = {name: encoded.pairs(name) for name in encoded.names}
+            weights = encoded.encoders.soup(frozenset(encoded.names))
+            trained_on = {name: len(encoded.pairs(name)) for name in encoded.names}
             settings = encoded.settings
-            weights = fine_tune(
-                encoded.encoders.base.path, [p for found in pairs.values() for p in found], settings
-            )
-        trained_on = {name: len(found) for name, found in pairs.items()}
-        return weights, {"trained_on": trained_on, "settings": asdict(settings)}
+        return weights, {
+            "trained_on": trained_on,
+            "settings": asdict(settings),
+            "combined": "soup: base + mix x the mean of each library's fine-tuned change",
+        }
 
     @contextmanager
     def encoded_libraries(self, directory: Path) -> Iterator[EncodedLibraries]:

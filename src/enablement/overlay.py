@@ -67,6 +67,13 @@ def read_overlay(folder: Path, *, base: str) -> Overlay:
     return Overlay(name, path, digest, fits)
 
 
+def overlay_weights(overlay: Overlay) -> dict[str, Any]:
+    """The weights of a checked overlay (read_overlay), as float32 tensors."""
+    from safetensors.torch import load_file
+
+    return {name: tensor.float() for name, tensor in load_file(str(overlay.path)).items()}
+
+
 def apply_overlay(model: Any, path: Path) -> None:
     """Load the overlay weights at `path` over the transformer of `model` (a SentenceTransformer).
 

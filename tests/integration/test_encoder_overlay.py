@@ -15,7 +15,13 @@ from enablement.cli import cli
 from enablement.embedding import SentenceTransformerEncoder, base_spec, load_model_spec
 from enablement.errors import ConfigurationError
 from enablement.evaluation import OVERLAY_CACHE, Evaluation
-from enablement.learn.encoder import EncoderPair, FineTuneSettings, fine_tune
+from enablement.learn.encoder import (
+    EncoderPair,
+    FineTuneSettings,
+    base_weights,
+    fine_tune,
+    soup,
+)
 from enablement.overlay import MANIFEST_FILE, write_overlay
 from enablement.service import EnablementService
 from enablement.settings import Settings
@@ -89,29 +95,37 @@ def test_train_encoder_writes_an_overlay_the_service_loads(tmp_path: Path) -> No
         # held out, never the served overlay: encoders fine-tuned without the scored library
         result = runs.evaluate_libraries(root)
         assert set(result["headline"]) >= {"tuned", "tuned_linear", "base_encoder", "default"}
-        trained = sorted(p.name for p in (tmp_path / "data" / OVERLAY_CACHE).iterdir())
-        assert len(trained) == 6  # each pair of libraries, and each library alone
+        kept = [p.name for p in (tmp_path / "data" / OVERLAY_CACHE).iterdir()]
+        soups = [name for name in kept if name.startswith("soup-")]
+        assert len(kept) - len(soups) == 3  # each library fine-tuned once, alone
+        assert len(soups) == 6  # each pair of libraries, and each library alone
         # the shipped intent model and ranker learn from out-of-library encoders, and are
         # named for the served one, so they load beside it
         model, _ = runs.train_ranker(libraries=root)
         assert model is not None and model.encoder == report["name"]
         config, _ = runs.train_intent(root)
         assert config.intent is not None and config.intent.encoder == report["name"]
-        assert len(list((tmp_path / "data" / OVERLAY_CACHE).iterdir())) == 6  # none retrained
+        assert len(list((tmp_path / "data" / OVERLAY_CACHE).iterdir())) == 9  # none retrained
     finally:
         service.close()
 
 
-def test_mix_keeps_that_share_of_the_fine_tuned_change() -> None:
+def test_a_soup_keeps_mix_times_the_mean_change_of_its_libraries() -> None:
     from sentence_transformers import SentenceTransformer
 
     base = base_spec(load_model_spec(None))
     start = SentenceTransformer(str(base.path), device="cpu")[0].auto_model.state_dict()
     settings = FineTuneSettings(epochs=1, learning_rate=1e-4, batch_size=4, hard_negatives=0)
-    full = fine_tune(base.path, PAIRS, replace(settings, mix=1.0))
-    half = fine_tune(base.path, PAIRS, replace(settings, mix=0.5))
-    none = fine_tune(base.path, PAIRS, replace(settings, mix=0.0))
-    for name, tensor in full.items():
+    one = fine_tune(base.path, PAIRS, settings)
+    other = fine_tune(base.path, PAIRS[::-1], replace(settings, seed=1))
+    names = sorted(one)
+    assert names and all(name.startswith("encoder.layer.") for name in names)
+    packaged = base_weights(base.path, names)
+    half = soup(packaged, [one, other], 0.5)
+    none = soup(packaged, [one, other], 0.0)
+    for name in names:
         assert torch.equal(none[name], start[name])
-        assert torch.allclose(half[name], (start[name] + tensor) / 2, atol=1e-6)
-    assert any(not torch.equal(full[name], start[name]) for name in full)
+        expected = start[name] + 0.5 * ((one[name] - start[name]) + (other[name] - start[name])) / 2
+        assert torch.allclose(half[name], expected, atol=1e-6)
+    assert any(not torch.equal(one[name], start[name]) for name in names)
+    assert any(not torch.equal(one[name], other[name]) for name in names)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import torch
+from safetensors.torch import load_file
 
 from enablement.embedding import Encoder, ModelSpec
 from enablement.learn import encoder_holdout
@@ -66,26 +67,35 @@ def test_no_encoder_was_trained_on_the_library_it_encodes(libraries: list[Librar
     assert set(result["held_out"]["alpha"]["in_training"]) == {"bravo", "charlie"}
 
 
-def test_overlays_are_trained_once_per_training_set(
+def test_each_library_is_fine_tuned_once_and_sets_are_soups_of_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[int] = []
+    name = "encoder.layer.5.output.dense.bias"
 
     def fake_fine_tune(path: Path, pairs: Sequence[EncoderPair], settings: Any) -> dict:
-        calls.append(len(pairs))
-        return {"encoder.layer.5.output.dense.bias": torch.full((3,), float(len(pairs)))}
+        assert settings.mix == 1.0  # a library's own weights are kept whole
+        calls.append(len(pairs))  # weights that follow the pairs' count and text
+        return {name: torch.full((3,), len(pairs) + len(pairs[0].positive) / 100)}
 
     monkeypatch.setattr(encoder_holdout, "fine_tune", fake_fine_tune)
+    monkeypatch.setattr(
+        encoder_holdout, "base_weights", lambda path, names: {n: torch.zeros(3) for n in names}
+    )
     pairs = {"a": [EncoderPair("qa", "pa")], "b": [EncoderPair("qb", "pb")] * 2}
     base = ModelSpec(name="mini", path=tmp_path, dimension=3, base_name="mini")
-    encoders = OverlayEncoders(base, pairs.__getitem__, FineTuneSettings(), tmp_path / "cache")
+    encoders = OverlayEncoders(base, pairs.__getitem__, FineTuneSettings(mix=0.5), tmp_path / "c")
     both = encoders.spec(frozenset({"a", "b"}))
-    assert calls == [3]
-    assert encoders.spec(frozenset({"b", "a"})) == both  # kept: not trained again
+    assert sorted(calls) == [1, 2]
+    assert encoders.spec(frozenset({"b", "a"})) == both  # kept: not trained or mixed again
     only_a = encoders.spec(frozenset({"a"}))
-    assert calls == [3, 1]
+    assert sorted(calls) == [1, 2]  # a's own weights were kept too
     assert only_a.name != both.name and only_a.name.startswith("mini+enablement-")
     assert only_a.overlay is not None and only_a.overlay.is_file()
-    pairs["a"] = [EncoderPair("qa", "another passage")]  # new labels: a new overlay
-    assert encoders.spec(frozenset({"a"})).overlay != only_a.overlay
-    assert calls == [3, 1, 1]
+    # base 0 + 0.5 x mean(1.02, 2.02) for the pair; base 0 + 0.5 x 1.02 for a alone (float16)
+    kept = {spec: load_file(str(spec.overlay))[name].float() for spec in (both, only_a)}
+    assert torch.allclose(kept[both], torch.full((3,), 0.76), atol=1e-3)
+    assert torch.allclose(kept[only_a], torch.full((3,), 0.51), atol=1e-3)
+    pairs["a"] = [EncoderPair("qa", "another passage")]  # new labels: a trains again, b not
+    assert encoders.spec(frozenset({"a", "b"})).overlay != both.overlay
+    assert sorted(calls) == [1, 1, 2]

@@ -9,12 +9,19 @@ question x passage similarity matrix, so every other passage in the batch is a n
 Only the top transformer layers learn; the embeddings and the lower layers stay frozen. What a
 run produces is therefore a small overlay of weights for those layers (overlay.py), applied
 over the packaged model, never a whole model copy.
+
+Each library is fine-tuned on its own, and an encoder for a set of libraries is a weight soup:
+the packaged weights plus `mix` times the mean of the libraries' changes (`soup`). Averaging
+fine-tuned weights that start from one model works about as well as training on the union
+(model soups, Wortsman et al., ICML 2022; task arithmetic, Ilharco et al., ICLR 2023), and it
+makes the cost linear in libraries: held out, an encoder for any subset of the libraries costs
+no training, where one trained per subset would cost quadratically many.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,9 +54,9 @@ class FineTuneSettings:
     frozen_layers: int = 3  # lower transformer layers (and the embeddings) left as they are
     hard_negatives: int = 3  # per question; 0 trains on in-batch negatives only
     seed: int = 0
-    # Share of the fine-tuned change kept: weights = base + mix * (tuned - base). Below 1 it
-    # trades some in-domain gain for the base model's robustness elsewhere (WiSE-FT, Wortsman
-    # et al., CVPR 2022).
+    # Share of the libraries' mean fine-tuned change kept (see `soup`). Below 1 it trades some
+    # in-domain gain for the base model's robustness elsewhere (WiSE-FT, Wortsman et al., CVPR
+    # 2022).
     mix: float = 0.5
 
 
@@ -134,8 +141,9 @@ def question_batches(
 
 
 def fine_tune(model_path: Path, pairs: Sequence[EncoderPair], settings: FineTuneSettings) -> Any:
-    """Train the top layers of the model at `model_path` on `pairs`; returns their weights as a
-    state dict (names as in the transformer's own state dict)."""
+    """Train the top layers of the model at `model_path` on `pairs`; returns their trained
+    weights as a state dict (names as in the transformer's own state dict). `settings.mix` is
+    not applied here: `soup` applies it."""
     import torch
     from sentence_transformers import SentenceTransformer
 
@@ -143,8 +151,6 @@ def fine_tune(model_path: Path, pairs: Sequence[EncoderPair], settings: FineTune
     model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
     transformer: Any = model[0].auto_model
     trained = _unfreeze_top(transformer, settings.frozen_layers)
-    start = transformer.state_dict()
-    before = {name: start[name].detach().clone() for name in trained}
     batches = [
         batch
         for epoch in range(settings.epochs)
@@ -168,9 +174,27 @@ def fine_tune(model_path: Path, pairs: Sequence[EncoderPair], settings: FineTune
         schedule.step()
     model.eval()
     state = transformer.state_dict()
+    return {name: state[name].detach().clone() for name in trained}
+
+
+def base_weights(model_path: Path, names: Sequence[str]) -> dict[str, Any]:
+    """The packaged model's weights under `names` (transformer state-dict names)."""
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+    transformer: Any = model[0].auto_model
+    state = transformer.state_dict()
+    return {name: state[name].detach().clone() for name in names}
+
+
+def soup(base: Mapping[str, Any], tuned: Sequence[Mapping[str, Any]], mix: float) -> dict[str, Any]:
+    """base + mix * mean(tuned - base), weight by weight: the encoder for the libraries whose
+    fine-tuned weights are `tuned` (one library's when there is one)."""
+    if not tuned:
+        raise ValueError("a soup needs at least one fine-tuned set of weights")
     return {
-        name: before[name] + settings.mix * (state[name].detach() - before[name])
-        for name in trained
+        name: weights + mix * sum(one[name].float() - weights for one in tuned) / len(tuned)
+        for name, weights in base.items()
     }
 
 

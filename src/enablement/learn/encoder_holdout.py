@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from enablement.embedding import Encoder, ModelSpec, SentenceTransformerEncoder
-from enablement.learn.encoder import EncoderPair, FineTuneSettings, encoder_pairs, fine_tune
+from enablement.learn.encoder import (
+    EncoderPair,
+    FineTuneSettings,
+    base_weights,
+    encoder_pairs,
+    fine_tune,
+    soup,
+)
 from enablement.learn.evaluate import evaluate
 from enablement.learn.holdout import (
     HEADLINE_METRIC,
@@ -32,7 +39,13 @@ from enablement.learn.holdout import (
     with_config,
 )
 from enablement.learn.libraries import Library
-from enablement.overlay import MANIFEST_FILE, read_overlay, write_overlay
+from enablement.overlay import (
+    MANIFEST_FILE,
+    Overlay,
+    overlay_weights,
+    read_overlay,
+    write_overlay,
+)
 from enablement.recommend.pipeline import RecommenderConfig
 
 BASE_ENCODER = "base_encoder"
@@ -41,10 +54,12 @@ LibraryWith = Callable[[str, Encoder], Library]
 
 
 class OverlayEncoders:
-    """Encoders fine-tuned on sets of libraries, each trained once and kept in `folder` under a
-    key of its training pairs and settings (so changed labels or settings train a new one).
-    They encode queries as the service does (`quantize_queries`); `plain` is the base model at
-    full precision, which finds the training pairs, so their key never depends on serving."""
+    """Encoders fine-tuned on sets of libraries. Each library is fine-tuned alone, once, and
+    kept in `folder` under a key of its training pairs and settings (so changed labels or
+    settings train it again); the encoder for a set is the soup of its libraries' weights
+    (learn.encoder.soup), kept there too. They encode queries as the service does
+    (`quantize_queries`); `plain` is the base model at full precision, which finds the training
+    pairs, so their key never depends on serving."""
 
     def __init__(
         self,
@@ -63,6 +78,7 @@ class OverlayEncoders:
         self.folder = folder
         self.threads = threads
         self._loaded: dict[frozenset[str], Encoder] = {}
+        self._base_weights: dict[str, Any] | None = None
 
     def __call__(self, trained_on: frozenset[str]) -> Encoder:
         """The encoder fine-tuned on `trained_on` (the base model for an empty set)."""
@@ -80,17 +96,39 @@ class OverlayEncoders:
         return SentenceTransformerEncoder(self.base, threads=self.threads)
 
     def spec(self, trained_on: frozenset[str]) -> ModelSpec:
-        """The base spec with the overlay for `trained_on`, trained now if not kept already."""
-        pairs = [pair for name in sorted(trained_on) for pair in self.pairs(name)]
-        folder = self.folder / _key(pairs, self.settings)
+        """The base spec with the overlay for `trained_on` (a non-empty set)."""
+        tuned = [self.tuned(name) for name in sorted(trained_on)]
+        digest = hashlib.sha256(json.dumps([self.settings.mix, [t.sha256 for t in tuned]]).encode())
+        folder = self.folder / f"soup-{digest.hexdigest()[:16]}"
         if (folder / MANIFEST_FILE).is_file():
             overlay = read_overlay(folder, base=self.base.name)
         else:
-            weights = fine_tune(self.base.path, pairs, self.settings)
             overlay = write_overlay(
-                folder, weights, base=self.base.name, trained_on=sorted(trained_on)
+                folder,
+                self.soup(trained_on),
+                base=self.base.name,
+                trained_on=sorted(trained_on),
+                soup_of=[t.sha256 for t in tuned],
+                mix=self.settings.mix,
             )
         return replace(self.base, name=overlay.name, overlay=overlay.path)
+
+    def soup(self, trained_on: frozenset[str]) -> dict[str, Any]:
+        """The soup of the weights fine-tuned on each library of `trained_on`."""
+        tuned = [overlay_weights(self.tuned(name)) for name in sorted(trained_on)]
+        if self._base_weights is None:
+            self._base_weights = base_weights(self.base.path, sorted(tuned[0]))
+        return soup(self._base_weights, tuned, self.settings.mix)
+
+    def tuned(self, name: str) -> Overlay:
+        """The weights fine-tuned on library `name` alone, whole (no mix), trained once."""
+        pairs = self.pairs(name)
+        settings = replace(self.settings, mix=1.0)
+        folder = self.folder / _key(pairs, settings)
+        if (folder / MANIFEST_FILE).is_file():
+            return read_overlay(folder, base=self.base.name)
+        weights = fine_tune(self.base.path, pairs, settings)
+        return write_overlay(folder, weights, base=self.base.name, trained_on=[name])
 
 
 class EncodedLibraries:
