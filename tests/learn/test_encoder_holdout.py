@@ -12,6 +12,7 @@ import torch
 from safetensors.torch import load_file
 
 from enablement.embedding import Encoder, ModelSpec
+from enablement.errors import InvalidValueError
 from enablement.learn import encoder_holdout
 from enablement.learn.encoder import EncoderPair, FineTuneSettings
 from enablement.learn.encoder_holdout import OverlayEncoders, nested_holdout
@@ -99,3 +100,25 @@ def test_each_library_is_fine_tuned_once_and_sets_are_soups_of_them(
     pairs["a"] = [EncoderPair("qa", "another passage")]  # new labels: a trains again, b not
     assert encoders.spec(frozenset({"a", "b"})).overlay != both.overlay
     assert sorted(calls) == [1, 1, 2]
+
+
+def test_libraries_without_pairs_stay_out_of_the_soup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = "encoder.layer.5.output.dense.bias"
+    monkeypatch.setattr(
+        encoder_holdout, "fine_tune", lambda path, pairs, settings: {name: torch.ones(3)}
+    )
+    monkeypatch.setattr(
+        encoder_holdout, "base_weights", lambda path, names: {n: torch.zeros(3) for n in names}
+    )
+    pairs: dict[str, list[EncoderPair]] = {"a": [EncoderPair("qa", "pa")], "quiet": []}
+    base = ModelSpec(name="mini", path=tmp_path, dimension=3, base_name="mini")
+    encoders = OverlayEncoders(base, pairs.__getitem__, FineTuneSettings(mix=0.5), tmp_path / "c")
+    # not diluted by the library without questions: 0 + 0.5 x 1, not 0.5 x mean(1, 0)
+    assert torch.allclose(encoders.soup(frozenset({"a", "quiet"}))[name], torch.full((3,), 0.5))
+    assert encoders.spec(frozenset({"a", "quiet"})) == encoders.spec(frozenset({"a"}))
+    monkeypatch.setattr(encoder_holdout, "SentenceTransformerEncoder", lambda spec, **_: spec)
+    assert encoders(frozenset({"quiet"})) == base  # the base model itself
+    with pytest.raises(InvalidValueError, match="quiet"):
+        encoders.soup(frozenset({"quiet"}))

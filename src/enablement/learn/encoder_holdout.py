@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from enablement.embedding import Encoder, ModelSpec, SentenceTransformerEncoder
+from enablement.errors import InvalidValueError
 from enablement.learn.encoder import (
     EncoderPair,
     FineTuneSettings,
@@ -81,9 +82,10 @@ class OverlayEncoders:
         self._base_weights: dict[str, Any] | None = None
 
     def __call__(self, trained_on: frozenset[str]) -> Encoder:
-        """The encoder fine-tuned on `trained_on` (the base model for an empty set)."""
+        """The encoder fine-tuned on `trained_on` (the base model when none of them has a
+        training pair)."""
         if trained_on not in self._loaded:
-            spec = self.base if not trained_on else self.spec(trained_on)
+            spec = self.spec(trained_on) if self._teaching(trained_on) else self.base
             self._loaded[trained_on] = SentenceTransformerEncoder(
                 spec, threads=self.threads, quantize_queries=self.quantize_queries
             )
@@ -96,8 +98,8 @@ class OverlayEncoders:
         return SentenceTransformerEncoder(self.base, threads=self.threads)
 
     def spec(self, trained_on: frozenset[str]) -> ModelSpec:
-        """The base spec with the overlay for `trained_on` (a non-empty set)."""
-        tuned = [self.tuned(name) for name in sorted(trained_on)]
+        """The base spec with the overlay for `trained_on` (some of which have pairs)."""
+        tuned = [self.tuned(name) for name in self._teaching(trained_on)]
         digest = hashlib.sha256(json.dumps([self.settings.mix, [t.sha256 for t in tuned]]).encode())
         folder = self.folder / f"soup-{digest.hexdigest()[:16]}"
         if (folder / MANIFEST_FILE).is_file():
@@ -114,11 +116,26 @@ class OverlayEncoders:
         return replace(self.base, name=overlay.name, overlay=overlay.path)
 
     def soup(self, trained_on: frozenset[str]) -> dict[str, Any]:
-        """The soup of the weights fine-tuned on each library of `trained_on`."""
-        tuned = [overlay_weights(self.tuned(name)) for name in sorted(trained_on)]
+        """The soup of the weights fine-tuned on each library of `trained_on` that has training
+        pairs (a library without questions would only dilute it).
+
+        Raises InvalidValueError when none has any.
+        """
+        teaching = self._teaching(trained_on)
+        if not teaching:
+            raise InvalidValueError(
+                f"No labelled deal in {', '.join(sorted(trained_on))} has a question with an "
+                "answer graded 2 or more: nothing to fine-tune the encoder on.",
+                field="libraries",
+            )
+        tuned = [overlay_weights(self.tuned(name)) for name in teaching]
         if self._base_weights is None:
             self._base_weights = base_weights(self.base.path, sorted(tuned[0]))
         return soup(self._base_weights, tuned, self.settings.mix)
+
+    def _teaching(self, trained_on: frozenset[str]) -> list[str]:
+        """The libraries of `trained_on` with training pairs, in order."""
+        return [name for name in sorted(trained_on) if self.pairs(name)]
 
     def tuned(self, name: str) -> Overlay:
         """The weights fine-tuned on library `name` alone, whole (no mix), trained once."""
