@@ -29,7 +29,7 @@ class ScoringWeights:
     competitor: float = 0.6
     # P(asset type | questions) from recommend.intent (models/intent); chosen out of library by
     # scripts/train_intent.py. It serves only with a model file that passes its checks.
-    type_intent: float = 0.5
+    type_intent: float = 0.35
     # Stage and persona cues in the questions (recommend.cues), for fields the deal leaves empty:
     # a share of the stage and persona weights, so a cue never counts more than the field would
     # (capped at 1). 0 switches the feature off, as shipped: chosen on two libraries and scored
