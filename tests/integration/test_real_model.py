@@ -196,3 +196,23 @@ def test_unusable_questions_are_left_out_with_warnings(sample_service: Enablemen
     ]
     only = sample_service.recommend({"questions": ["qwertyuiop"], "as_of": "2026-11-25"})
     assert only.items and "looks like gibberish" in only.warnings[0]
+
+
+def test_a_model_folder_of_your_own_keeps_its_own_dimension(tmp_path: Path) -> None:
+    """ENABLEMENT_MODEL_PATH: the manifest's dimension, prefixes and checksums describe the
+    packaged model, so another folder (here the packaged model with a 384 -> 128 projection
+    added) serves with its own dimension."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Dense
+
+    packaged = load_model_spec(None)
+    model = SentenceTransformer(str(packaged.path), device="cpu", local_files_only=True)
+    model.append(Dense(in_features=384, out_features=128))
+    own = tmp_path / "own-model"
+    model.save(str(own))
+    spec = load_model_spec(own)
+    assert (spec.name, spec.dimension, spec.sha256, spec.overlay) == ("own-model", 0, None, None)
+    assert (spec.query_prefix, spec.passage_prefix) == ("", "")
+    encoder = SentenceTransformerEncoder(spec)
+    assert encoder.dimension == 128
+    assert encoder.encode_queries(["where does our data live?"]).shape == (1, 128)
