@@ -19,11 +19,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from enablement.evaluation import Evaluation
-from enablement.learn.evaluate import EVAL_DEPTH
-from enablement.learn.holdout import with_config
+from enablement.learn.encoder_holdout import EncodedLibraries, nested_fold
+from enablement.learn.evaluate import eval_deal
+from enablement.learn.holdout import Tuner, with_config
 from enablement.learn.metrics import mean_scores, score_ranking
 from enablement.learn.tune import tune_on_libraries, with_ranker
-from enablement.recommend.context import resolve_deal
+from enablement.recommend.pipeline import RecommenderConfig
 from enablement.service import EnablementService
 from enablement.settings import Settings
 
@@ -36,7 +37,6 @@ def main() -> int:
     args = parser.parse_args()
     service = EnablementService(Settings())
     config = replace(service.config, intent=None, ranker=None)
-    tuner = with_ranker(tune_on_libraries)
     args.out.mkdir(parents=True, exist_ok=True)
     summary = {}
     try:
@@ -45,31 +45,33 @@ def main() -> int:
             if unknown:
                 print(f"error: no library named {unknown} in {args.libraries}", file=sys.stderr)
                 return 2
+            tuner = with_ranker(tune_on_libraries)
             for held in args.names or encoded.names:
-                training = frozenset(encoded.names) - {held}
-                libraries = [
-                    encoded(name, encoded.encoders(training - {name})) for name in sorted(training)
-                ]
-                target = encoded(held, encoded.encoders(training))
-                recommender = with_config(target, tuner(libraries, config).config)
-                rows = []
-                with (args.out / f"{held}.jsonl").open("w") as out:
-                    for labelled in target.deals:
-                        deal = resolve_deal(
-                            {**labelled.deal, "k": EVAL_DEPTH}, recommender.taxonomy
-                        )
-                        ranked = [item.asset.id for item in recommender.recommend(deal).items]
-                        scores = score_ranking(ranked, labelled.relevant)
-                        rows.append(scores)
-                        out.write(
-                            json.dumps({"id": labelled.id, "ranked": ranked, "scores": scores})
-                            + "\n"
-                        )
-                summary[held] = mean_scores(rows)["ndcg@10"]
+                summary[held] = write_fold(encoded, held, tuner, config, args.out / f"{held}.jsonl")
     finally:
         service.close()
     print(json.dumps({"out": str(args.out), "ndcg@10": summary}, indent=2))
     return 0
+
+
+def write_fold(
+    encoded: EncodedLibraries, held: str, tuner: Tuner, config: RecommenderConfig, path: Path
+) -> float:
+    """Rank `held`'s deals as its fold of `enablement eval --libraries` does, write them to
+    `path`, and return their mean nDCG@10."""
+    libraries, target = nested_fold(
+        held, encoded.names, library_with=encoded, encoders=encoded.encoders
+    )
+    recommender = with_config(target, tuner(libraries, config).config)
+    rows = []
+    with path.open("w") as out:
+        for labelled in target.deals:
+            items = recommender.recommend(eval_deal(labelled, recommender)).items
+            ranked = [item.asset.id for item in items]
+            scores = score_ranking(ranked, labelled.relevant)
+            rows.append(scores)
+            out.write(json.dumps({"id": labelled.id, "ranked": ranked, "scores": scores}) + "\n")
+    return mean_scores(rows)["ndcg@10"]
 
 
 if __name__ == "__main__":

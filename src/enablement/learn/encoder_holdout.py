@@ -213,6 +213,21 @@ def _key(pairs: Sequence[EncoderPair], settings: FineTuneSettings) -> str:
     return digest.hexdigest()[:16]
 
 
+def nested_fold(
+    held: str,
+    names: Sequence[str],
+    *,
+    library_with: LibraryWith,
+    encoders: Callable[[frozenset[str]], Encoder],
+) -> tuple[list[Library], Library]:
+    """The fold of nested_holdout that holds `held` out: the other libraries, each encoded by the
+    encoder fine-tuned on the rest of them, and `held` encoded by the one fine-tuned on all of
+    them."""
+    training = frozenset(names) - {held}
+    libraries = [library_with(name, encoders(training - {name})) for name in names if name != held]
+    return libraries, library_with(held, encoders(training))
+
+
 def nested_holdout(
     names: Sequence[str],
     *,
@@ -230,10 +245,7 @@ def nested_holdout(
     base = {name: library_with(name, encoders(frozenset())) for name in names}
     for held in names:
         training = [name for name in names if name != held]
-        libraries = [
-            library_with(name, encoders(frozenset(training) - {name})) for name in training
-        ]
-        target = library_with(held, encoders(frozenset(training)))
+        libraries, target = nested_fold(held, names, library_with=library_with, encoders=encoders)
         tuned = tuner(libraries, config)
         base_tuned = tuner([base[name] for name in training], config).config
         held_out[held] = {

@@ -11,7 +11,7 @@ from typing import Any
 
 from enablement.errors import InvalidValueError
 from enablement.learn.metrics import mean_scores, score_ranking
-from enablement.recommend.context import resolve_deal
+from enablement.recommend.context import Deal, resolve_deal
 from enablement.recommend.eligibility import violations
 from enablement.recommend.pipeline import Recommender, RecommenderConfig
 from enablement.recommend.retrieval import FusionConfig
@@ -66,12 +66,18 @@ def baseline_configs(config: RecommenderConfig) -> dict[str, RecommenderConfig]:
     }
 
 
+def eval_deal(labelled: LabelledDeal, recommender: Recommender) -> Deal:
+    """`labelled`'s deal as evaluation ranks it: resolved for `recommender`'s taxonomy, to depth
+    EVAL_DEPTH whatever `k` the deal asks for."""
+    return resolve_deal({**labelled.deal, "k": EVAL_DEPTH}, recommender.taxonomy)
+
+
 def evaluate(recommender: Recommender, deals: Iterable[LabelledDeal]) -> dict[str, Any]:
     """Overall and per-tag metrics, plus the count of hard-filter violations."""
     rows: list[dict[str, float]] = []
     by_tag: dict[str, list[dict[str, float]]] = defaultdict(list)
     for labelled in deals:
-        deal = resolve_deal({**labelled.deal, "k": EVAL_DEPTH}, recommender.taxonomy)
+        deal = eval_deal(labelled, recommender)
         items = recommender.recommend(deal).items
         scores = score_ranking([item.asset.id for item in items], labelled.relevant)
         scores["violations"] = sum(1 for item in items if violations(item.asset, deal))

@@ -18,11 +18,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from enablement.learn.evaluate import EVAL_DEPTH, LabelledDeal
+from enablement.learn.evaluate import LabelledDeal, eval_deal
 from enablement.learn.intent import train_intent
 from enablement.learn.libraries import Library
 from enablement.learn.metrics import dcg
-from enablement.recommend.context import resolve_deal
 from enablement.recommend.pipeline import Recommender, RecommenderConfig
 from enablement.recommend.ranker import DEFAULT_DEPTH, LearnedRanker
 
@@ -128,8 +127,7 @@ def _recommender(library: Library, config: RecommenderConfig) -> Recommender:
 def _deal_rows(
     recommender: Recommender, labelled: LabelledDeal, depth: int
 ) -> tuple[Floats, npt.NDArray[np.int32]]:
-    deal = resolve_deal({**labelled.deal, "k": EVAL_DEPTH}, recommender.taxonomy)
-    scored = recommender.score(deal)
+    scored = recommender.score(eval_deal(labelled, recommender))
     rows = scored.candidates[:depth]
     assets = recommender.bundle.assets
     grades = np.array([labelled.relevant.get(assets[r].id, 0) for r in rows], dtype=np.int32)
