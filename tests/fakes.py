@@ -1,4 +1,5 @@
-"""A deterministic hashing encoder: fast, offline, and similar texts get similar vectors."""
+"""Fakes for fast tests: a deterministic hashing encoder (similar texts get similar vectors) and
+an answer model that claims by fused relevance, as the recommender did before its calibrated one."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import re
 import numpy as np
 
 from enablement.embedding import Vectors
+from enablement.recommend.answers import FEATURES as ANSWER_FEATURES
+from enablement.recommend.answers import AnswerModel
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -40,3 +43,26 @@ class HashingEncoder:
             if norm > 0:
                 out[row] /= norm
         return out
+
+
+def relevance_answers(
+    encoder: str = "test-hashing-384",
+    *,
+    floor: float = 0.6,
+    gates: tuple[float, float] = (0.0, 0.0),
+) -> AnswerModel:
+    """An answer model for the fake encoder: claims exactly when a passage's fused relevance
+    reaches `floor` (steep logistic on that one feature), for questions past `gates` (closest
+    passage cosine, vocabulary share); none by default."""
+    width = len(ANSWER_FEATURES)
+    coef = np.zeros(width, dtype=np.float32)
+    coef[ANSWER_FEATURES.index("relevance")] = 200.0
+    return AnswerModel(
+        mean=np.zeros(width, dtype=np.float32),
+        scale=np.ones(width, dtype=np.float32),
+        coef=coef,
+        intercept=-200.0 * floor + 1e-3,
+        threshold=0.5,
+        encoder=encoder,
+        floors=gates,
+    )

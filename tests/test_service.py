@@ -122,10 +122,10 @@ def test_the_checked_ranker_serves_and_says_so(tmp_path: Path) -> None:
     linear = ranker_service(tmp_path, scorer="linear")
     try:
         assert linear.serving_config.ranker is None
-        assert linear.scorer == {
-            "scorer": "linear",
-            "scorer_note": "the linear scorer, as configured (ENABLEMENT_SCORER=linear)",
-        }
+        assert linear.scorer["scorer"] == "linear"
+        assert linear.scorer["scorer_note"] == (
+            "the linear scorer, as configured (ENABLEMENT_SCORER=linear)"
+        )
     finally:
         linear.close()
 

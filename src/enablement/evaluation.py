@@ -17,6 +17,7 @@ from typing import Any
 from enablement.embedding import Encoder, base_spec
 from enablement.errors import InvalidValueError
 from enablement.index.cache import EmbeddingCache
+from enablement.learn.answers import answer_rows, load_off_topic, off_topic_claims, train_answers
 from enablement.learn.beir import prepare_beir
 from enablement.learn.encoder_holdout import EncodedLibraries, nested_holdout, overlay_settings
 from enablement.learn.evaluate import (
@@ -25,7 +26,7 @@ from enablement.learn.evaluate import (
     evaluate_with_baselines,
     load_labelled,
 )
-from enablement.learn.holdout import leave_one_library_out
+from enablement.learn.holdout import leave_one_library_out, with_config
 from enablement.learn.intent import tune_type_intent
 from enablement.learn.libraries import (
     Library,
@@ -37,6 +38,7 @@ from enablement.learn.libraries import (
 )
 from enablement.learn.ranker import train_ranker
 from enablement.learn.tune import MemoEncoder, tune_on_libraries, with_ranker
+from enablement.recommend.answers import AnswerModel
 from enablement.recommend.pipeline import Recommender, RecommenderConfig
 from enablement.recommend.ranker import LearnedRanker
 from enablement.service import EnablementService
@@ -52,16 +54,29 @@ class Evaluation:
         self.service = service
 
     def evaluate(
-        self, *, queries: Path | None = None, beir: Path | None = None, compare: bool = False
+        self,
+        *,
+        queries: Path | None = None,
+        beir: Path | None = None,
+        compare: bool = False,
+        off_topic: Path | None = None,
     ) -> dict[str, Any]:
-        """Metrics on a labelled deals file (current catalog) or a BEIR set (temporary catalog)."""
+        """Metrics on a labelled deals file (current catalog) or a BEIR set (temporary catalog);
+        with `off_topic`, also how many of those questions the current catalog claims to answer."""
         if (queries is None) == (beir is None):
             raise InvalidValueError("Give exactly one of --queries or --beir.", field="queries")
+        if off_topic is not None and queries is None:
+            raise InvalidValueError("--off-topic goes with --queries.", field="off_topic")
         if queries is not None:
             if not queries.is_file():
                 raise InvalidValueError(f"No such file: {queries}", field="queries")
             deals = load_labelled(queries)
-            return evaluate_with_baselines(self.service.recommender, deals, compare=compare)
+            questions = self._off_topic(off_topic)
+            recommender = self.service.recommender
+            result = evaluate_with_baselines(recommender, deals, compare=compare)
+            if questions is not None:
+                result["off_topic"] = off_topic_claims(recommender, questions)
+            return result
         assert beir is not None
         with tempfile.TemporaryDirectory(prefix="enablement-beir-") as workdir:
             recommender, deals = self.beir_recommender(beir, Path(workdir))
@@ -180,6 +195,41 @@ class Evaluation:
             model, choice = train_ranker(found, config, encoder=self.service.encoder.name)
             trained_on = {library.name: len(library.deals) for library in found}
         return model, {"trained_on": trained_on, **choice}
+
+    def train_answers(
+        self, directory: Path, *, off_topic: Path | None = None
+    ) -> tuple[AnswerModel, dict[str, Any]]:
+        """The answer model fitted on every library under `directory` as the service ranks it,
+        its claim threshold chosen out of library, with the held-out claim figures; with
+        `off_topic`, how many of those questions each library then claims to answer."""
+        questions = self._off_topic(off_topic)
+        config = replace(self.service.serving_config, answers=None)
+        encoder = self.service.encoder.name
+        with self._training_libraries(directory) as libraries:
+            rows = answer_rows(libraries, lambda _: config)
+            try:
+                model, figures = train_answers(rows, encoder=encoder)
+            except ValueError as exc:
+                message = f"No answer model trained: {exc}"
+                raise InvalidValueError(message, field="libraries") from None
+            if questions is not None:
+                figures["off_topic"] = {
+                    library.name: off_topic_claims(
+                        with_config(library, replace(config, answers=model)), questions
+                    )
+                    for library in libraries
+                }
+        trained_on = {library: sum(1 for n in rows.libraries if n == library)
+                      for library in sorted(set(rows.libraries))}  # fmt: skip
+        return model, {"rows": trained_on, **figures}
+
+    @staticmethod
+    def _off_topic(path: Path | None) -> list[str] | None:
+        if path is None:
+            return None
+        if not path.is_file():
+            raise InvalidValueError(f"No such file: {path}", field="off_topic")
+        return load_off_topic(path)
 
     @contextmanager
     def _training_libraries(self, directory: Path) -> Iterator[list[Library]]:

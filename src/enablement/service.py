@@ -42,6 +42,8 @@ from enablement.index.bundle import (
 from enablement.index.cache import EmbeddingCache
 from enablement.jobs import Job, JobRunner, JobStore, Report
 from enablement.live import LiveRecommender
+from enablement.recommend.answers import DEFAULT_FOLDER as DEFAULT_ANSWERS
+from enablement.recommend.answers import AnswerModel, load_answers
 from enablement.recommend.context import resolve_deal
 from enablement.recommend.features import feature_names
 from enablement.recommend.intent import DEFAULT_FOLDER as DEFAULT_INTENT
@@ -203,7 +205,14 @@ class EnablementService:
             encoder = self.encoder
             intent = load_intent(folder, encoder=encoder.name, dimension=encoder.dimension)
             config = replace(config, intent=intent)
+        if config.answers is None:
+            config = replace(config, answers=self._answers[0])
         return config
+
+    @cached_property
+    def _answers(self) -> tuple[AnswerModel | None, str]:
+        folder = self.settings.answers_path or DEFAULT_ANSWERS
+        return load_answers(folder, encoder=self.encoder.name)
 
     @cached_property
     def _ranker(self) -> tuple[LearnedRanker | None, str]:
@@ -218,7 +227,14 @@ class EnablementService:
         """Which scorer ranks ("linear" or the learned ranker's name), and why."""
         ranker = self.serving_config.ranker
         note = self._ranker[1] if self.config.ranker is None else "given in the config"
-        return {"scorer": scorer_name(ranker), "scorer_note": note}
+        answers = self.serving_config.answers
+        answers_note = self._answers[1] if self.config.answers is None else "given in the config"
+        return {
+            "scorer": scorer_name(ranker),
+            "scorer_note": note,
+            "answers": answers.name if answers is not None else "off",
+            "answers_note": answers_note,
+        }
 
     def recommend(self, deal: Mapping[str, Any]) -> RecommendationResult:
         """Recommendations for a deal given as loose input (CRM values and aliases work)."""

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     ranker_path: Path | None = Field(
         None, description="The learned ranker's folder; defaults to models/ranker."
     )
+    answers_path: Path | None = Field(
+        None,
+        description="The answer model's folder (when a passage is claimed to answer a question); "
+        "defaults to models/answers.",
+    )
 
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are skipped.")
     max_unpacked_mb: float = Field(

@@ -80,3 +80,38 @@ def test_weak_questions_keep_their_vectors_from_serving_so_demand_encodes_nothin
     assert counting.encoded == []
     env.client.close()
     env.service.close()
+
+
+def test_the_answer_models_verdict_decides_unanswered_and_weak_cells(
+    tmp_path: Path, build_options: BuildOptions
+) -> None:
+    env = make_env(tmp_path, build_options)
+    service = env.service
+    cell = {"stage": "discovery", "vertical": "healthcare"}
+    rows = [
+        # The verdict wins over the cosine, either way.
+        AskedQuestion("r1", DAY, "close but not an answer", 0.8, **cell, answered=False,
+                      answer_score=0.3),
+        AskedQuestion("r2", DAY, "far but answered", 0.2, **cell, answered=True,
+                      answer_score=0.9),
+        AskedQuestion("r3", DAY, "another miss", 0.7, **cell, answered=False, answer_score=0.1),
+        # Stored before the answer model: judged by the cosine, as then.
+        AskedQuestion("r4", DAY, "legacy far question", 0.1, **cell),
+        AskedQuestion("r5", DAY, "legacy close question", 0.9, **cell),
+    ]  # fmt: skip
+    EventStore(service.engine, service.taxonomy.stages.ids).record_questions(rows, user_id="r")
+    period = AuditFilters.parse({"since": "2026-10-01"}, service.taxonomy)
+
+    table = service.audit.demand(period)
+    assert table.summary["questions_asked"] == 5
+    assert table.summary["unanswered"] == 3
+    examples = {text for row in table.rows for text in row["examples"]}
+    assert "far but answered" not in examples and "legacy close question" not in examples
+    assert "answer model" in table.notes[0]
+
+    cells = {(r["stage"], r["vertical"]): r for r in service.audit.coverage(period).rows}
+    asked = cells[("discovery", "healthcare")]
+    assert asked["questions"] == 5 and asked["answered_share"] == 0.4
+    assert asked["weak"], "3 of 5 unanswered is under half answered"
+    env.client.close()
+    service.close()

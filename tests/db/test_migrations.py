@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, inspect
 from enablement.db import connect, downgrade, migrate
 from enablement.db.tables import metadata
 
-HEAD = "0007_link_views"
+HEAD = "0008_answered_questions"
 
 
 def test_upgrade_from_empty_matches_the_tables(database_url: str) -> None:

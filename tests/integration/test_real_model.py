@@ -216,3 +216,19 @@ def test_a_model_folder_of_your_own_keeps_its_own_dimension(tmp_path: Path) -> N
     encoder = SentenceTransformerEncoder(spec)
     assert encoder.dimension == 128
     assert encoder.encode_queries(["where does our data live?"]).shape == (1, 128)
+
+
+def test_the_shipped_answer_model_claims_only_what_answers(
+    sample_service: EnablementService,
+) -> None:
+    assert sample_service.scorer["answers"].startswith("answers:")
+    answered = sample_service.recommend(
+        {"stage": "discovery", "vertical": "healthcare", "questions": ["do you sign a BAA?"]}
+    )
+    assert answered.questions[0]["answered"] is True
+    top = answered.items[0]
+    assert any(p.answers for p in top.passages)
+    assert top.reasons[0].code == "answers_question"
+    off = sample_service.recommend({"questions": ["what's the weather in Lisbon tomorrow?"]})
+    assert off.questions[0]["answered"] is False
+    assert not any(p.answers for item in off.items for p in item.passages)

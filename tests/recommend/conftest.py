@@ -3,6 +3,7 @@ import pytest
 from enablement.catalog.build import BuildOptions
 from enablement.recommend.pipeline import Recommender, RecommenderConfig
 from enablement.taxonomy import Taxonomy
+from tests.fakes import relevance_answers
 from tests.index.library import build_small_library
 from tests.recommend.product_library import PRODUCT_ASSETS
 
@@ -12,7 +13,7 @@ def recommender(
     tmp_path_factory: pytest.TempPathFactory, build_options: BuildOptions, taxonomy: Taxonomy
 ) -> Recommender:
     bundle, encoder = build_small_library(tmp_path_factory.mktemp("small"), build_options)
-    return Recommender(bundle, encoder, taxonomy, RecommenderConfig())
+    return Recommender(bundle, encoder, taxonomy, RecommenderConfig(answers=relevance_answers()))
 
 
 @pytest.fixture(scope="module")
@@ -22,4 +23,4 @@ def product_recommender(
     """A recommender over PRODUCT_ASSETS (three products), with the fake encoder."""
     root = tmp_path_factory.mktemp("products")
     bundle, encoder = build_small_library(root, build_options, PRODUCT_ASSETS)
-    return Recommender(bundle, encoder, taxonomy, RecommenderConfig())
+    return Recommender(bundle, encoder, taxonomy, RecommenderConfig(answers=relevance_answers()))

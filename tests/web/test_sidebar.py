@@ -71,6 +71,7 @@ def test_url_parameters_show_the_deals_top_assets_at_360px(
     assert page.locator(".card").count() == len(expected["items"]) == 5
     caption = first.locator(".passage figcaption").first.inner_text()
     assert caption.startswith("Answers “do you sign a BAA?”") or "implementation" in caption
+    assert page.locator("#unanswered").is_hidden()
     assert (
         page.locator("#deal").inner_text()
         == "Discovery · Healthcare · IT security · 2 buyer questions"
@@ -210,3 +211,25 @@ def test_results_show_soon_after_the_page_starts(page: Any, web_server: WebServe
             page.wait_for_timeout(20)
         times.append(marks[0])
     assert 0 < sorted(times)[1] < 1000, times
+
+
+def test_a_question_nothing_answers_is_said_plainly_and_the_deal_still_gets_assets(
+    page: Any, web_server: WebServer
+) -> None:
+    question = "can your product make pizza for our office party?"
+    deal = {**DEAL, "q": [question]}
+    page.goto(sidebar_url(web_server.url, web_server.token(fresh("rep")), **deal))
+    ready(page)
+    expected = web_server.api(
+        "POST", "/v1/recommendations",
+        json={"stage": DEAL["stage"], "vertical": DEAL["vertical"], "persona": DEAL["persona"],
+              "questions": [question], "k": 5},
+    ).json()  # fmt: skip
+    assert expected["questions"][0]["answered"] is False
+    notice = page.locator("#unanswered")
+    assert notice.is_visible()
+    assert notice.inner_text().startswith("Nothing in the library answers this yet.")
+    assert page.locator(".card").count() == len(expected["items"]) > 0
+    captions = page.locator(".passage figcaption").all_inner_texts()
+    assert captions and not any(c.startswith("Answers") for c in captions)
+    assert not any(r["code"] == "answers_question" for i in expected["items"] for r in i["reasons"])

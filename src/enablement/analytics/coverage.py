@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, select
 
 from enablement.analytics.filters import AuditFilters
-from enablement.analytics.sources import AuditSources
+from enablement.analytics.sources import AuditSources, is_unanswered
 from enablement.analytics.table import AuditTable
 from enablement.db import tables
 from enablement.errors import InvalidValueError
@@ -38,14 +38,15 @@ def coverage_table(
         for stage in stages
         for column in columns
     ]
-    weak_below = sources.options.weak_cell_below
+    share = sources.options.weak_cell_answered
     return AuditTable(
         "coverage", filters.to_dict(),
-        ["stage", by, "eligible_assets", "specific_assets", "questions", "mean_best_score",
+        ["stage", by, "eligible_assets", "specific_assets", "questions", "answered_share",
          "weak"], rows,
         notes=[f"specific_assets are tagged for the {by}; eligible_assets also count assets "
-               f"tagged for every {by}. A cell is weak when no asset is specific to it or its "
-               f"buyer questions found passages scoring under {weak_below} on average."],
+               f"tagged for every {by}. A cell is weak when no asset is specific to it or "
+               f"fewer than {share:.0%} of its buyer questions were answered (as the demand "
+               "view counts them)."],
         summary={"cells": len(rows), "weak": sum(r["weak"] for r in rows)},
     )  # fmt: skip
 
@@ -58,24 +59,29 @@ def _cell(
     fit = [a for a in assets if stage in a["stages"] or not a["stages"]]
     eligible = [a for a in fit if column in a[plural] or not a[plural]]
     specific = [a for a in fit if column in a[plural]]
-    count, mean = asked or (0, None)
+    count, answered = asked or (0, None)
+    poorly = answered is not None and answered < sources.options.weak_cell_answered
     return {
         "stage": stage, by: column, "eligible_assets": len(eligible),
         "specific_assets": len(specific), "questions": count,
-        "mean_best_score": None if mean is None else round(mean, 4),
-        "weak": not specific or (mean is not None and mean < sources.options.weak_cell_below),
+        "answered_share": None if answered is None else round(answered, 4),
+        "weak": not specific or poorly,
     }  # fmt: skip
 
 
 def _question_cells(
     sources: AuditSources, filters: AuditFilters, by: str
 ) -> dict[tuple[str, str], tuple[int, float]]:
+    """Per (stage, column) cell: how many questions were asked there, and the share answered."""
     q = tables.questions.c
     column = q.vertical if by == "vertical" else q.persona
+    missed = func.sum(is_unanswered(q, sources.options).cast(Integer))
     query = (
-        select(q.stage, column, func.count(), func.avg(q.best_score))
+        select(q.stage, column, func.count(), missed)
         .where(*filters.conditions(q))
         .group_by(q.stage, column)
     )
     with sources.engine.connect() as connection:
-        return {(s, c): (int(n), float(m)) for s, c, n, m in connection.execute(query)}
+        return {
+            (s, c): (int(n), 1.0 - int(m or 0) / int(n)) for s, c, n, m in connection.execute(query)
+        }

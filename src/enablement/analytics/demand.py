@@ -12,7 +12,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy import Integer, desc, func, select
 
 from enablement.analytics.filters import AuditFilters
-from enablement.analytics.sources import AuditSources
+from enablement.analytics.sources import AuditSources, is_unanswered
 from enablement.analytics.table import AuditTable
 from enablement.db import tables
 from enablement.index.cache import EmbeddingCache, encode_with_cache
@@ -55,9 +55,10 @@ def demand_table(sources: AuditSources, filters: AuditFilters) -> AuditTable:
     below = sources.options.unanswered_below
     return AuditTable(
         "demand", filters.to_dict(), COLUMNS, [t.to_dict() for t in found],
-        notes=[f"A question is unanswered when its closest passage scores under {below} "
-               f"(cosine similarity). Themes cluster the {MAX_TEXTS:,} most recently asked "
-               "distinct unanswered questions."],
+        notes=["A question is unanswered when no recommended asset answers it, by the answer "
+               "model the sidebar's \u201cAnswers\u201d claims come from (questions asked before "
+               f"that model: when their closest passage scored under {below}). Themes cluster "
+               f"the {MAX_TEXTS:,} most recently asked distinct unanswered questions."],
         summary={"questions_asked": asked, "unanswered": unanswered,
                  "clustered": sum(r["count"] for r in rows), "themes": len(found)},
     )  # fmt: skip
@@ -70,7 +71,7 @@ def _unanswered(
     their count and mean best score), how many questions were asked and how many unanswered."""
     q = tables.questions.c
     where = filters.conditions(q)
-    weak = q.best_score < sources.options.unanswered_below
+    weak = is_unanswered(q, sources.options)
     last = func.max(q.occurred_at).label("last")
     grouped = (
         select(q.text, q.stage, q.vertical, func.count().label("count"),

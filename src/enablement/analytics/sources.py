@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import ColumnElement, Engine, and_, or_
 
 from enablement.analytics.filters import AuditFilters
 from enablement.catalog.store import CatalogStore
@@ -20,8 +20,10 @@ class AuditOptions:
     stale_after_days: int = 365
     expiring_within_days: int = 30
     duplicate_similarity: float = 0.95
-    unanswered_below: float = 0.5  # a question whose closest passage scores lower is unanswered
-    weak_cell_below: float = 0.5
+    # Questions stored without the answer model's verdict (served before it, or without one) are
+    # unanswered when their closest passage's cosine is under this.
+    unanswered_below: float = 0.5
+    weak_cell_answered: float = 0.5  # a cell whose questions are answered less often is weak
     min_deals: int = 10
     confidence: float = 0.95
 
@@ -52,3 +54,12 @@ class AuditSources:
     def rank(self, stage: str) -> int:
         """A stage's 1-based position in the pipeline, as stored on deals."""
         return self.taxonomy.stages.ids.index(stage) + 1
+
+
+def is_unanswered(q: Any, options: AuditOptions) -> ColumnElement[bool]:
+    """SQL: whether a stored question went unanswered, by the answer model's verdict when it was
+    served with one, else by its closest passage's cosine (questions stored before the model)."""
+    return or_(
+        q.answered.is_(False),
+        and_(q.answered.is_(None), q.best_score < options.unanswered_below),
+    )

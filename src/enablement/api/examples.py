@@ -26,6 +26,7 @@ PASSAGE_EXAMPLE: dict[str, Any] = {
     "location": "Who can sign a BAA",
     "similarity": 0.636,
     "answers": True,
+    "answer_score": 0.9712,
 }
 ITEM_EXAMPLE: dict[str, Any] = {
     "rank": 1,
@@ -60,6 +61,7 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
         "as_of": "2026-11-25",
     },
     "warnings": [],
+    "questions": [{"question": "do you sign a BAA?", "answered": True, "answer_score": 0.9712}],
     "items": [ITEM_EXAMPLE],
 }
 ASSET_EXAMPLE: dict[str, Any] = {

@@ -51,7 +51,12 @@ class Passage(BaseModel):
     heading_path: list[str]
     location: str = Field(examples=["page 2"])
     similarity: float
-    answers: bool
+    answers: bool = Field(
+        description="Whether this passage answers its question, by the calibrated answer model."
+    )
+    answer_score: float | None = Field(
+        description="P(this passage answers its question); null without a question or model."
+    )
 
 
 class RecommendationItem(BaseModel):
@@ -86,6 +91,18 @@ class ResolvedDeal(BaseModel):
     as_of: date
 
 
+class QuestionAnswered(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [RESPONSE_EXAMPLE["questions"][0]]})
+
+    question: str
+    answered: bool | None = Field(
+        description="Whether a recommended asset answers it; null when no answer model is loaded."
+    )
+    answer_score: float | None = Field(
+        description="The best probability that a recommended asset answers it."
+    )
+
+
 class RecommendationResponse(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [RESPONSE_EXAMPLE]})
 
@@ -93,6 +110,9 @@ class RecommendationResponse(BaseModel):
     bundle_version: str
     deal: ResolvedDeal
     warnings: list[str]
+    questions: list[QuestionAnswered] = Field(
+        description="Per buyer question, whether the recommended assets answer it."
+    )
     items: list[RecommendationItem]
 
 
@@ -219,6 +239,8 @@ class Health(BaseModel):
                     "checks": {"bundle": "ok", "store": "ok"},
                     "scorer": "lambdarank:3f2a9c01b7de",
                     "scorer_note": "lambdarank:3f2a9c01b7de from models/ranker/ranker.txt",
+                    "answers": "answers:5d0c81e2a4f3",
+                    "answers_note": "answers:5d0c81e2a4f3 from models/answers/manifest.json",
                 }
             ]
         }
@@ -231,6 +253,10 @@ class Health(BaseModel):
         None, description='What ranks: "linear", or the learned ranker ("lambdarank:<sha256>").'
     )
     scorer_note: str | None = Field(None, description="Where the scorer came from, or why not.")
+    answers: str | None = Field(
+        None, description='What claims "answers": the answer model ("answers:<sha256>") or "off".'
+    )
+    answers_note: str | None = Field(None, description="Where it came from, or why it is off.")
 
 
 class AuditTableOut(BaseModel):

@@ -50,6 +50,7 @@ for command in (
     recommend.search,
     evaluate.eval_command,
     evaluate.train_ranker_command,
+    evaluate.train_answers_command,
     evaluate.train_encoder_command,
     server.serve,
     server.keys,

@@ -75,6 +75,7 @@ def index(as_json: bool, database_url: str | None) -> None:
             f"{report.seconds:.1f}s"
         )
         say(f"Scorer: {scorer['scorer_note']}")
+        say(f"Answers: {scorer['answers_note']}")
 
 
 def _print_summary(summary: IngestSummary) -> None:

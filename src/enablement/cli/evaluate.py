@@ -15,6 +15,8 @@ from enablement.evaluation import Evaluation
 from enablement.learn.evaluate import format_table
 from enablement.learn.holdout import format_holdout
 from enablement.overlay import write_overlay
+from enablement.recommend.answers import MANIFEST_FILE as ANSWERS_FILE
+from enablement.recommend.answers import save_answers
 from enablement.recommend.ranker import MODEL_FILE, save_ranker
 
 
@@ -27,6 +29,11 @@ from enablement.recommend.ranker import MODEL_FILE, save_ranker
     help="A folder of libraries: hold each out, tune on the others, score it.",
 )
 @click.option("--compare", is_flag=True, help="Also run the BM25, dense and no-metadata baselines.")
+@click.option(
+    "--off-topic",
+    type=click.Path(path_type=Path),
+    help="Questions the catalog cannot answer (JSONL of {id, question}): count any claim.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @database_option
 def eval_command(
@@ -34,25 +41,28 @@ def eval_command(
     beir: Path | None,
     libraries: Path | None,
     compare: bool,
+    off_topic: Path | None,
     as_json: bool,
     database_url: str | None,
 ) -> None:
-    """Measure relevance: nDCG@5, nDCG@10, recall@10, MRR and hard-filter violations.
+    """Measure relevance: nDCG@5, nDCG@10, recall@10, MRR and hard-filter violations, and the
+    precision and recall of "answers" claims.
 
     Examples:
 
         enablement eval --queries eval/deals.jsonl --compare
+        enablement eval --queries eval/deals.jsonl --off-topic eval/off_topic/off_topic.jsonl
         enablement eval --beir ../shared/data/scifact --json
         enablement eval --libraries eval/libraries --compare
     """
-    if libraries is not None and (queries or beir):
+    if libraries is not None and (queries or beir or off_topic):
         raise InvalidValueError("Give one of --queries, --beir or --libraries.", field="libraries")
     with service(database_url) as svc:
         runs = Evaluation(svc)
         if libraries is not None:
             result = runs.evaluate_libraries(libraries, compare=compare)
         else:
-            result = runs.evaluate(queries=queries, beir=beir, compare=compare)
+            result = runs.evaluate(queries=queries, beir=beir, compare=compare, off_topic=off_topic)
     if as_json:
         click.echo(json.dumps(result, indent=2))
     else:
@@ -106,6 +116,62 @@ def train_ranker_command(
         sizes = ", ".join(f"{name} {n}" for name, n in choice["trained_on"].items())
         say(f"Saved {saved.name} to {path} (deals: {sizes}; {choice['params']}).")
         say(f"Serve it with ENABLEMENT_RANKER_PATH={out}")
+
+
+@click.command("train-answers")
+@click.option(
+    "--libraries",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="A folder of labelled libraries: their deals with questions fit it.",
+)
+@click.option(
+    "--off-topic",
+    type=click.Path(path_type=Path),
+    help="Questions no library answers (JSONL of {id, question}): count claims on them.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("data/answers"),
+    show_default=True,
+    help="Folder for the model's manifest.",
+)
+@click.option("--date", "card_date", default=None, help="The date on the model card (today).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was fitted as JSON.")
+@database_option
+def train_answers_command(
+    libraries: Path,
+    off_topic: Path | None,
+    out: Path,
+    card_date: str | None,
+    as_json: bool,
+    database_url: str | None,
+) -> None:
+    """Fit the answer model (when a passage is claimed to answer a question) and save it.
+
+    Its claim threshold is chosen out of library for precision. Serve it with
+    ENABLEMENT_ANSWERS_PATH=OUT. Example:
+
+        enablement train-answers --libraries eval/libraries --out models/answers \\
+            --off-topic eval/off_topic/off_topic.jsonl
+    """
+    with service(database_url) as svc:
+        model, figures = Evaluation(svc).train_answers(libraries, off_topic=off_topic)
+    card = {"trained": figures, "date": card_date or date.today().isoformat()}
+    saved = save_answers(model, out, **card)
+    path = out / ANSWERS_FILE
+    if as_json:
+        click.echo(json.dumps({"file": str(path), "answers": saved.name, **card}, indent=2))
+        return
+    pooled = figures["pooled"]
+    say(
+        f"Saved {saved.name} to {path}: claims at {figures['threshold']:.2f}, held out precision "
+        f"{pooled['precision']}, recall {pooled['recall']} over {pooled['assets']} assets."
+    )
+    for name, off in figures.get("off_topic", {}).items():
+        say(f"  {name}: {off['with_claims']} of {off['questions']} off-topic questions claimed")
+    say(f"Serve it with ENABLEMENT_ANSWERS_PATH={out}")
 
 
 @click.command("train-encoder")

@@ -206,7 +206,11 @@ questions = Table(
     Column("vertical", String(50)),
     Column("persona", String(50)),
     Column("text", Text, nullable=False),
-    Column("best_score", Float, nullable=False),
+    Column("best_score", Float, nullable=False),  # the closest passage's cosine
+    # By the answer model: whether a recommended asset answered it, and the best probability;
+    # null when served without one (then best_score judges it, as before the model).
+    Column("answered", Boolean),
+    Column("answer_score", Float),
     UniqueConstraint("recommendation_id", "text", name="uq_questions_recommendation_id"),
 )
 

@@ -72,11 +72,13 @@ class AskedQuestion:
     recommendation_id: str
     occurred_at: datetime
     text: str
-    best_score: float
+    best_score: float  # the closest eligible passage's cosine
     deal_id: str | None = None
     stage: str | None = None
     vertical: str | None = None
     persona: str | None = None
+    answered: bool | None = None  # by the answer model; None when served without one
+    answer_score: float | None = None
 
 
 @dataclass

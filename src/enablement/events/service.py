@@ -203,6 +203,20 @@ class Usage:
         return known.__contains__
 
 
+def _answered(result: RecommendationResult) -> list[dict[str, Any]]:
+    """Per question, what the answer model said of it (nothing when none was loaded)."""
+    return [
+        {"answered": q["answered"], "answer_score": q["answer_score"]} for q in result.questions
+    ]
+
+
+def _unanswered(question: AskedQuestion) -> bool:
+    """Whether the demand report counts it: by the answer model, else by its closest cosine."""
+    if question.answered is not None:
+        return not question.answered
+    return question.best_score < KEEP_VECTORS_BELOW
+
+
 def log_entry(
     served: Served, user_id: str, *, model: str, at: datetime | None = None
 ) -> RecommendationLogEntry:
@@ -227,11 +241,13 @@ def log_entry(
         for item in result.items
     ]
     questions = [
-        AskedQuestion(served.id, now, text, score, **context)
-        for text, score in zip(deal.questions, result.question_scores, strict=False)
+        AskedQuestion(served.id, now, text, score, **context, **answered)
+        for text, score, answered in zip(
+            deal.questions, result.question_scores, _answered(result), strict=False
+        )
     ]
     vectors = result.question_vectors
     weak = {} if vectors is None else {
-        q.text: vectors[i] for i, q in enumerate(questions) if q.best_score < KEEP_VECTORS_BELOW
+        q.text: vectors[i] for i, q in enumerate(questions) if _unanswered(q)
     }  # fmt: skip
     return RecommendationLogEntry(user_id, events, questions, model=model, vectors=weak)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from enablement.errors import InvalidValueError
-from enablement.learn.metrics import mean_scores, score_ranking
+from enablement.learn.metrics import claim_counts, mean_scores, score_ranking
 from enablement.recommend.context import Deal, resolve_deal
 from enablement.recommend.eligibility import violations
 from enablement.recommend.pipeline import Recommender, RecommenderConfig
@@ -76,6 +76,8 @@ def evaluate(recommender: Recommender, deals: Iterable[LabelledDeal]) -> dict[st
     """Overall and per-tag metrics, plus the count of hard-filter violations."""
     rows: list[dict[str, float]] = []
     by_tag: dict[str, list[dict[str, float]]] = defaultdict(list)
+    claimed: list[bool] = []
+    answering: list[bool] = []
     for labelled in deals:
         deal = eval_deal(labelled, recommender)
         items = recommender.recommend(deal).items
@@ -84,10 +86,16 @@ def evaluate(recommender: Recommender, deals: Iterable[LabelledDeal]) -> dict[st
         rows.append(scores)
         for tag in labelled.tags:
             by_tag[tag].append(scores)
-    return {
+        if deal.questions:  # an asset graded 2 or more for a deal with questions answers it
+            claimed += [any(p.answers for p in item.passages) for item in items]
+            answering += [labelled.relevant.get(item.asset.id, 0) >= 2 for item in items]
+    result: dict[str, Any] = {
         "overall": _summary(rows),
         "by_tag": {tag: _summary(tag_rows) for tag, tag_rows in sorted(by_tag.items())},
     }
+    if recommender.config.answers is not None:
+        result["answers"] = claim_counts(claimed, answering)
+    return result
 
 
 def _summary(rows: list[dict[str, float]]) -> dict[str, Any]:
@@ -119,7 +127,22 @@ def format_table(result: Mapping[str, Any]) -> str:
         lines.append("by tag")
         lines += [_row(f"  {tag}", scores) for tag, scores in result["by_tag"].items()]
     lines.append(f"hard-filter violations: {result['overall'].get('violations', 0)}")
+    if "answers" in result:
+        lines.append(_claims("answers claimed", result["answers"]))
+    if "off_topic" in result:
+        off = result["off_topic"]
+        lines.append(
+            f"off-topic questions with any claim: {off['with_claims']} of {off['questions']}"
+        )
     return "\n".join(lines)
+
+
+def _claims(name: str, c: Mapping[str, Any]) -> str:
+    def share(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.3f}"
+
+    counts = f"{c['claimed']} claimed of {c['assets']} recommended, {c['answering']} answering"
+    return f"{name}: precision {share(c['precision'])}, recall {share(c['recall'])} ({counts})"
 
 
 def _row(name: str, s: Mapping[str, Any]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 METRICS = ("ndcg@5", "ndcg@10", "recall@10", "mrr")
 
@@ -45,3 +46,17 @@ def mean_scores(rows: Sequence[Mapping[str, float]]) -> dict[str, float]:
     if not rows:
         return dict.fromkeys(METRICS, 0.0)
     return {name: round(sum(row[name] for row in rows) / len(rows), 4) for name in METRICS}
+
+
+def claim_counts(claimed: Sequence[bool], answering: Sequence[bool]) -> dict[str, Any]:
+    """Precision and recall of "answers" claims over recommended assets: of those claimed, the
+    share that answer; of those that answer, the share claimed (None when undefined)."""
+    true = sum(1 for c, a in zip(claimed, answering, strict=True) if c and a)
+    made, wanted = sum(claimed), sum(answering)
+    return {
+        "assets": len(claimed),
+        "answering": wanted,
+        "claimed": made,
+        "precision": round(true / made, 4) if made else None,
+        "recall": round(true / wanted, 4) if wanted else None,
+    }

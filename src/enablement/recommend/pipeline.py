@@ -12,6 +12,7 @@ import numpy.typing as npt
 
 from enablement.embedding import Encoder
 from enablement.index.bundle import Bundle
+from enablement.recommend.answers import AnswerModel
 from enablement.recommend.context import Deal
 from enablement.recommend.cues import CueReader, QuestionCues
 from enablement.recommend.diversity import DiversityConfig, diversify
@@ -19,7 +20,7 @@ from enablement.recommend.eligibility import eligible_assets
 from enablement.recommend.features import AssetFeatures, candidate_features, feature_names
 from enablement.recommend.intent import TypeIntent
 from enablement.recommend.linking import LinkingConfig, ProductLinker
-from enablement.recommend.questions import QuestionScreen, screen
+from enablement.recommend.questions import QuestionScreen, screen, vocabulary_share
 from enablement.recommend.ranker import LearnedRanker
 from enablement.recommend.reasons import Passage, Recommendation, explain, passage
 from enablement.recommend.retrieval import FusionConfig, QueryMatches, encode_queries, match_assets
@@ -50,6 +51,8 @@ class RecommenderConfig:
     ranker: LearnedRanker | None = field(default=None, compare=False, repr=False)
     # Leave out questions that are gibberish or in a language the library lacks, with a warning.
     screen_questions: bool = True
+    # P(an asset's best passage answers a question) and the claim made from it; None: no claims.
+    answers: AnswerModel | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +84,24 @@ class RecommendationResult:
     # The buyer questions' query vectors, so the usage log can keep those of the poorly answered
     # ones for the demand report without encoding them again.
     question_vectors: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # Per buyer question, the highest probability that a recommended asset answers it, and
+    # whether that reaches the answer model's claim; empty when no answer model is loaded.
+    answer_scores: tuple[float, ...] = ()
+    answered: tuple[bool, ...] = ()
+
+    @property
+    def questions(self) -> list[dict[str, Any]]:
+        """Per buyer question: whether a recommended asset answers it (None: not known, as no
+        answer model is loaded) and the best probability that one does."""
+        known = len(self.answered) == len(self.deal.questions)
+        return [
+            {
+                "question": question,
+                "answered": self.answered[i] if known else None,
+                "answer_score": self.answer_scores[i] if known else None,
+            }
+            for i, question in enumerate(self.deal.questions)
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         deal = self.deal
@@ -101,6 +122,7 @@ class RecommendationResult:
                 "as_of": deal.as_of.isoformat(),
             },
             "warnings": list(self.warnings),
+            "questions": self.questions,
             "items": [item.to_dict() for item in self.items],
         }
 
@@ -128,8 +150,11 @@ class Recommender:
 
     def recommend(self, deal: Deal) -> RecommendationResult:
         """The top `deal.k` eligible assets for `deal`, each with reasons and passages."""
-        scored = self.score(deal)
-        deal, matches, fits, intent = scored.deal, scored.matches, scored.fits, scored.intent
+        return self.rank(self.score(deal))
+
+    def rank(self, scored: Scored) -> RecommendationResult:
+        """The top `k` of a scored deal: ordered, diversified, each with reasons and passages."""
+        deal, matches = scored.deal, scored.matches
         order, scores = self._order(scored)
         floor = self.config.answer_floor
         covers = [{int(a) for a in np.flatnonzero(m.relevance >= floor)} for m in matches]
@@ -143,11 +168,16 @@ class Recommender:
             covers=covers,
             config=self.config.diversity,
         )
+        answers = self.answer_scores(scored, np.array(chosen, dtype=np.int64))
         items = [
-            self._item(row, rank, float(scores[row]), scored, fits[row], intent)
+            self._item(row, rank, float(scores[row]), scored, answers)
             for rank, row in enumerate(chosen, start=1)
         ]
         best = tuple(round(m.top_similarity, 4) for m in matches)
+        model = self.config.answers
+        shown = None
+        if answers is not None and model is not None:
+            shown = answers.max(axis=1) if answers.shape[1] else np.zeros(len(matches))
         return RecommendationResult(
             deal,
             items,
@@ -155,7 +185,21 @@ class Recommender:
             deal.warnings,
             question_scores=best if deal.questions else (),
             question_vectors=scored.vectors if deal.questions else None,
+            answer_scores=tuple(round(float(v), 4) for v in shown) if shown is not None else (),
+            answered=tuple(bool(v >= model.threshold) for v in shown)
+            if shown is not None and model is not None
+            else (),
         )
+
+    def answer_scores(self, scored: Scored, chosen: npt.NDArray[np.int64]) -> Floats | None:
+        """(questions, len(chosen)): P(the recommended asset answers the question), `chosen`
+        best first; None when no answer model is loaded or the deal has no buyer question."""
+        model = self.config.answers
+        if model is None or not scored.deal.questions:
+            return None
+        knows = self.bundle.lexical.knows
+        vocabulary = [vocabulary_share(q, knows) for q in scored.deal.questions]
+        return model.scores(scored.matches, chosen, vocabulary)
 
     def score(self, deal: Deal) -> Scored:
         """What the linear scorer sees and says for `deal` (less its unusable questions): matches,
@@ -272,28 +316,31 @@ class Recommender:
         ]
 
     def _item(
-        self, row: int, rank: int, score: float, scored: Scored, fits: np.ndarray,
-        intent: np.ndarray | None,
-    ) -> Recommendation:  # fmt: skip
-        asset, deal = self.bundle.assets[row], scored.deal
-        passages = self._passages(row, deal, scored.matches)
-        fit = dict(zip(FIT_FEATURES, (float(v) for v in fits), strict=True))
+        self, row: int, rank: int, score: float, scored: Scored, answers: Floats | None
+    ) -> Recommendation:
+        asset, deal, intent = self.bundle.assets[row], scored.deal, scored.intent
+        claims = answers[:, rank - 1] if answers is not None else None
+        passages = self._passages(row, deal, scored.matches, claims)
+        fit = dict(zip(FIT_FEATURES, (float(v) for v in scored.fits[row]), strict=True))
         fit["type_intent"] = float(intent[row]) if intent is not None else 0.0
         cues = scored.cues  # read only when their weight is on, so a reason only when they count
         cued = (cues.stage_id, cues.persona_id) if cues else (None, None)
         reasons = explain(asset, deal, fit, passages, self.taxonomy, linked=scored.links, cued=cued)
         return Recommendation(asset, rank, round(score, 4), reasons, passages)
 
-    def _passages(self, row: int, deal: Deal, matches: list[QueryMatches]) -> list[Passage]:
-        """The passage answering each question the asset covers; failing that, its closest one."""
+    def _passages(
+        self, row: int, deal: Deal, matches: list[QueryMatches], claims: Floats | None
+    ) -> list[Passage]:
+        """The passage answering each question the asset covers; failing that, its closest one.
+        A passage claims to answer only when the answer model says so."""
         relevance = [float(m.relevance[row]) for m in matches]
-        answered = [i for i, r in enumerate(relevance) if r >= self.config.answer_floor]
-        if not answered and relevance and max(relevance) > 0:
-            answered = [int(np.argmax(relevance))]
-        if not answered:  # chosen on metadata alone: show how the asset opens
+        shown = [i for i, r in enumerate(relevance) if r >= self.config.answer_floor]
+        if not shown and relevance and max(relevance) > 0:
+            shown = [int(np.argmax(relevance))]
+        if not shown:  # chosen on metadata alone: show how the asset opens
             return [self._preview(row)]
         out = []
-        for index in answered:
+        for index in shown:
             match = matches[index]
             chunk = int(match.best_chunk[row])
             if chunk < 0:
@@ -303,10 +350,19 @@ class Recommender:
             similarity = float(match.similarity[row])
             position = index if question else None
             item = passage(self.bundle.chunks[chunk], title, position, question, similarity)
-            out.append(replace(item, answers=relevance[index] >= self.config.answer_floor))
+            out.append(replace(item, **self._claim(claims, index, question)))
         return out
+
+    def _claim(self, claims: Floats | None, question: int, text: str | None) -> dict[str, Any]:
+        """A passage's answer score (`claims`: the asset's per question), and whether it claims
+        to answer its question."""
+        model = self.config.answers
+        if claims is None or model is None or text is None:
+            return {"answers": False, "answer_score": None}
+        score = float(claims[question])
+        return {"answers": score >= model.threshold, "answer_score": round(score, 4)}
 
     def _preview(self, row: int) -> Passage:
         first = int(np.flatnonzero(self.bundle.chunk_asset == row)[0])
         item = passage(self.bundle.chunks[first], self.bundle.assets[row].title, None, None, 0.0)
-        return replace(item, answers=False)
+        return replace(item, answers=False, answer_score=None)

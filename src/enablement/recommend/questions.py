@@ -87,6 +87,14 @@ def words(question: str) -> list[str]:
     return _WORD.findall(question.casefold())
 
 
+def vocabulary_share(question: str, knows: Callable[[str], bool]) -> float:
+    """The share of the question's words, less English stop words, that the library's own
+    vocabulary holds (how much of it the library talks about); 1.0 when no such word is left."""
+    stops = stop_words()["en"]
+    content = [word for word in words(question) if word not in stops]
+    return sum(1 for word in content if knows(word)) / len(content) if content else 1.0
+
+
 def script_language(question: str) -> tuple[str, ...] | None:
     """The languages a question's script allows, when most of its letters are in a script
     other than Latin (kana makes it Japanese); None for Latin writing or no letters."""

@@ -38,7 +38,10 @@ class Passage:
     slide: int | None
     heading_path: tuple[str, ...]
     similarity: float
-    answers: bool = True  # False: the closest passage to a question the asset does not answer
+    # Whether the passage answers its question, by the answer model (recommend.answers); False
+    # for the closest passage to a question it does not answer, and when no model is loaded.
+    answers: bool = False
+    answer_score: float | None = None  # P(it answers its question); None: no model or question
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +54,7 @@ class Passage:
             "location": self.location,
             "similarity": round(self.similarity, 4),
             "answers": self.answers,
+            "answer_score": self.answer_score,
         }
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,7 @@ from enablement.errors import InvalidValueError
 from enablement.index.bundle import AssetRecord
 from enablement.recommend.context import Deal
 from enablement.recommend.eligibility import eligible_assets
+from enablement.recommend.questions import vocabulary_share
 from enablement.recommend.reasons import Passage, passage
 from enablement.recommend.retrieval import encode_queries, match_assets
 from enablement.taxonomy import Taxonomy
@@ -110,9 +111,15 @@ def search(
     )
     rows = np.flatnonzero(match.relevance > 0)
     rows = rows[np.argsort(-match.relevance[rows], kind="stable")][:limit]
+    model = recommender.config.answers
+    share = vocabulary_share(query, bundle.lexical.knows)
+    claims = model.scores([match], rows, [share])[0] if model is not None else None
     hits = []
-    for row in rows:
+    for position, row in enumerate(rows):
         asset, chunk = bundle.assets[row], bundle.chunks[int(match.best_chunk[row])]
         best = passage(chunk, asset.title, None, None, float(match.similarity[row]))
+        if claims is not None and model is not None:  # the query stands for the question
+            score = float(claims[position])
+            best = replace(best, answers=score >= model.threshold, answer_score=round(score, 4))
         hits.append(SearchHit(asset, round(float(match.relevance[row]), 4), best))
     return SearchResult(query, hits, bundle.meta.version)

@@ -43,9 +43,9 @@ function passageFigure(passage) {
   figure.className = "passage";
   const caption = document.createElement("figcaption");
   const where = passage.location ? ` · ${passage.location}` : "";
-  caption.textContent = passage.question
-    ? `Answers “${clip(passage.question, 80)}”${where}`
-    : `Preview${where}`;
+  const question = passage.question ? `“${clip(passage.question, 80)}”` : "";
+  if (!question) caption.textContent = `Preview${where}`;
+  else caption.textContent = passage.answers ? `Answers ${question}${where}` : `Closest to ${question}${where}`;
   const quote = document.createElement("blockquote");
   quote.textContent = `“${clip(passage.text, PASSAGE_CHARS)}”`;
   figure.append(caption, quote);

@@ -24,6 +24,7 @@ function show(which) {
   $("loading").hidden = which !== "loading";
   $("problem").hidden = which !== "problem";
   $("results").hidden = which !== "results";
+  if (which !== "results") $("unanswered").hidden = true;
   $("main").setAttribute("aria-busy", String(which === "loading"));
 }
 
@@ -107,6 +108,17 @@ function describeDeal(deal) {
   $("deal").textContent = parts.join(" · ");
 }
 
+/** Says plainly which buyer questions nothing recommended answers (the API's calibrated claim). */
+function noteUnanswered(questions) {
+  const notice = $("unanswered");
+  const open = questions.filter((q) => q.answered === false);
+  notice.hidden = !open.length;
+  if (!open.length) return;
+  notice.textContent = open.length === questions.length
+    ? "Nothing in the library answers this yet. These fit the deal; the question goes to marketing as unanswered."
+    : `Nothing in the library answers ${open.map((q) => `“${q.question}”`).join(", ")} yet.`;
+}
+
 function render(result) {
   state.result = result;
   describeDeal(result.deal);
@@ -118,6 +130,7 @@ function render(result) {
     return card;
   });
   $("results").replaceChildren(...cards);
+  noteUnanswered(result.questions || []);
   if (!cards.length) {
     return problem({ title: "Nothing to suggest yet", text: "No asset in the library fits this deal. Add buyer questions or check the stage." });
   }

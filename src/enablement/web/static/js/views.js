@@ -157,7 +157,7 @@ function coverageText(row, by, label) {
   const parts = [
     `${label("stages", row.stage)} × ${label(`${by}s`, row[by])}`,
     `${plural(row.eligible_assets, "eligible asset")} (${format.count(row.specific_assets)} specific)`,
-    row.questions ? `${plural(row.questions, "question")}, best match ${format.score(row.mean_best_score)} on average` : "no questions asked",
+    row.questions ? `${plural(row.questions, "question")}, ${format.percent(row.answered_share)} answered` : "no questions asked",
   ];
   if (row.weak) parts.push("weak");
   return parts.join(" · ");
@@ -188,7 +188,7 @@ function coverageCell(row) {
   if (!row) return td;
   td.append(el("span", `${format.count(row.eligible_assets)} eligible`, "cell-main"));
   td.append(el("span", `${format.count(row.specific_assets)} specific`, "cell-sub"));
-  if (row.questions) td.append(el("span", `${plural(row.questions, "question")} · ${format.score(row.mean_best_score)}`, "cell-sub"));
+  if (row.questions) td.append(el("span", `${plural(row.questions, "question")} · ${format.percent(row.answered_share)} answered`, "cell-sub"));
   if (row.weak) td.append(el("span", "Weak", "flag"));
   return td;
 }

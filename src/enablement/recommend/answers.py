@@ -1,0 +1,175 @@
+"""Whether an asset answers a buyer question: a calibrated probability, and the claim made from it.
+
+The probability that a recommended asset answers one question comes from a logistic regression
+over how its best passage matched (its cosine, where it stands against the library's best passage
+for the question, its fused relevance and its BM25 share) and where the asset was ranked, fitted
+offline on labelled libraries (learn/answers.py, `enablement train-answers`) and applied here with
+numpy alone. The model claims "answers" at or above its threshold, chosen out of library for
+precision. Rank is the ranker's own verdict on the whole deal; the passage alone cannot tell the
+deal's vertical version of an FAQ from its twins, and the rank can.
+
+Its file is checked by hash when loaded. A file that is missing, corrupt or built for another
+encoder is named in a warning, and nothing is claimed: the response says the questions' answers
+are unknown rather than guess from an uncalibrated cosine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from enablement.recommend.retrieval import QueryMatches
+
+Floats = npt.NDArray[np.float32]
+DEFAULT_FOLDER = Path(__file__).resolve().parents[3] / "models" / "answers"
+MANIFEST_FILE = "manifest.json"
+# How one asset's best passage matched one question (each comparable across questions), and the
+# asset's place in the recommendations.
+FEATURES = (
+    "dense", "similarity", "top_similarity", "gap", "relevance", "lexical", "reciprocal_rank",
+    "rank", "vocabulary_share",
+)  # fmt: skip
+# Of the question alone: under a floor on either, nothing in the library is about the question.
+GATES = ("top_similarity", "vocabulary_share")
+logger = logging.getLogger(__name__)
+
+
+def answer_features(match: QueryMatches, rows: npt.NDArray[np.int64], vocabulary: float) -> Floats:
+    """(len(rows), len(FEATURES)) for one question and the recommended `rows`, best first: each
+    asset's best dense cosine, the cosine of its best fused passage, the best cosine of any
+    allowed passage, the first less the third, its fused relevance (1 for the question's best
+    asset), its BM25 score over the best one's, 1/rank and rank, and the share of the question's
+    words the library's vocabulary holds (recommend.questions.vocabulary_share)."""
+    dense = (match.dense if match.dense is not None else match.similarity)[rows]
+    lexical = match.lexical[rows] if match.lexical is not None else np.zeros(len(rows), np.float32)
+    top = np.full(len(rows), match.top_similarity, dtype=np.float32)
+    rank = np.arange(1, len(rows) + 1, dtype=np.float32)
+    columns = (
+        dense, match.similarity[rows], top, dense - top, match.relevance[rows], lexical,
+        1.0 / rank, rank, np.full(len(rows), vocabulary, dtype=np.float32),
+    )  # fmt: skip
+    return np.stack(columns, axis=1).astype(np.float32)
+
+
+@dataclass(frozen=True, eq=False)
+class AnswerModel:
+    """P(answers) = sigmoid(((x - mean) / scale) @ coef + intercept), and 0 for a question under
+    either of its `floors` (GATES order): its closest passage in the whole library, and the share
+    of its words the library uses. Nothing in the library is then about it, and rank alone must
+    not make the best of a bad lot an answer. Claims at `threshold`."""
+
+    mean: Floats
+    scale: Floats
+    coef: Floats
+    intercept: float
+    threshold: float
+    encoder: str
+    floors: tuple[float, ...] = (0.0,) * len(GATES)
+    sha256: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"answers:{self.sha256[:12]}" if self.sha256 else "answers"
+
+    def probability(self, features: Floats) -> Floats:
+        """One probability per row of `features` (FEATURES order)."""
+        logits = ((features - self.mean) / self.scale) @ self.coef + self.intercept
+        odds = 1.0 / (1.0 + np.exp(-np.clip(logits, -30.0, 30.0)))
+        about = np.ones(len(features), dtype=bool)
+        for gate, floor in zip(GATES, self.floors, strict=True):
+            about &= features[:, FEATURES.index(gate)] >= floor
+        out: Floats = np.where(about, odds, 0.0).astype(np.float32)
+        return out
+
+    def scores(
+        self,
+        matches: Sequence[QueryMatches],
+        rows: npt.NDArray[np.int64],
+        vocabulary: Sequence[float],
+    ) -> Floats:
+        """(questions, len(rows)): the probability that each recommended asset (`rows`, best
+        first) answers each question (`vocabulary`: each one's vocabulary_share); 0 where no
+        passage of it matched the question."""
+        if len(rows) == 0:
+            return np.zeros((len(matches), 0), dtype=np.float32)
+        out = [
+            np.where(m.best_chunk[rows] >= 0, self.probability(answer_features(m, rows, v)), 0.0)
+            for m, v in zip(matches, vocabulary, strict=True)
+        ]
+        return np.stack(out).astype(np.float32)
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "features": list(FEATURES),
+            "mean": [float(v) for v in self.mean],
+            "scale": [float(v) for v in self.scale],
+            "coef": [float(v) for v in self.coef],
+            "intercept": float(self.intercept),
+            "threshold": float(self.threshold),
+            "floors": dict(zip(GATES, (float(f) for f in self.floors), strict=True)),
+            "encoder": self.encoder,
+        }
+
+
+def save_answers(model: AnswerModel, folder: Path, **card: object) -> AnswerModel:
+    """Writes the model's parameters, their sha256 and `card` to folder/manifest.json; returns
+    the model as saved (named by that sha256)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    params = model.params()
+    digest = params_sha256(params)
+    manifest = {"kind": "logistic-regression", "model": params, "sha256": digest, **card}
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return _from_params(params, digest)
+
+
+def load_answers(folder: Path, *, encoder: str) -> tuple[AnswerModel | None, str]:
+    """The model in `folder` when it was fitted for `encoder`, and a note on what was loaded;
+    else None and a note (also logged as a warning) naming the file and why."""
+    path = folder / MANIFEST_FILE
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        params = manifest["model"]
+        if params_sha256(params) != manifest["sha256"]:
+            return _off(path, "does not match the sha256 in it")
+        if list(params["features"]) != list(FEATURES):
+            return _off(path, "was fitted on other features")
+        if params["encoder"] != encoder:
+            return _off(path, f"was fitted for {params['encoder']}, not {encoder}")
+        model = _from_params(params, manifest["sha256"])
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        return _off(path, f"could not be read ({type(exc).__name__})")
+    return model, f"{model.name} from {path}"
+
+
+def _from_params(params: dict[str, Any], digest: str) -> AnswerModel:
+    width = len(FEATURES)
+    arrays = [np.asarray(params[key], dtype=np.float32) for key in ("mean", "scale", "coef")]
+    if any(a.shape != (width,) for a in arrays) or not all(np.isfinite(a).all() for a in arrays):
+        raise ValueError(f"mean, scale and coef must be {width} finite numbers")
+    mean, scale, coef = arrays
+    if (scale <= 0).any():
+        raise ValueError("scale must be positive")
+    threshold = float(params["threshold"])
+    if not 0.0 < threshold < 1.0:
+        raise ValueError("threshold must lie in (0, 1)")
+    floors = tuple(float(params["floors"][gate]) for gate in GATES)
+    intercept, encoder = float(params["intercept"]), str(params["encoder"])
+    return AnswerModel(mean, scale, coef, intercept, threshold, encoder, floors, digest)
+
+
+def params_sha256(params: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(params, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _off(path: Path, why: str) -> tuple[None, str]:
+    note = f"Answer model {path} {why}; no passage is claimed to answer."
+    logger.warning(note)
+    return None, note

@@ -1,0 +1,142 @@
+"""The answer model: its file checks, its gates, and the claims the recommender makes from it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from enablement.recommend.answers import (
+    FEATURES,
+    GATES,
+    MANIFEST_FILE,
+    AnswerModel,
+    load_answers,
+    params_sha256,
+    save_answers,
+)
+from enablement.recommend.context import Deal
+from enablement.recommend.pipeline import Recommender
+from tests.fakes import relevance_answers
+
+AS_OF = date(2026, 11, 1)
+ENCODER = "test-hashing-384"
+
+
+def _model(**changes: object) -> AnswerModel:
+    return replace(relevance_answers(ENCODER), **changes)  # type: ignore[arg-type]
+
+
+def test_a_saved_model_loads_back_and_is_named_by_its_hash(tmp_path: Path) -> None:
+    saved = save_answers(_model(floors=(0.3, 0.5)), tmp_path, date="2026-12-05")
+    loaded, note = load_answers(tmp_path, encoder=ENCODER)
+    assert loaded is not None and loaded.name == saved.name and saved.sha256
+    assert loaded.floors == (0.3, 0.5) and loaded.threshold == 0.5
+    assert saved.name in note
+    rows = np.random.default_rng(1).random((20, len(FEATURES))).astype(np.float32)
+    assert np.allclose(loaded.probability(rows), saved.probability(rows))
+
+
+@pytest.mark.parametrize(
+    ("damage", "why"),
+    [
+        ("missing", "could not be read"),
+        ("tampered", "does not match the sha256"),
+        ("other encoder", "was fitted for"),
+        ("other features", "other features"),
+        ("not json", "could not be read"),
+        ("bad threshold", "could not be read"),
+    ],
+)
+def test_a_bad_file_is_named_and_nothing_is_claimed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: str, why: str
+) -> None:
+    save_answers(_model(), tmp_path)
+    path = tmp_path / MANIFEST_FILE
+    manifest = json.loads(path.read_text())
+    if damage == "missing":
+        path.unlink()
+    elif damage == "tampered":
+        manifest["model"]["intercept"] += 1.0
+        path.write_text(json.dumps(manifest))
+    elif damage == "other encoder":
+        save_answers(_model(encoder="another-model"), tmp_path)
+    elif damage == "other features":
+        manifest["model"]["features"] = ["dense"]
+        manifest["sha256"] = params_sha256(manifest["model"])
+        path.write_text(json.dumps(manifest))
+    elif damage == "not json":
+        path.write_text("{not json")
+    else:
+        manifest["model"]["threshold"] = 1.5
+        manifest["sha256"] = params_sha256(manifest["model"])
+        path.write_text(json.dumps(manifest))
+    model, note = load_answers(tmp_path, encoder=ENCODER)
+    assert model is None
+    assert str(path) in note and why in note and "no passage is claimed" in note
+    assert note in caplog.text
+
+
+def test_a_question_under_either_floor_gets_no_probability() -> None:
+    model = _model(floors=(0.4, 0.6))
+    rows = np.zeros((3, len(FEATURES)), dtype=np.float32)
+    rows[:, FEATURES.index("relevance")] = 1.0  # the fake model would claim all three
+    top, share = FEATURES.index("top_similarity"), FEATURES.index("vocabulary_share")
+    rows[:, top], rows[:, share] = 0.5, 0.9
+    rows[1, top] = 0.39  # the library's closest passage is too far from the question
+    rows[2, share] = 0.5  # the library does not use most of its words
+    assert GATES == ("top_similarity", "vocabulary_share")
+    probability = model.probability(rows)
+    assert probability[0] > 0.99 and probability[1] == 0.0 and probability[2] == 0.0
+
+
+def _deal(*questions: str) -> Deal:
+    return Deal(stage="evaluation", as_of=AS_OF, k=5, questions=tuple(questions))
+
+
+def test_passages_and_questions_carry_the_claims(recommender: Recommender) -> None:
+    result = recommender.recommend(_deal("is our data encrypted at rest?"))
+    claimed = [p for item in result.items for p in item.passages if p.answers]
+    assert claimed and all(p.answer_score is not None and p.answer_score >= 0.5 for p in claimed)
+    for item in result.items:
+        codes = [r.code for r in item.reasons]
+        assert ("answers_question" in codes) == any(p.answers for p in item.passages)
+    [question] = result.questions
+    assert question["question"] == "is our data encrypted at rest?"
+    assert question["answered"] is True
+    assert question["answer_score"] == max(p.answer_score or 0 for p in claimed)
+    assert result.to_dict()["questions"] == result.questions
+
+
+def test_without_a_model_nothing_is_claimed_and_answered_is_unknown(
+    recommender: Recommender,
+) -> None:
+    plain = Recommender(
+        recommender.bundle, recommender.encoder, recommender.taxonomy,
+        replace(recommender.config, answers=None),
+    )  # fmt: skip
+    result = plain.recommend(_deal("is our data encrypted at rest?"))
+    assert result.items
+    passages = [p for item in result.items for p in item.passages]
+    assert not any(p.answers or p.answer_score is not None for p in passages)
+    assert not any(r.code == "answers_question" for i in result.items for r in i.reasons)
+    assert result.questions == [
+        {"question": "is our data encrypted at rest?", "answered": None, "answer_score": None}
+    ]
+
+
+def test_an_off_topic_question_gets_assets_but_no_claim(recommender: Recommender) -> None:
+    gated = Recommender(
+        recommender.bundle, recommender.encoder, recommender.taxonomy,
+        replace(recommender.config, answers=relevance_answers(ENCODER, gates=(0.2, 0.6))),
+    )  # fmt: skip
+    result = gated.recommend(_deal("can your product make pizza for our office party?"))
+    assert result.items, "the deal still gets the assets that fit it"
+    assert not any(p.answers for item in result.items for p in item.passages)
+    assert result.questions[0]["answered"] is False
+    answered = gated.recommend(_deal("is our data encrypted at rest?"))
+    assert answered.questions[0]["answered"] is True
