@@ -14,7 +14,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 
 from enablement import __version__
 from enablement.access.keys import Role
-from enablement.api import errors, logs
+from enablement.api import docs, errors, logs
 from enablement.api.deps import KeyCache, RateLimiter
 from enablement.api.guards import ShareLinkGuard
 from enablement.api.metrics import Metrics
@@ -61,6 +61,8 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by api.docs from the vendored files, not from a CDN
+        redoc_url=None,
         dependencies=[Depends(check_url)],  # every route's path and query, one rule
     )
     app.state.service = service
@@ -72,7 +74,7 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     )
     errors.install(app)
     logs.install()  # keys and tokens never reach the access log
-    routers = (recommend, events, tokens, analytics, catalog, admin, health)
+    routers = (recommend, events, tokens, analytics, catalog, admin, health, docs)
     for module in routers:
         app.include_router(module.router)
     app.mount("/mcp", RequireKey(mcp_endpoint, state=app.state, role=Role.rep))
