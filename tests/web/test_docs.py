@@ -72,6 +72,9 @@ def test_swagger_ui_renders_every_operation_offline(
     blocks = page.locator(".opblock")
     blocks.first.wait_for(timeout=30_000)
     assert blocks.count() == len(operations)
+    assert page.locator("#operations-recommendations-recommend").is_visible()  # its operationId
+    page.locator(".btn.authorize").click()  # the bearer scheme, ready for a key
+    assert page.locator(".auth-container").filter(has_text="bearerAuth").is_visible()
     _assert_stayed_home(docs_server, requested, console)
     assert f"{docs_server}/static/vendor/swagger-ui-dist/swagger-ui-bundle.js" in requested
 

@@ -19,6 +19,7 @@ from enablement.api.deps import KeyCache, RateLimiter
 from enablement.api.guards import ShareLinkGuard
 from enablement.api.metrics import Metrics
 from enablement.api.middleware import BodyLimit, Observe, RequireKey, send_json
+from enablement.api.openapi import check_operation_ids, operation_id
 from enablement.api.params import check_url
 from enablement.api.public_url import PublicLocation
 from enablement.api.routes import admin, analytics, catalog, events, health, recommend, tokens
@@ -63,6 +64,7 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
         lifespan=lifespan,
         docs_url=None,  # served by api.docs from the vendored files, not from a CDN
         redoc_url=None,
+        generate_unique_id_function=operation_id,
         dependencies=[Depends(check_url)],  # every route's path and query, one rule
     )
     app.state.service = service
@@ -75,6 +77,7 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     errors.install(app)
     logs.install()  # keys and tokens never reach the access log
     routers = (recommend, events, tokens, analytics, catalog, admin, health, docs)
+    check_operation_ids(module.router for module in routers)
     for module in routers:
         app.include_router(module.router)
     app.mount("/mcp", RequireKey(mcp_endpoint, state=app.state, role=Role.rep))
