@@ -83,7 +83,7 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     app.mount("/mcp", RequireKey(mcp_endpoint, state=app.state, role=Role.rep))
     mount_pages(app, settings)
     app.add_middleware(PublicLocation, public_url=settings.public_url)
-    app.add_middleware(Observe, metrics=app.state.metrics, version=lambda: _serving(service))
+    app.add_middleware(Observe, metrics=app.state.metrics, version=service.serving_version)
     app.add_middleware(ShareLinkGuard, failures=app.state.auth_failures)
     app.add_middleware(
         BodyLimit, default=settings.max_body_kb * 1024, uploads=settings.max_file_bytes
@@ -134,8 +134,3 @@ def _warm(service: EnablementService) -> None:
         service.recommender.encoder.encode_queries(["warm up"])
     except EnablementError as exc:  # no bundle yet: /readyz says so, the API still serves
         log.warning("not ready: %s", exc.message)
-
-
-def _serving(service: EnablementService) -> Any:
-    current = service.live.current if "live" in service.__dict__ else None
-    return current.bundle.meta.version if current is not None else None
