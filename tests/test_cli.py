@@ -170,7 +170,7 @@ def test_keys_create_list_revoke(runner: CliRunner) -> None:
         runner.invoke(cli, ["keys", "create", "crm", "--role", "rep", "--json"]).stdout
     )
     assert set(created) == {"id", "name", "role", "key"} and created["key"].startswith("enb_")
-    listed = json.loads(runner.invoke(cli, ["keys", "list", "--json"]).stdout)
+    listed = json.loads(runner.invoke(cli, ["keys", "list", "--json"]).stdout)["items"]
     assert [k["name"] for k in listed] == ["crm"] and "key" not in listed[0]
     assert runner.invoke(cli, ["keys", "revoke", created["id"]]).exit_code == 0
     again = runner.invoke(cli, ["keys", "revoke", created["id"]])
@@ -224,7 +224,8 @@ def test_keys_create_a_crm_key(runner: CliRunner) -> None:
     created = json.loads(result.stdout)
     assert created["role"] == "crm" and created["key"].startswith("enb_")
     listed = runner.invoke(cli, ["keys", "list", "--json"])
-    assert [(k["name"], k["role"]) for k in json.loads(listed.stdout)] == [("salesforce", "crm")]
+    rows = json.loads(listed.stdout)["items"]
+    assert [(k["name"], k["role"]) for k in rows] == [("salesforce", "crm")]
 
 
 @pytest.mark.parametrize(

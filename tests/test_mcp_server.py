@@ -4,18 +4,27 @@ get_asset exactly the REST body, and no crash on arguments generated from the to
 from __future__ import annotations
 
 import json
+import logging
+import os
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 
+from enablement.access.keys import Role
 from enablement.catalog.build import BuildOptions
 from enablement.mcp_server import build_mcp
+from enablement.service import EnablementService
+from enablement.settings import Settings
 from tests.api.conftest import ApiEnv, make_env
 
 
@@ -148,3 +157,65 @@ def test_no_arguments_from_the_tools_schemas_crash_a_tool(server: MCPServer, nam
             assert str(exc).startswith(f"Error executing tool {name}: ")
 
     check()
+
+
+async def _over_the_protocol(
+    server: MCPServer | Any, name: str, arguments: dict[str, Any]
+) -> tuple[bool, str]:
+    """A tool call through an SDK client session: (is_error, the text the client gets)."""
+    async with Client(server, read_timeout_seconds=120) as client:
+        result = await client.call_tool(name, arguments)
+        return bool(result.is_error), result.content[0].text  # type: ignore[union-attr]
+
+
+def test_a_refusal_reaches_the_client_with_its_message_and_logs_no_traceback(
+    server: MCPServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    error, text = anyio.run(
+        _over_the_protocol, server, "recommend_content", {"stage": "negotation"}
+    )
+    assert error
+    assert "Unknown stage 'negotation'. Did you mean 'negotiation'? Valid values:" in text
+    assert "unknown_stage (field stage)" in text
+    assert [r for r in caplog.records if r.exc_info or r.levelno >= logging.WARNING] == []
+
+
+def test_a_crash_is_logged_once_and_tells_the_client_nothing_of_it(
+    env: ApiEnv, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("connection string postgres://admin:secret@db")
+
+    monkeypatch.setattr(env.service, "search", crash)
+    error, text = anyio.run(
+        _over_the_protocol, build_mcp(env.service), "search_content", {"query": "x"}
+    )
+    assert error and text == "Error executing tool search_content"
+    logged = [r for r in caplog.records if r.exc_info]
+    assert len(logged) == 1 and "admin:secret@db" in caplog.text  # the traceback, for the operator
+
+
+def test_over_stdio_a_refusal_is_a_tool_error_and_stderr_has_no_traceback(
+    tmp_path: Path,
+) -> None:
+    """`enablement mcp` as an assistant runs it: the refusal comes back as an is_error result
+    carrying the message, and the server's stderr holds no traceback (no index is needed)."""
+    service = EnablementService(Settings(data_dir=tmp_path))
+    key = service.keys.create("assistant", Role.rep).key
+    service.close()
+    env = {**os.environ, "ENABLEMENT_DATA_DIR": str(tmp_path), "ENABLEMENT_API_KEY": key}
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-c", "from enablement.cli import main; main()", "mcp"],
+        env=env,
+    )
+    with (tmp_path / "stderr.txt").open("w+") as stderr:
+        transport = stdio_client(params, errlog=stderr)
+        error, text = anyio.run(
+            _over_the_protocol, transport, "recommend_content", {"stage": "negotation"}
+        )
+        stderr.seek(0)
+        logged = stderr.read()
+    assert error and "Did you mean 'negotiation'?" in text
+    assert "Traceback" not in logged

@@ -66,6 +66,13 @@ class NotFoundError(EnablementError):
     code = "not_found"
 
 
+class ConflictError(EnablementError):
+    """What the user asked for clashes with what exists (an active key of the same name)."""
+
+    status = 409
+    code = "conflict"
+
+
 class AuthenticationError(EnablementError):
     status = 401
     code = "unauthorized"

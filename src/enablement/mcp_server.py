@@ -115,7 +115,9 @@ def build_mcp(service: EnablementService) -> MCPServer:
 @contextmanager
 def _tool_errors(*, renamed: Mapping[str, str] | None = None) -> Iterator[None]:
     """Turn a refusal into a tool error the assistant can act on: the field, and what is valid
-    (unknown taxonomy values list the valid ones). Anything else stays a crash."""
+    (unknown taxonomy values list the valid ones). The SDK (mcp>=2.1) answers a ToolError with
+    an is_error result carrying its text and logs one line, no traceback. Anything else stays a
+    crash: logged once with its traceback, and the client told only "Error executing tool X"."""
     try:
         yield
     except ValidationError as exc:

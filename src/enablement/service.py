@@ -176,6 +176,12 @@ class EnablementService:
             interval=self.settings.reload_interval_s,
         )
 
+    def serving_version(self) -> str | None:
+        """The version of the bundle this process serves (`v<catalog>-<built at>`), or None
+        before one is loaded; never loads one."""
+        current = self.live.current if "live" in self.__dict__ else None
+        return current.bundle.meta.version if current is not None else None
+
     @property
     def recommender(self) -> Recommender:
         """The recommender over the current bundle; raises IndexMissingError if there is none."""

@@ -48,4 +48,4 @@ def test_keys_list_and_create_defuse_a_hostile_name(runner: CliRunner) -> None:
         assert not any(c in output for c in ("\x1b", "\x07", "\u202e")), output
         assert "crm\\x1b[2J" in output
     as_json = runner.invoke(cli, ["keys", "list", "--json"])
-    assert json.loads(as_json.stdout)[0]["name"] == name  # JSON keeps the stored text
+    assert json.loads(as_json.stdout)["items"][0]["name"] == name  # JSON keeps the stored text

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from enablement.db import tables
-from enablement.errors import InvalidValueError, NotFoundError
+from enablement.errors import ConflictError, InvalidValueError, NotFoundError
 
 PREFIX = "enb_"
 
@@ -76,9 +76,13 @@ class NewKey:
     name: str
     role: Role
     key: str  # shown once, never stored
+    replaced: tuple[str, ...] = ()  # the ids of the keys of this name it revoked (a rotation)
 
-    def to_dict(self) -> dict[str, str]:
-        return {"id": self.id, "name": self.name, "role": self.role.name, "key": self.key}
+    def to_dict(self) -> dict[str, Any]:
+        """{id, name, role, key}, and `revoked` (the replaced ids) after a rotation."""
+        out: dict[str, Any] = {"id": self.id, "name": self.name, "role": self.role.name}
+        rotation = {"revoked": list(self.replaced)} if self.replaced else {}
+        return {**out, "key": self.key, **rotation}
 
 
 def hash_key(key: str) -> str:
@@ -90,23 +94,31 @@ class KeyStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def create(self, name: str, role: Role) -> NewKey:
+    def create(self, name: str, role: Role, *, rotate: bool = False) -> NewKey:
+        """A new key named `name` (the user its events are recorded under), returned once.
+
+        Names are unique among active keys: ConflictError (409, field `name`) when one is
+        active, unless `rotate`, which revokes it in the same transaction as the new key is
+        stored. Checked here rather than by a unique index, which databases already holding
+        two active keys of one name could not take without revoking or renaming keys in use."""
         name = name.strip()
         if not name or len(name) > 200:
             raise InvalidValueError("A key needs a name of 1 to 200 characters.", field="name")
         key_id = secrets.token_hex(8)
         key = f"{PREFIX}{secrets.token_urlsafe(32)}"
+        now = datetime.now(UTC)
         row = {
             "id": key_id,
             "name": name,
             "role": role.name,
             "key_hash": hash_key(key),
-            "created_at": datetime.now(UTC),
+            "created_at": now,
             "revoked_at": None,
         }
         with self.engine.begin() as connection:
+            replaced = _free_name(connection, name, rotate=rotate, now=now)
             connection.execute(insert(tables.api_keys).values(**row))
-        return NewKey(key_id, name, role, key)
+        return NewKey(key_id, name, role, key, replaced=replaced)
 
     def verify(self, key: str) -> Principal | None:
         """The principal for a key, or None when it is unknown or revoked."""
@@ -119,16 +131,21 @@ class KeyStore:
         return Principal(row.id, row.name, Role[row.role]) if row else None
 
     def list(self) -> list[dict[str, Any]]:
+        """Every key, oldest first: id, name, role, created_at, revoked and revoked_at (ISO
+        8601 or None); never the key or its hash."""
         k = tables.api_keys.c
-        query = select(k.id, k.name, k.role, k.created_at, k.revoked_at).order_by(k.created_at)
+        query = select(k.id, k.name, k.role, k.created_at, k.revoked_at).order_by(
+            k.created_at, k.id
+        )
         with self.engine.connect() as connection:
             return [
                 {
                     "id": r.id,
                     "name": r.name,
                     "role": r.role,
-                    "created_at": r.created_at.isoformat() if r.created_at else None,
+                    "created_at": _iso(r.created_at),
                     "revoked": r.revoked_at is not None,
+                    "revoked_at": _iso(r.revoked_at),
                 }
                 for r in connection.execute(query)
             ]
@@ -143,3 +160,32 @@ class KeyStore:
             )
         if done.rowcount == 0:
             raise NotFoundError(f"No active key with id '{key_id}'.", field="id")
+
+
+def _free_name(
+    connection: Connection, name: str, *, rotate: bool, now: datetime
+) -> tuple[str, ...]:
+    """Make `name` free among active keys: ConflictError if it is taken, unless `rotate`, which
+    revokes the keys holding it (at `now`). Returns the ids revoked."""
+    k = tables.api_keys.c
+    active = tuple(
+        connection.execute(
+            select(k.id).where(k.name == name, k.revoked_at.is_(None)).order_by(k.id)
+        ).scalars()
+    )
+    if active and not rotate:
+        raise ConflictError(
+            f"An active key is already named '{name}' (id {', '.join(active)}): "
+            "rotate it (keys create --rotate) or choose another name.",
+            field="name",
+        )
+    if active:
+        connection.execute(update(tables.api_keys).where(k.id.in_(active)).values(revoked_at=now))
+    return active
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """`moment` in ISO 8601, in UTC (SQLite hands back naive datetimes, written in UTC)."""
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()

@@ -14,11 +14,12 @@ from mcp.server.transport_security import TransportSecuritySettings
 
 from enablement import __version__
 from enablement.access.keys import Role
-from enablement.api import errors, logs
+from enablement.api import docs, errors, logs
 from enablement.api.deps import KeyCache, RateLimiter
 from enablement.api.guards import ShareLinkGuard
 from enablement.api.metrics import Metrics
 from enablement.api.middleware import BodyLimit, Observe, RequireKey, send_json
+from enablement.api.openapi import check_operation_ids, operation_id
 from enablement.api.params import check_url
 from enablement.api.public_url import PublicLocation
 from enablement.api.routes import admin, analytics, catalog, events, health, recommend, tokens
@@ -61,6 +62,9 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by api.docs from the vendored files, not from a CDN
+        redoc_url=None,
+        generate_unique_id_function=operation_id,
         dependencies=[Depends(check_url)],  # every route's path and query, one rule
     )
     app.state.service = service
@@ -72,13 +76,14 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     )
     errors.install(app)
     logs.install()  # keys and tokens never reach the access log
-    routers = (recommend, events, tokens, analytics, catalog, admin, health)
+    routers = (recommend, events, tokens, analytics, catalog, admin, health, docs)
+    check_operation_ids(module.router for module in routers)
     for module in routers:
         app.include_router(module.router)
     app.mount("/mcp", RequireKey(mcp_endpoint, state=app.state, role=Role.rep))
     mount_pages(app, settings)
     app.add_middleware(PublicLocation, public_url=settings.public_url)
-    app.add_middleware(Observe, metrics=app.state.metrics, version=lambda: _serving(service))
+    app.add_middleware(Observe, metrics=app.state.metrics, version=service.serving_version)
     app.add_middleware(ShareLinkGuard, failures=app.state.auth_failures)
     app.add_middleware(
         BodyLimit, default=settings.max_body_kb * 1024, uploads=settings.max_file_bytes
@@ -129,8 +134,3 @@ def _warm(service: EnablementService) -> None:
         service.recommender.encoder.encode_queries(["warm up"])
     except EnablementError as exc:  # no bundle yet: /readyz says so, the API still serves
         log.warning("not ready: %s", exc.message)
-
-
-def _serving(service: EnablementService) -> Any:
-    current = service.live.current if "live" in service.__dict__ else None
-    return current.bundle.meta.version if current is not None else None

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from enablement.access.keys import Principal, Role
 from enablement.errors import (
@@ -21,6 +22,16 @@ from enablement.errors import (
 from enablement.service import EnablementService
 
 _KEY_CACHE_SECONDS = 5.0  # a revoked key stops working within this
+
+# Declares the scheme in the OpenAPI document (components.securitySchemes.bearerAuth) on exactly
+# the operations that need a key; never refuses by itself, so a missing or bad key gets our 401.
+bearer = HTTPBearer(
+    scheme_name="bearerAuth",
+    description="An API key (`enb_…`), or an embed token (`enbt_…`) from POST /v1/embed-tokens. "
+    "The API also takes the key in an `X-API-Key` header.",
+    auto_error=False,
+)
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 async def get_service(request: Request) -> EnablementService:
@@ -123,11 +134,12 @@ def _verified(state: Any, key: str | None) -> Principal:
     return principal
 
 
-def require(role: Role) -> Callable[[Request], Awaitable[Principal]]:
+def require(role: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency that admits keys of `role` or above: 401 without a valid key, 403 below."""
 
     # async: a cheap check that would otherwise cost a thread-pool hop per request
-    async def dependency(request: Request) -> Principal:
+    async def dependency(request: Request, _: BearerDep) -> Principal:
+        # the key is read by presented_key, the one rule the MCP mount shares (X-API-Key too)
         client = request.client.host if request.client else None
         principal = authenticate(
             request.app.state, presented_key(request.headers), role, client=client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -65,6 +65,16 @@ def printable(value: Any, *, lines: bool = False) -> str:
         return "\n".join(printable(line) for line in str(value).split("\n"))
     text = _SPACES.sub(" ", str(value))
     return _UNSAFE.sub(_escape, text)
+
+
+def columns(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """`rows` under `header` as left-aligned text columns, two spaces apart; every cell made
+    printable first, so a stored name cannot break the alignment or drive the terminal."""
+    cells = [[printable(value) for value in row] for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    )
 
 
 def say(text: str, *, err: bool = False) -> None:

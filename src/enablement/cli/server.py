@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from enablement.access.keys import Role
-from enablement.cli.common import database_option, printable, say, service
+from enablement.cli.common import columns, database_option, printable, say, service
 from enablement.errors import AuthenticationError
 
 ROLES = click.Choice([role.name for role in Role])
@@ -58,31 +58,38 @@ def keys() -> None:
 @keys.command("create")
 @click.argument("name")
 @click.option("--role", type=ROLES, required=True, help="rep, crm, marketer or admin.")
+@click.option(
+    "--rotate",
+    is_flag=True,
+    help="Replace the active key of this name: it is revoked as the new one is made.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print {id, name, role, key} as JSON.")
 @click.option(
     "--save", type=click.Path(path_type=Path), help="Also write the key to this file (0600)."
 )
 @database_option
 def create(
-    name: str, role: str, as_json: bool, save: Path | None, database_url: str | None
+    name: str, role: str, rotate: bool, as_json: bool, save: Path | None, database_url: str | None
 ) -> None:
     """Create a key; it is printed once and stored only as a hash.
 
-    Example:
+    A name belongs to one active key (it is the user the key's events are recorded under):
+    creating a second is an error unless --rotate replaces the first. Example:
 
         enablement keys create crm-sidebar --role rep --json
+        enablement keys create crm-sidebar --role rep --rotate
     """
     with service(database_url) as svc:
-        new = svc.keys.create(name, Role.parse(role))
+        new = svc.keys.create(name, Role.parse(role), rotate=rotate)
     if save is not None:
         _write_secret(save, new.key)
     if as_json:
         click.echo(json.dumps(new.to_dict()))
-    else:
-        say(
-            f"Created key {new.id} ({printable(new.name)}, {new.role.name}); it is shown only once:"
-        )
-        click.echo(new.key)
+        return
+    for old in new.replaced:
+        say(f"Revoked key {old} ({printable(new.name)})")
+    say(f"Created key {new.id} ({printable(new.name)}, {new.role.name}); it is shown only once:")
+    click.echo(new.key)
 
 
 @keys.command("local")
@@ -102,7 +109,8 @@ def local(save: Path, database_url: str | None) -> None:
         if save.is_file() and svc.keys.verify(save.read_text().strip()) is not None:
             click.echo(str(save))
             return
-        new = svc.keys.create("local-dev", Role.admin)
+        # the saved key is gone or from another database: a lost secret, so replace it
+        new = svc.keys.create("local-dev", Role.admin, rotate=True)
     _write_secret(save, new.key)
     click.echo(str(save))
 
@@ -115,19 +123,36 @@ def _write_secret(path: Path, secret: str) -> None:
 
 
 @keys.command("list")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help='Print {"items": [...]} as JSON.')
 @database_option
 def list_keys(as_json: bool, database_url: str | None) -> None:
-    """List keys (never the keys themselves)."""
+    """List keys, oldest first (never the keys themselves): id, name, role, when each was
+    created and revoked, all times in UTC. Example:
+
+        enablement keys list --json
+    """
     with service(database_url) as svc:
         rows = svc.keys.list()
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(json.dumps({"items": rows}, indent=2))
         return
-    for row in rows:
-        state = "revoked" if row["revoked"] else "active"
-        name = printable(row["name"])
-        say(f"{row['id']}  {row['role']:8} {state:8} {name}  {row['created_at']}")
+    header = ("ID", "NAME", "ROLE", "CREATED", "REVOKED")
+    cells = [
+        (
+            row["id"],
+            row["name"],
+            row["role"],
+            _minute(row["created_at"]),
+            _minute(row["revoked_at"]),
+        )
+        for row in rows
+    ]
+    say(columns(header, cells))
+
+
+def _minute(stamp: str | None) -> str:
+    """An ISO 8601 time as `YYYY-MM-DD HH:MM` (UTC), or "-"."""
+    return stamp[:16].replace("T", " ") if stamp else "-"
 
 
 @keys.command("revoke")

@@ -16,9 +16,10 @@ router = APIRouter(tags=["health"])
 
 @router.get("/healthz", response_model=schemas.Health)
 @router.head("/healthz", include_in_schema=False)  # uptime monitors probe with HEAD
-def healthz() -> dict[str, Any]:
-    """The process is up."""
-    return {"status": "ok"}
+def healthz(service: ServiceDep) -> dict[str, Any]:
+    """The process is up. `bundle_version` names the index build this worker serves (as the
+    X-Bundle-Version header does), null until one is loaded; the probe never loads one."""
+    return {"status": "ok", "bundle_version": service.serving_version()}
 
 
 @router.get("/readyz", response_model=schemas.Health, responses={503: {"model": schemas.Health}})
