@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from enablement.catalog.models import Asset
 from enablement.db import tables
@@ -19,6 +19,17 @@ class Fingerprint:
     content_hash: str
     pipeline: str
     chunk_count: int = 0
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Move:
+    """An unchanged asset taken over by another source (a parent folder ingested after it)."""
+
+    asset_id: str
+    source: str
+    locator: str
+    path: str | None
 
 
 @dataclass(frozen=True)
@@ -42,12 +53,14 @@ class CatalogStore:
     def fingerprints(self, source: str) -> dict[str, Fingerprint]:
         """What the last ingest of `source` stored, keyed by locator."""
         a = tables.assets.c
-        query = select(a.locator, a.id, a.content_hash, a.pipeline, a.chunk_count).where(
+        query = select(a.locator, a.id, a.content_hash, a.pipeline, a.chunk_count, a.path).where(
             a.source == source
         )
         with self.engine.connect() as connection:
             return {
-                row.locator: Fingerprint(row.id, row.content_hash, row.pipeline, row.chunk_count)
+                row.locator: Fingerprint(
+                    row.id, row.content_hash, row.pipeline, row.chunk_count, row.path
+                )
                 for row in connection.execute(query)
             }
 
@@ -55,6 +68,17 @@ class CatalogStore:
         a = tables.assets.c
         with self.engine.connect() as connection:
             return set(connection.scalars(select(a.id).where(a.source == source)))
+
+    def sources(self) -> set[str]:
+        """The sources (resolved paths) that assets came from."""
+        with self.engine.connect() as connection:
+            return set(connection.scalars(select(tables.assets.c.source).distinct()))
+
+    def owners(self) -> dict[str, str]:
+        """{asset id: its source} for every asset."""
+        a = tables.assets.c
+        with self.engine.connect() as connection:
+            return {row.id: row.source for row in connection.execute(select(a.id, a.source))}
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         wanted = list(ids)
@@ -68,36 +92,33 @@ class CatalogStore:
 
     def apply(
         self, *, pipeline: str, upserts: Sequence[Asset], removed: Sequence[str], run: RunRecord,
+        moved: Sequence[Move] = (),
     ) -> int:  # fmt: skip
-        """Write all changes and the run record atomically; returns the catalog version."""
+        """Write all changes and the run record atomically; returns the catalog version.
+
+        An upsert replaces any row of its id."""
         now = datetime.now(UTC)
         doomed = [*removed, *(asset.id for asset in upserts)]
+        a = tables.assets.c
         with self.engine.begin() as connection:
             for start in range(0, len(doomed), 500):
                 batch = doomed[start : start + 500]
                 connection.execute(delete(tables.chunks).where(tables.chunks.c.asset_id.in_(batch)))
-                connection.execute(delete(tables.assets).where(tables.assets.c.id.in_(batch)))
+                connection.execute(delete(tables.assets).where(a.id.in_(batch)))
+            for move in moved:
+                connection.execute(
+                    update(tables.assets)
+                    .where(a.id == move.asset_id)
+                    .values(source=move.source, locator=move.locator, path=move.path)
+                )
             if upserts:
                 rows = [_asset_row(a, pipeline, now) for a in upserts]
                 connection.execute(insert(tables.assets), rows)
                 chunk_rows = [_chunk_row(a.id, c) for a in upserts for c in a.chunks]
                 if chunk_rows:
                     connection.execute(insert(tables.chunks), chunk_rows)
-            result = connection.execute(
-                insert(tables.ingest_runs).values(
-                    source=run.source,
-                    started_at=run.started_at,
-                    finished_at=now,
-                    added=run.added,
-                    changed=run.changed,
-                    unchanged=run.unchanged,
-                    removed=run.removed,
-                    reported=run.reported,
-                    summary=run.summary,
-                )
-            )
-            run_id = result.inserted_primary_key
-        return int(run_id[0]) if run_id else 0
+            run_id = _record_run(connection, run, now)
+        return run_id
 
     def counts(self) -> tuple[int, int]:
         """(assets, chunks) in the whole catalog."""
@@ -152,6 +173,19 @@ class CatalogStore:
         query = select(tables.chunks).where(c.asset_id == asset_id).order_by(c.ordinal)
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def _record_run(connection: Connection, run: RunRecord, now: datetime) -> int:
+    """Insert the run's row; its id is the catalog version when it changed anything."""
+    result = connection.execute(
+        insert(tables.ingest_runs).values(
+            source=run.source, started_at=run.started_at, finished_at=now, added=run.added,
+            changed=run.changed, unchanged=run.unchanged, removed=run.removed,
+            reported=run.reported, summary=run.summary,
+        )
+    )  # fmt: skip
+    run_id = result.inserted_primary_key
+    return int(run_id[0]) if run_id else 0
 
 
 def _asset_row(asset: Asset, pipeline: str, now: datetime) -> dict[str, Any]:

@@ -78,7 +78,9 @@ def index(as_json: bool, database_url: str | None) -> None:
 
 
 def _print_summary(summary: IngestSummary) -> None:
-    say(f"Ingested {summary.source}")
+    say(f"Ingested {summary.path or summary.source}")
+    for note in summary.notes:  # a folder already in the catalog: same source, same ids
+        say(f"  note: {note}")
     rows = [
         ("added", len(summary.added)),
         ("changed", len(summary.changed)),
