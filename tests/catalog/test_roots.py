@@ -12,21 +12,7 @@ from enablement.catalog.build import BuildOptions
 from enablement.catalog.ingest import ingest
 from enablement.catalog.roots import covers, scope_for
 from enablement.catalog.store import CatalogStore
-
-FILES = {
-    "overview.md": "# Overview\n\nWhat the product does.\n",
-    "faqs/buyer-faq.md": "# Buyer FAQ\n\nHow long does onboarding take? Six weeks.\n",
-    "faqs/security-faq.md": "# Security FAQ\n\nData is encrypted at rest.\n",
-    "decks/pitch.md": "# Pitch\n\nWhy us, in five slides.\n",
-}
-IDS = {"overview", "faqs-buyer-faq", "faqs-security-faq", "decks-pitch"}
-
-
-def _library(root: Path, files: dict[str, str] | None = None) -> Path:
-    for name, text in (FILES if files is None else files).items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
+from tests.catalog.libraries import TINY_IDS, build_tiny_library
 
 
 def _sources(store: CatalogStore) -> dict[str, str]:
@@ -36,10 +22,10 @@ def _sources(store: CatalogStore) -> dict[str, str]:
 def test_a_subfolder_after_its_library_changes_nothing(
     tmp_path: Path, store: CatalogStore, build_options: BuildOptions
 ) -> None:
-    library = _library(tmp_path / "library")
+    library = build_tiny_library(tmp_path / "library")
     ingest(library, store=store, options=build_options)
     summary = ingest(library / "faqs", store=store, options=build_options)
-    assert set(_sources(store)) == IDS
+    assert set(_sources(store)) == TINY_IDS
     assert set(_sources(store).values()) == {str(library.resolve())}
     assert summary.added == summary.changed == summary.removed == summary.processed == []
     assert sorted(summary.unchanged) == ["faqs-buyer-faq", "faqs-security-faq"]
@@ -54,7 +40,7 @@ def test_a_subfolder_after_its_library_changes_nothing(
 def test_a_subfolder_ingest_updates_only_what_lies_under_it(
     tmp_path: Path, store: CatalogStore, build_options: BuildOptions
 ) -> None:
-    library = _library(tmp_path / "library")
+    library = build_tiny_library(tmp_path / "library")
     ingest(library, store=store, options=build_options)
     (library / "faqs/buyer-faq.md").write_text("# Buyer FAQ\n\nOnboarding takes four weeks.\n")
     (library / "faqs/security-faq.md").unlink()
@@ -63,7 +49,7 @@ def test_a_subfolder_ingest_updates_only_what_lies_under_it(
     summary = ingest(library / "faqs", store=store, options=build_options)
     assert (summary.changed, summary.added) == (["faqs-buyer-faq"], ["faqs-pricing-faq"])
     assert summary.removed == ["faqs-security-faq"]
-    assert set(_sources(store)) == IDS - {"faqs-security-faq"} | {"faqs-pricing-faq"}
+    assert set(_sources(store)) == TINY_IDS - {"faqs-security-faq"} | {"faqs-pricing-faq"}
     assert "four weeks" in store.chunks("faqs-buyer-faq")[0]["text"]
     assert store.get("faqs-pricing-faq")["locator"] == "faqs/pricing-faq.md"  # type: ignore[index]
 
@@ -71,18 +57,18 @@ def test_a_subfolder_ingest_updates_only_what_lies_under_it(
 def test_one_file_of_a_known_library_keeps_its_id(
     tmp_path: Path, sqlite_store: CatalogStore, build_options: BuildOptions
 ) -> None:
-    library = _library(tmp_path / "library")
+    library = build_tiny_library(tmp_path / "library")
     ingest(library, store=sqlite_store, options=build_options)
     (library / "faqs/buyer-faq.md").write_text("# Buyer FAQ\n\nNow three weeks.\n")
     summary = ingest(library / "faqs/buyer-faq.md", store=sqlite_store, options=build_options)
     assert summary.changed == ["faqs-buyer-faq"] and summary.removed == []
-    assert set(_sources(sqlite_store)) == IDS
+    assert set(_sources(sqlite_store)) == TINY_IDS
 
 
 def test_a_library_after_its_subfolder_keeps_the_subfolders_ids(
     tmp_path: Path, store: CatalogStore, build_options: BuildOptions
 ) -> None:
-    library = _library(tmp_path / "library")
+    library = build_tiny_library(tmp_path / "library")
     first = ingest(library / "faqs", store=store, options=build_options)
     assert sorted(first.added) == ["buyer-faq", "security-faq"]
     summary = ingest(library, store=store, options=build_options)
@@ -105,7 +91,7 @@ def test_a_library_after_its_subfolder_keeps_the_subfolders_ids(
 def test_a_single_file_then_its_library(
     tmp_path: Path, sqlite_store: CatalogStore, build_options: BuildOptions
 ) -> None:
-    library = _library(tmp_path / "library")
+    library = build_tiny_library(tmp_path / "library")
     assert ingest(library / "decks/pitch.md", store=sqlite_store, options=build_options).added == [
         "pitch"
     ]
@@ -122,12 +108,14 @@ def test_a_single_file_then_its_library(
 def test_unrelated_libraries_with_the_same_paths_do_not_collide(
     tmp_path: Path, store: CatalogStore, build_options: BuildOptions
 ) -> None:
-    first = _library(tmp_path / "north")
-    second = _library(tmp_path / "south", {"faqs/buyer-faq.md": "# South FAQ\n\nOther text.\n"})
+    first = build_tiny_library(tmp_path / "north")
+    second = build_tiny_library(
+        tmp_path / "south", {"faqs/buyer-faq.md": "# South FAQ\n\nOther text.\n"}
+    )
     ingest(first, store=store, options=build_options)
     summary = ingest(second, store=store, options=build_options)
     assert summary.added == ["south-faqs-buyer-faq"]
-    assert set(_sources(store)) == IDS | {"south-faqs-buyer-faq"}
+    assert set(_sources(store)) == TINY_IDS | {"south-faqs-buyer-faq"}
     assert "Other text" in store.chunks("south-faqs-buyer-faq")[0]["text"]
     assert "Six weeks" in store.chunks("faqs-buyer-faq")[0]["text"]
     for library in (first, second):  # each keeps its own ids, run after run
@@ -140,8 +128,10 @@ def test_unrelated_libraries_with_the_same_paths_do_not_collide(
 def test_a_second_library_named_like_the_first_gets_a_hashed_id(
     tmp_path: Path, sqlite_store: CatalogStore, build_options: BuildOptions
 ) -> None:
-    one = _library(tmp_path / "a" / "library", {"x.md": "# X\n\nOne.\n"})
-    two = _library(tmp_path / "b" / "library", {"x.md": "# X\n\nTwo.\n", "library-x.md": "Y\n"})
+    one = build_tiny_library(tmp_path / "a" / "library", {"x.md": "# X\n\nOne.\n"})
+    two = build_tiny_library(
+        tmp_path / "b" / "library", {"x.md": "# X\n\nTwo.\n", "library-x.md": "Y\n"}
+    )
     ingest(one, store=sqlite_store, options=build_options)
     ingest(two, store=sqlite_store, options=build_options)
     ids = set(_sources(sqlite_store))
@@ -153,12 +143,12 @@ def test_a_second_library_named_like_the_first_gets_a_hashed_id(
 def test_a_moved_library_takes_its_ids_along(
     tmp_path: Path, store: CatalogStore, build_options: BuildOptions
 ) -> None:
-    library = _library(tmp_path / "library")
+    library = build_tiny_library(tmp_path / "library")
     ingest(library, store=store, options=build_options)
     moved = tmp_path / "elsewhere"
     shutil.move(library, moved)
     summary = ingest(moved, store=store, options=build_options)
-    assert set(summary.changed) == IDS and summary.added == []
+    assert set(summary.changed) == TINY_IDS and summary.added == []
     assert set(_sources(store).values()) == {str(moved.resolve())}
 
 
@@ -181,7 +171,7 @@ def test_duplicates_from_before_stable_ids_are_merged_away(
 ) -> None:
     """A catalog that ingested `library/faqs` after `library` with the old rule holds each FAQ
     twice; the next ingest of the library keeps its own ids and drops the copies."""
-    library = _library(tmp_path / "library")
+    library = build_tiny_library(tmp_path / "library")
     ingest(library, store=sqlite_store, options=build_options)
     with monkeypatch.context() as patched:
         patched.setattr(CatalogStore, "sources", lambda self: set())  # the old rule
@@ -189,13 +179,13 @@ def test_duplicates_from_before_stable_ids_are_merged_away(
     assert {"buyer-faq", "security-faq"} <= set(_sources(sqlite_store))
     summary = ingest(library, store=sqlite_store, options=build_options)
     assert sorted(summary.removed) == ["buyer-faq", "security-faq"]
-    assert set(_sources(sqlite_store)) == IDS
+    assert set(_sources(sqlite_store)) == TINY_IDS
 
 
 def test_a_file_a_manifest_lists_is_not_duplicated_by_its_folder(
     tmp_path: Path, sqlite_store: CatalogStore, build_options: BuildOptions
 ) -> None:
-    library = _library(tmp_path / "library")
+    library = build_tiny_library(tmp_path / "library")
     row = {"id": "pitch-deck", "path": "decks/pitch.md", "type": "deck"}
     (library / "assets.jsonl").write_text(json.dumps(row) + "\n")
     ingest(library, store=sqlite_store, options=build_options)
@@ -207,7 +197,7 @@ def test_a_file_a_manifest_lists_is_not_duplicated_by_its_folder(
 
 
 def test_scope_of_paths(tmp_path: Path) -> None:
-    library = _library(tmp_path / "library")
+    library = build_tiny_library(tmp_path / "library")
     known = [str(library)]
     assert scope_for(library / "faqs", known).prefix == "faqs"
     assert scope_for(library / "faqs/buyer-faq.md", known).prefix == "faqs/buyer-faq.md"
