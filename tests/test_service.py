@@ -8,7 +8,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from sqlalchemy import select
 
+from enablement.catalog.build import BuildOptions
+from enablement.catalog.store import Actor
+from enablement.db import tables
 from enablement.evaluation import Evaluation
 from enablement.recommend.intent import CUES, MODEL_FILE, TypeIntent, save_intent
 from enablement.recommend.pipeline import RecommenderConfig
@@ -16,6 +20,7 @@ from enablement.recommend.scoring import ScoringWeights
 from enablement.service import EnablementService
 from enablement.settings import Settings
 from tests.fakes import HashingEncoder
+from tests.index.library import build_small_library
 
 ON = RecommenderConfig(weights=ScoringWeights(type_intent=0.3))
 
@@ -152,3 +157,30 @@ def test_a_bad_ranker_is_named_and_the_linear_scorer_serves(
         assert "the linear scorer serves" in caplog.text
     finally:
         svc.close()
+
+
+def test_removed_assets_leave_the_next_index_and_keep_their_events(
+    tmp_path: Path, build_options: BuildOptions
+) -> None:
+    build_small_library(tmp_path, build_options)
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'catalog.db'}")
+    svc = EnablementService(settings, encoder=HashingEncoder())
+    deal = {"stage": "evaluation", "competitor": "oxley"}
+    assert svc.recommend(deal).items[0].asset.id == "battlecard-oxley"
+    event = {
+        "type": "opened",
+        "asset_id": "battlecard-oxley",
+        "deal_id": "d1",
+        "idempotency_key": "k1",
+    }
+    svc.usage.record([event], user_id="rep")
+    removal, job = svc.remove(["battlecard-oxley"], actor=Actor("alice", "cli"))
+    assert [row["id"] for row in removal.removed] == ["battlecard-oxley"] and job is None
+    assert not svc.index_is_current()
+    svc.build_index()
+    assert "battlecard-oxley" not in {asset.id for asset in svc.recommender.bundle.assets}
+    assert "battlecard-oxley" not in {item.asset.id for item in svc.recommend(deal).items}
+    with svc.engine.connect() as connection:
+        kept = connection.scalars(select(tables.events.c.asset_id)).all()
+    assert kept == ["battlecard-oxley"]
+    svc.close()

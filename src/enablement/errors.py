@@ -73,6 +73,42 @@ class ConflictError(EnablementError):
     code = "conflict"
 
 
+class UnknownAssetError(NotFoundError):
+    """Asset ids the live catalog does not hold, each with the closest known id or a note that
+    it was removed already; raised before anything is changed."""
+
+    code = "unknown_asset"
+
+    def __init__(
+        self,
+        ids: Sequence[str],
+        *,
+        closest: dict[str, str],
+        removed: Sequence[str] = (),
+        field: str = "asset_id",
+    ) -> None:
+        named = [
+            f"'{i}'"
+            + (" (removed already)" if i in removed else "")
+            + (f" (did you mean '{closest[i]}'?)" if i in closest else "")
+            for i in ids
+        ]
+        noun = "asset id" if len(ids) == 1 else "asset ids"
+        super().__init__(f"Unknown {noun}: {', '.join(named)}. Nothing was removed.", field=field)
+        self.ids = list(ids)
+        self.closest = closest
+
+    def to_dict(self) -> dict[str, object]:
+        body = super().to_dict()
+        error = body["error"]
+        assert isinstance(error, dict)
+        error["unknown"] = self.ids
+        first = next((self.closest[i] for i in self.ids if i in self.closest), None)
+        if first is not None:
+            error["closest"] = first
+        return body
+
+
 class AuthenticationError(EnablementError):
     status = 401
     code = "unauthorized"

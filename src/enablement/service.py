@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -19,7 +19,8 @@ from enablement.catalog.build import BuildOptions
 from enablement.catalog.chunking import ChunkSpec
 from enablement.catalog.ingest import IngestSummary, Progress, ingest
 from enablement.catalog.loaders import Limits
-from enablement.catalog.store import CatalogStore
+from enablement.catalog.removal import Removal, audit_log, remove
+from enablement.catalog.store import Actor, CatalogStore
 from enablement.catalog.tokens import token_counter
 from enablement.db import connect
 from enablement.embedding import (
@@ -138,6 +139,29 @@ class EnablementService:
         return ingest(
             path, store=self.store, options=self.build_options, strict=strict, progress=progress
         )
+
+    def remove(
+        self,
+        ids: Sequence[str] = (),
+        *,
+        source: Path | None = None,
+        actor: Actor,
+        rebuild: bool = False,
+    ) -> tuple[Removal, Job | None]:
+        """Remove assets by id and/or source path, all or nothing, with one audit row each (see
+        catalog.removal.remove for the errors). With `rebuild`, an index rebuild job is queued
+        when assets remain, so the removed ones stop being recommended; it is returned."""
+        removal = remove(self.store, ids, source=source, actor=actor)
+        job = None
+        if rebuild and self.store.counts()[0]:
+            job = self.submit_rebuild(requested_by=actor.key_id)
+        return removal, job
+
+    def audit_log(
+        self, *, limit: int = 50, before: int | None = None, asset_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Who removed what and when, newest first (see catalog.removal.audit_log)."""
+        return audit_log(self.store, limit=limit, before=before, asset_id=asset_id)
 
     def index_is_current(self) -> bool:
         """True when a bundle exists, built from the catalog as it is now with the same model."""

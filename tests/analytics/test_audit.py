@@ -11,7 +11,8 @@ from enablement.analytics.audit import Audit
 from enablement.analytics.filters import AuditFilters
 from enablement.catalog.build import BuildOptions
 from enablement.catalog.ingest import ingest
-from enablement.catalog.store import CatalogStore
+from enablement.catalog.removal import remove
+from enablement.catalog.store import Actor, CatalogStore
 from enablement.events.model import AskedQuestion, EventType, NewEvent
 from enablement.events.simulate import SimulationOptions, simulate
 from enablement.events.store import EventStore
@@ -105,6 +106,33 @@ def test_views_on_a_known_history(
         "themes": demand.summary["themes"],
     }
     assert sum(row["questions"] for row in demand.rows) == 2
+
+
+def test_a_removed_asset_keeps_its_history_in_the_views(
+    store: CatalogStore, taxonomy: Taxonomy, tmp_path: Path, build_options: BuildOptions
+) -> None:
+    audit = audit_over(store, taxonomy, tmp_path, build_options)
+    history(store, taxonomy)
+    remove(store, ["datasheet-healthcare"], actor=Actor("alice", "cli"))
+    period = AuditFilters.parse({"since": "2026-10-01", "until": "2026-11-25"}, taxonomy)
+    funnel = {r["asset_id"]: r for r in audit.funnel(period).rows}
+    gone = funnel["datasheet-healthcare"]
+    assert (gone["title"], gone["type"], gone["in_catalog"]) == (
+        "Workflow for Healthcare",
+        "datasheet",
+        False,
+    )
+    assert (gone["recommended"], gone["sent"], gone["deals_won"]) == (1, 1, 1)
+    datasheets = AuditFilters.parse({"since": "2026-10-01", "type": "datasheet"}, taxonomy)
+    assert "datasheet-healthcare" in {r["asset_id"] for r in audit.funnel(datasheets).rows}
+    faqs = AuditFilters.parse({"since": "2026-10-01", "type": "faq"}, taxonomy)
+    assert "datasheet-healthcare" not in {r["asset_id"] for r in audit.funnel(faqs).rows}
+    assert "datasheet-healthcare" not in {r["asset_id"] for r in audit.unused(period).rows}
+    assert audit.unused(period).summary["assets"] == len(store.assets())
+    influence = audit.influence(period)  # lists catalog assets only: no crash, no removed row
+    assert "datasheet-healthcare" not in {r["asset_id"] for r in influence.rows}
+    health = audit.health(period, today=date(2030, 1, 1))
+    assert "datasheet-healthcare" not in {r["asset_id"] for r in health.rows}
 
 
 def test_health_lists_expired_stale_and_expiring_assets(

@@ -20,6 +20,8 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, str]] = [
     ("GET", "/v1/taxonomy", None, "rep"),
     ("POST", "/v1/catalog:ingest", {"path": "LIBRARY"}, "admin"),
     ("POST", "/v1/index:rebuild", None, "admin"),
+    ("DELETE", "/v1/assets/notes", None, "admin"),
+    ("GET", "/v1/audit-log", None, "admin"),
     ("GET", "/metrics", None, "admin"),
     ("POST", "/v1/events", "EVENT", "rep"),
     ("POST", "/v1/events:batch", "EVENTS", "rep"),

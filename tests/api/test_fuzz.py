@@ -24,6 +24,7 @@ EXPECTED = {
     "/v1/catalog:ingest",
     "/v1/index:rebuild",
     "/v1/jobs/{job_id}",
+    "/v1/audit-log",
     "/healthz",
     "/readyz",
     "/metrics",

@@ -100,3 +100,20 @@ def _zip_bomb() -> bytes:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", b"\0" * (64 * 1024 * 1024))
     return out.getvalue()
+
+
+TINY_FILES = {  # a library with a subfolder, for ids and removals
+    "overview.md": "# Overview\n\nWhat the product does.\n",
+    "faqs/buyer-faq.md": "# Buyer FAQ\n\nHow long does onboarding take? Six weeks.\n",
+    "faqs/security-faq.md": "# Security FAQ\n\nData is encrypted at rest.\n",
+    "decks/pitch.md": "# Pitch\n\nWhy us, in five slides.\n",
+}
+TINY_IDS = {"overview", "faqs-buyer-faq", "faqs-security-faq", "decks-pitch"}
+
+
+def build_tiny_library(root: Path, files: dict[str, str] | None = None) -> Path:
+    """`files` (default TINY_FILES) written under `root`."""
+    for name, text in (TINY_FILES if files is None else files).items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root

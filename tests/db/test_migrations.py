@@ -1,13 +1,18 @@
 """Migrations build the schema from an empty database, matching the table definitions."""
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, func, inspect, select
 
-from enablement.db import connect, downgrade, migrate
+from enablement.catalog.build import BuildOptions
+from enablement.catalog.ingest import ingest
+from enablement.catalog.store import CatalogStore
+from enablement.db import connect, downgrade, migrate, tables
 from enablement.db.tables import metadata
 
-HEAD = "0008_answered_questions"
+HEAD = "0009_removals"
 
 
 def test_upgrade_from_empty_matches_the_tables(database_url: str) -> None:
@@ -25,7 +30,7 @@ def test_downgrade_to_base_and_up_again(database_url: str) -> None:
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     migrate(engine)
     tables = {"assets", "chunks", "ingest_runs", "embedding_cache", "api_keys", "jobs", "events"}
-    tables |= {"embed_tokens", "link_views"}
+    tables |= {"embed_tokens", "link_views", "audit_log"}
     assert tables <= set(inspect(engine).get_table_names())
     engine.dispose()
 
@@ -36,3 +41,22 @@ def test_connect_is_idempotent(database_url: str) -> None:
     assert "assets" in inspect(engine).get_table_names()
     engine.dispose()
     create_engine(database_url).dispose()
+
+
+def test_downgrading_removals_keeps_the_catalog(
+    database_url: str, tmp_path: Path, build_options: BuildOptions
+) -> None:
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "a.md").write_text("# A\n\nSome text.\n")
+    engine = connect(database_url)
+    store = CatalogStore(engine)
+    ingest(library, store=store, options=build_options)
+    downgrade(engine, "0007_link_views")
+    assert "audit_log" not in inspect(engine).get_table_names()
+    assert "removed_at" not in {c["name"] for c in inspect(engine).get_columns("assets")}
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(tables.chunks)) == 1
+    migrate(engine)
+    assert store.counts() == (1, 1)
+    engine.dispose()

@@ -38,17 +38,25 @@ class AuditSources:
     options: AuditOptions = field(default_factory=AuditOptions)
 
     def assets(self, filters: AuditFilters, extra: set[str] | None = None) -> list[dict[str, Any]]:
-        """Catalog assets passing the type and owner filters, plus placeholder rows for the ids
-        in `extra` that the catalog does not know (when no type or owner filter is set)."""
+        """Catalog assets passing the type and owner filters, plus rows marked `in_catalog`
+        False for the ids in `extra` that the live catalog does not hold: a removed asset's own
+        row (its title, type and owner, filtered alike), else a placeholder (when no type or
+        owner filter is set)."""
         catalog = self.catalog.assets()
         assets = [a for a in catalog if filters.keeps(a)]
-        if extra and filters.type is None and filters.owner is None:
-            known = {a["id"] for a in catalog}
-            assets += [
-                {"id": i, "title": "(not in the catalog)", "in_catalog": False,
-                 "stages": [], "verticals": [], "personas": []}
-                for i in sorted(extra - known)
-            ]  # fmt: skip
+        if not extra:
+            return assets
+        missing = extra - {a["id"] for a in catalog}
+        removed = {a["id"]: a for a in self.catalog.removed_assets() if a["id"] in missing}
+        for asset_id in sorted(missing):
+            if asset_id in removed:
+                if filters.keeps(removed[asset_id]):
+                    assets.append(removed[asset_id] | {"in_catalog": False})
+            elif filters.type is None and filters.owner is None:
+                assets.append(
+                    {"id": asset_id, "title": "(not in the catalog)", "in_catalog": False,
+                     "stages": [], "verticals": [], "personas": []}
+                )  # fmt: skip
         return assets
 
     def rank(self, stage: str) -> int:

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -71,8 +72,17 @@ def _read_checked(path: Path, limits: Limits) -> bytes:
         raise BadFileError(f"cannot read file: {exc.strerror or exc}") from None
 
 
-def build_asset(payload: Payload, *, source: str, options: BuildOptions) -> Asset:
-    """The asset for a payload; raises BadFileError with the reason it cannot be ingested."""
+def build_asset(
+    payload: Payload,
+    *,
+    source: str,
+    options: BuildOptions,
+    choose_id: Callable[[str], str] | None = None,
+) -> Asset:
+    """The asset for a payload; raises BadFileError with the reason it cannot be ingested.
+
+    Its id is the one its metadata sets, else one derived from its path, passed through
+    `choose_id` (which may keep an earlier id or avoid another library's)."""
     item = payload.item
     document = _load_document(payload, options.limits)
     raw: dict[str, Any] = dict(document.front_matter)
@@ -87,7 +97,7 @@ def build_asset(payload: Payload, *, source: str, options: BuildOptions) -> Asse
         metadata = parse_metadata(raw, options.taxonomy)
     except InvalidValueError as exc:
         raise BadFileError(f"invalid metadata: {exc.message}") from None
-    asset_id = metadata.id or _derived_id(item)
+    asset_id = metadata.id or (choose_id or str)(_derived_id(item))
     title = metadata.title or document.title or _title_from_path(item) or asset_id
     sections = document.sections
     if not sections:
@@ -138,14 +148,21 @@ def _sidecar_text(data: bytes) -> str:
         raise BadFileError("metadata sidecar is not UTF-8 text") from None
 
 
+def derived_id(item: Item) -> str | None:
+    """The id an item's path gives it when its metadata sets none (None if it gives none)."""
+    if item.rel_path is None:
+        return None
+    stem = item.rel_path.rsplit(".", 1)[0] if "." in Path(item.rel_path).name else item.rel_path
+    return slugify(stem)[:200] or None
+
+
 def _derived_id(item: Item) -> str:
     if item.rel_path is None:
         raise BadFileError("no id")  # discovery guarantees manifest text rows have one
-    stem = item.rel_path.rsplit(".", 1)[0] if "." in Path(item.rel_path).name else item.rel_path
-    derived = slugify(stem)
+    derived = derived_id(item)
     if not derived:
         raise BadFileError("cannot derive an asset id from the file name; set 'id' in metadata")
-    return derived[:200]
+    return derived
 
 
 def _title_from_path(item: Item) -> str | None:

@@ -46,36 +46,52 @@ class _UnusableError(Exception):
     """A path discovery cannot use; the message is the reason reported."""
 
 
-def discover(path: Path) -> Discovery:
-    """Everything under `path` (a folder, or one manifest file) that could become an asset.
-
-    Raises InvalidValueError when `path` itself is unusable (a loop, not UTF-8, not a file or
-    folder); everything wrong below it is reported in the Discovery instead."""
+def resolve(path: Path) -> Path:
+    """`path` made absolute with links resolved; raises InvalidValueError when it is unusable
+    (missing, a loop, not UTF-8)."""
     try:
-        root = path.absolute().resolve(strict=True)
-        is_dir = root.is_dir()
+        resolved = path.absolute().resolve(strict=True)
     except (OSError, RuntimeError) as exc:
         raise InvalidValueError(f"Cannot read {path}: {_reason(exc)}", field="path") from None
-    if unstorable(str(root)):
-        raise InvalidValueError(f"The path {printable(str(root))} is not valid UTF-8", field="path")
-    if is_dir:
-        return _discover_folder(root)
-    found = Discovery(source=str(root), root=root.parent)
+    if unstorable(str(resolved)):
+        raise InvalidValueError(
+            f"The path {printable(str(resolved))} is not valid UTF-8", field="path"
+        )
+    return resolved
+
+
+def discover(path: Path, *, within: Path | None = None) -> Discovery:
+    """Everything under `path` (a folder, or one manifest file) that could become an asset.
+
+    With `within` (a resolved folder holding `path`: an already-ingested library), items are
+    named relative to `within` and belong to it as a source, as if it were walked whole.
+    Raises InvalidValueError when `path` itself is unusable (a loop, not UTF-8, not a file or
+    folder); everything wrong below it is reported in the Discovery instead."""
+    root = resolve(path)
     try:
-        _regular_file(root, root.parent)
+        is_dir = root.is_dir()
+    except OSError as exc:
+        raise InvalidValueError(f"Cannot read {path}: {_reason(exc)}", field="path") from None
+    base = within or (root if is_dir else root.parent)
+    found = Discovery(source=str(within or root), root=base)
+    if is_dir:
+        return _discover_folder(found, root)
+    try:
+        _regular_file(root, base)
     except _UnusableError as exc:
-        found.reports.append(Report(root.name, str(exc)))
+        found.reports.append(Report(_rel(root, base), str(exc)))
     else:
         if root.suffix.casefold() in MANIFEST_SUFFIXES:
             _read_manifest(root, found)
         else:  # one document on its own (an upload, say)
-            found.items.append(Item(root.name, root.name, file=root, rel_path=root.name))
+            rel = _rel(root, base)
+            found.items.append(Item(rel, rel, file=root, rel_path=rel))
     return found
 
 
-def _discover_folder(root: Path) -> Discovery:
-    found = Discovery(source=str(root), root=root)
-    files = list(dict.fromkeys(_walk(found)))  # a link to a file inside is the file, once
+def _discover_folder(found: Discovery, start: Path) -> Discovery:
+    root = found.root
+    files = list(dict.fromkeys(_walk(found, start)))  # a link to a file inside is the file, once
     manifests = [f for f in files if f.suffix.casefold() in MANIFEST_SUFFIXES]
     for manifest in manifests:
         _read_manifest(manifest, found)
@@ -96,9 +112,10 @@ def _discover_folder(root: Path) -> Discovery:
     return found
 
 
-def _walk(found: Discovery) -> Iterator[Path]:
-    """Regular files under the root, in a stable order, resolved; hidden entries skipped,
-    symlinked folders not descended into, and every entry that cannot be used reported."""
+def _walk(found: Discovery, start: Path) -> Iterator[Path]:
+    """Regular files under `start` (the root or a folder in it), in a stable order, resolved;
+    hidden entries skipped, symlinked folders not descended into, and every entry that cannot
+    be used reported."""
     root = found.root
 
     def unlistable(exc: OSError) -> None:
@@ -106,7 +123,7 @@ def _walk(found: Discovery) -> Iterator[Path]:
         reason = _reason(exc).removeprefix("cannot read: ")
         found.reports.append(Report(where, f"cannot list folder: {reason}"))
 
-    for directory, dirnames, filenames in os.walk(root, onerror=unlistable):
+    for directory, dirnames, filenames in os.walk(start, onerror=unlistable):
         base = Path(directory)
         kept = []
         for name in sorted(d for d in dirnames if not d.startswith(".")):

@@ -46,6 +46,8 @@ def cli() -> None:
 for command in (
     catalog.ingest,
     catalog.index,
+    catalog.remove,
+    catalog.audit_log,
     recommend.recommend,
     recommend.search,
     evaluate.eval_command,

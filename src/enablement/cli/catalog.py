@@ -1,13 +1,16 @@
-"""`enablement ingest` and `enablement index`."""
+"""`enablement ingest`, `index`, `remove` and `audit-log`."""
 
 from __future__ import annotations
 
+import getpass
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
 from enablement.catalog.ingest import IngestSummary
+from enablement.catalog.store import Actor
 from enablement.cli.common import database_option, printable, progress, say, service
 
 _LISTED = 10  # ids listed per kind of change in the text summary
@@ -78,8 +81,92 @@ def index(as_json: bool, database_url: str | None) -> None:
         say(f"Answers: {scorer['answers_note']}")
 
 
+@click.command()
+@click.argument("asset_ids", nargs=-1)
+@click.option(
+    "--source", type=click.Path(path_type=Path),
+    help="Also remove every asset that came from this path (a library, a folder in it, a file).",
+)  # fmt: skip
+@click.option(
+    "--actor", envvar="ENABLEMENT_ACTOR",
+    help="Who is removing, for the audit log (default: the OS user).",
+)  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print what was removed as JSON.")
+@click.option("--no-index", is_flag=True, help="Do not rebuild the search index afterwards.")
+@database_option
+def remove(
+    asset_ids: tuple[str, ...], source: Path | None, actor: str | None, as_json: bool,
+    no_index: bool, database_url: str | None,
+) -> None:  # fmt: skip
+    """Remove assets from the catalog by id, or all that came from a source path.
+
+    All or nothing: an unknown id stops the command before anything is removed. Each removed
+    asset leaves an audit row (who, when, what; see `enablement audit-log`), keeps its events
+    and its row for analytics, and leaves the search index, which is rebuilt now (unless
+    --no-index). Ingesting its file again brings it back. Examples:
+
+        enablement remove faqs-buyer-faq battlecard-oxley
+
+        enablement remove --source content_catalog/faqs --actor alice --json
+    """
+    who = Actor(actor or _os_user(), "cli")
+    with service(database_url) as svc:
+        removal, _ = svc.remove(asset_ids, source=source, actor=who)
+        index = None
+        if not no_index and svc.store.counts()[0] and not svc.index_is_current():
+            with progress("passage") as update:
+                index = svc.build_index(progress=update).to_dict()
+    if as_json:
+        click.echo(json.dumps({**removal.to_dict(), "index": index}, indent=2))
+        return
+    say(f"Removed {len(removal.removed)} asset(s) (by {who.name}):")
+    for row in removal.removed:
+        say(f"  {printable(row['id'])}  {printable(row['title'])}  ({printable(row['source'])})")
+    if index is not None:
+        say(f"  index: {index['version']} ({index['assets']} assets)")
+
+
+@click.command("audit-log")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--asset", "asset_id", help="Only the rows of this asset id.")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@database_option
+def audit_log(limit: int, asset_id: str | None, as_json: bool, database_url: str | None) -> None:
+    """List who removed which assets and when, newest first.
+
+    Example:
+
+        enablement audit-log --limit 20 --json
+    """
+    with service(database_url) as svc:
+        rows = svc.audit_log(limit=limit, asset_id=asset_id)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        say("No asset has been removed by hand.")
+    for row in rows:
+        say(_audit_line(row))
+
+
+def _audit_line(row: dict[str, Any]) -> str:
+    return printable(
+        f"{row['at']}  {row['action']} via {row['via']} by {row['actor']}: {row['asset_id']} "
+        f"({row['title']}) from {row['source']}" + (f" ({row['path']})" if row["path"] else "")
+    )
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a container)
+        return "unknown"
+
+
 def _print_summary(summary: IngestSummary) -> None:
-    say(f"Ingested {summary.source}")
+    say(f"Ingested {summary.path or summary.source}")
+    for note in summary.notes:  # a folder already in the catalog: same source, same ids
+        say(f"  note: {note}")
     rows = [
         ("added", len(summary.added)),
         ("changed", len(summary.changed)),

@@ -58,6 +58,9 @@ assets = Table(
     Column("word_count", Integer, nullable=False),
     Column("chunk_count", Integer, nullable=False),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
+    # Set by `enablement remove` / DELETE /v1/assets/{id}: the row stays for history (analytics
+    # name the asset), its chunks are deleted, and every read of the live catalog skips it.
+    Column("removed_at", DateTime(timezone=True)),
 )
 
 chunks = Table(
@@ -90,6 +93,24 @@ ingest_runs = Table(
     Column("reported", Integer, nullable=False),
     Column("summary", JSON, nullable=False),
 )
+
+# Who changed the catalog by hand, when and how: one row per asset removed (via cli or api).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("via", String(10), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("key_id", String(64)),
+    Column("asset_id", String(200), nullable=False),
+    Column("title", String(1000), nullable=False),
+    Column("source", String(1000), nullable=False),
+    Column("path", String(1000)),
+)
+Index("ix_audit_log_at", audit_log.c.at)
+Index("ix_audit_log_asset_id", audit_log.c.asset_id)
 
 embedding_cache = Table(
     "embedding_cache",

@@ -1,17 +1,18 @@
-"""Admin: ingest a library or an upload, rebuild the index, follow jobs."""
+"""Admin: ingest a library or an upload, rebuild the index, follow jobs, read the audit log."""
 
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 
 from enablement.api import schemas
 from enablement.api.deps import AdminDep, ServiceDep
+from enablement.api.removal_schemas import AuditLogPage
 from enablement.api.routes.recommend import ERRORS
 from enablement.contract import describe
 from enablement.errors import InvalidValueError
@@ -68,6 +69,20 @@ def rebuild(service: ServiceDep, principal: AdminDep) -> dict[str, Any]:
 def job(job_id: str, service: ServiceDep, _: AdminDep) -> dict[str, Any]:
     """A job's state, progress, per-file errors (in `result.errors`) and outcome."""
     return service.jobs.get(job_id).to_dict()
+
+
+@router.get("/audit-log", response_model=AuditLogPage, responses=ERRORS)
+def audit_log(
+    service: ServiceDep,
+    _: AdminDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[int | None, Query(ge=1, description="next_cursor of a page")] = None,
+    asset_id: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """Who removed which assets and when (via the API or the CLI), newest first."""
+    rows = service.audit_log(limit=limit + 1, before=cursor, asset_id=asset_id)
+    items = rows[:limit]
+    return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > limit else None}
 
 
 def _save_upload(service: Any, request: Request, body: bytes) -> Path:

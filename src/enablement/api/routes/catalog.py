@@ -1,4 +1,4 @@
-"""The library as data: assets (paged), one asset with its chunks, the taxonomy."""
+"""The library as data: assets (paged), one asset with its chunks, the taxonomy; removing one."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from enablement.api import schemas
-from enablement.api.deps import RepDep, ServiceDep
+from enablement.api.deps import AdminDep, RepDep, ServiceDep
+from enablement.api.removal_schemas import RemovalPublic
 from enablement.api.routes.recommend import ERRORS
+from enablement.catalog.store import Actor
 from enablement.contract import public_asset
 from enablement.errors import NotFoundError
 
@@ -45,6 +47,20 @@ def get_asset(
     if row is None:
         raise NotFoundError(f"No asset with id '{asset_id}'.", field="asset_id")
     return public_asset(row, service.store.chunks(asset_id) if include_chunks else None)
+
+
+@router.delete(
+    "/assets/{asset_id}",
+    response_model=RemovalPublic,
+    responses=ERRORS | {404: {"model": schemas.ErrorBody}},
+)
+def remove_asset(asset_id: str, service: ServiceDep, principal: AdminDep) -> dict[str, Any]:
+    """Remove an asset (admin): it leaves recommendations with the index rebuild queued here,
+    keeps its events, and leaves an audit row naming the key (`GET /v1/audit-log`). Ingesting its
+    file again restores it. An unknown id is a 404 naming the closest known one."""
+    actor = Actor(principal.name, "api", key_id=principal.key_id)
+    removal, job = service.remove([asset_id], actor=actor, rebuild=True)
+    return {**removal.to_dict(), "job": job.to_dict() if job else None}
 
 
 @router.get("/taxonomy", response_model=schemas.TaxonomyPublic, responses=ERRORS)
