@@ -105,7 +105,7 @@ def test_get_asset_over_mcp_is_exactly_the_rest_body(env: ApiEnv, server: MCPSer
 
 def test_search_and_recommend_still_answer(server: MCPServer) -> None:
     found = _call(server, "search_content", {"query": "intake forms", "limit": 3})
-    assert found["hits"] and len(found["hits"]) <= 3
+    assert found["items"] and len(found["items"]) <= 3
     served = _call(server, "recommend_content", {"stage": "Needs Analysis", "k": 2})
     assert served["deal"]["stage"] == "discovery" and len(served["items"]) <= 2
 

@@ -1,18 +1,23 @@
-"""The shapes every adapter shares (REST routes, MCP tools): request models with their limits
-and the one text-and-date rule, the public view of an asset, and how a validation error reads.
+"""The shapes every adapter shares (REST routes, MCP tools, CLI commands): request models with
+their limits and the one text-and-date rule, the public view of an asset, and how a validation
+error reads.
 
-It imports no adapter, so `api` and `mcp_server` both build on it.
+It imports no adapter, so `api`, `mcp_server` and `cli` all build on it: a bound is set once here
+and the CLI refuses what the API refuses, in the same words.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, get_args
+from typing import Any, Literal, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from enablement import clean
+from enablement.access.tokens import DEFAULT_TTL, MAX_TTL, MIN_TTL
+from enablement.errors import InvalidValueError
 
 BAD_INPUT = "bad_input"  # the error type of the text-and-date rule; ctx["path"] extends the field
 
@@ -85,11 +90,48 @@ class SearchRequest(RequestModel):
     persona: str | None = Field(None, max_length=200)
     type: str | None = Field(None, max_length=200)
     external_only: bool = False
+    language: str | None = Field(
+        None, max_length=20, description="Only assets in this language (or with none declared)."
+    )
     limit: int = Field(10, ge=1, le=50)
-    cursor: str | None = Field(None, max_length=100, description="next_cursor of a page")
+    cursor: str | None = Field(None, max_length=100, description="`next` of a page")
 
     def filters(self) -> dict[str, Any]:
-        return self.model_dump(include={"stage", "vertical", "persona", "type", "external_only"})
+        return self.model_dump(
+            include={"stage", "vertical", "persona", "type", "external_only", "language"}
+        )
+
+
+class AuditLogRequest(RequestModel):
+    """A page of the audit log of removals (GET /v1/audit-log, `enablement audit-log`)."""
+
+    model_config = ConfigDict(extra="ignore")  # a query string may carry cache-busters
+
+    limit: int = Field(50, ge=1, le=500)
+    cursor: int | None = Field(None, ge=1, description="`next` of a page: older rows")
+    asset_id: str | None = Field(None, max_length=200, description="Only this asset's rows.")
+
+
+class EmbedTokenCreate(RequestModel):
+    """Who an embed token acts as, in which role, for how long (POST /v1/embed-tokens,
+    `enablement embed-token`)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"user": "jordan@example.com", "ttl_seconds": 900}]},
+    )
+
+    user: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="The rep's id (events are recorded under it). Default: the calling key's "
+        "name. Only a crm or admin key may mint for another user.",
+    )
+    role: Literal["rep", "marketer"] = Field(
+        "rep", description="`marketer` (for the dashboard) needs a marketer or admin key."
+    )
+    ttl_seconds: int = Field(DEFAULT_TTL, ge=MIN_TTL, le=MAX_TTL, description="Lifetime.")
 
 
 class AssetRequest(RequestModel):
@@ -149,6 +191,19 @@ def public_asset(row: dict[str, Any], chunks: list[dict[str, Any]] | None = None
     """A catalog row (and its chunks) as JSON-ready AssetPublic fields, and nothing else."""
     fields = {name: row[name] for name in AssetPublic.model_fields if name != "chunks"}
     return AssetPublic.model_validate(fields | {"chunks": chunks}).model_dump(mode="json")
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def validate(model: type[Model], raw: Mapping[str, Any]) -> Model:
+    """`raw` as a `model`; raises InvalidValueError naming the field in the words the API's 422
+    uses (`describe`), so a CLI option is refused as its API field is."""
+    try:
+        return model.model_validate(dict(raw))
+    except ValidationError as exc:
+        field, message = describe(exc.errors()[0])
+        raise InvalidValueError(message, field=field or None) from None
 
 
 def describe(error: ErrorDetails | dict[str, Any]) -> tuple[str, str]:

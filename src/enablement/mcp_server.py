@@ -18,7 +18,6 @@ from enablement.contract import (
     public_asset,
 )
 from enablement.errors import EnablementError, NotFoundError
-from enablement.recommend.context import resolve_deal
 from enablement.service import EnablementService
 
 # Over stdio the assistant runs on the user's machine with no key: its recommendations are logged
@@ -48,13 +47,15 @@ def build_mcp(service: EnablementService) -> MCPServer:
         competitor: str | None = None,
         already_shared: list[str] | None = None,
         external_only: bool = False,
+        language: str | None = None,
         k: int = 5,
         ctx: Context | None = None,
     ) -> dict[str, Any]:
         """Recommend sales assets for a deal. Stages, verticals and personas accept CRM names and
         aliases (e.g. stage "Needs Analysis", persona "CISO"). Returns ranked assets with reasons
         and the passages that answer each buyer question, and a recommendation_id that usage
-        events can quote."""
+        events can quote. An unknown language is refused (the error lists those the library
+        holds); an unknown product or competitor is named in `warnings`."""
         raw = {
             "stage": stage,
             "vertical": vertical,
@@ -64,11 +65,12 @@ def build_mcp(service: EnablementService) -> MCPServer:
             "competitor": competitor,
             "already_shared": already_shared,
             "external_only": external_only,
+            "language": language,
             "k": k,
         }
         with _tool_errors():
             body = DealContext.model_validate({k: v for k, v in raw.items() if v is not None})
-            deal = resolve_deal(body.to_raw(), service.taxonomy, prefix="")
+            deal = service.resolve_deal(body.to_raw(), prefix="")
             (served,) = service.usage.serve(service.recommender, [deal], user_id=_caller(ctx))
             return served.to_dict()
 
@@ -80,10 +82,13 @@ def build_mcp(service: EnablementService) -> MCPServer:
         persona: str | None = None,
         type: str | None = None,
         external_only: bool = False,
+        language: str | None = None,
         limit: int = 10,
+        cursor: str | None = None,
     ) -> dict[str, Any]:
         """Search the content library in free text, optionally filtered by stage, vertical,
-        persona or asset type (e.g. "case_study")."""
+        persona, asset type (e.g. "case_study") or language. Returns a page: `items`, and
+        `next`, the cursor of the next page (null on the last)."""
         raw = {
             "q": query,
             "stage": stage,
@@ -91,11 +96,16 @@ def build_mcp(service: EnablementService) -> MCPServer:
             "persona": persona,
             "type": type,
             "external_only": external_only,
+            "language": language,
             "limit": limit,
+            "cursor": cursor,
         }
         with _tool_errors(renamed={"q": "query"}):
             params = SearchRequest.model_validate(raw)
-            return service.search(params.q, filters=params.filters(), limit=params.limit).to_dict()
+            result = service.search(
+                params.q, filters=params.filters(), limit=params.limit, cursor=params.cursor
+            )
+            return result.to_dict()
 
     @server.tool()
     def get_asset(asset_id: str, include_chunks: bool = False) -> dict[str, Any]:

@@ -45,10 +45,11 @@ from enablement.jobs import Job, JobRunner, JobStore, Report
 from enablement.live import LiveRecommender
 from enablement.recommend.answers import DEFAULT_FOLDER as DEFAULT_ANSWERS
 from enablement.recommend.answers import AnswerModel, load_answers
-from enablement.recommend.context import resolve_deal
+from enablement.recommend.context import Deal, resolve_deal
 from enablement.recommend.features import feature_names
 from enablement.recommend.intent import DEFAULT_FOLDER as DEFAULT_INTENT
 from enablement.recommend.intent import load_intent
+from enablement.recommend.known import KnownTerms, check_deal, check_language
 from enablement.recommend.pipeline import RecommendationResult, Recommender, RecommenderConfig
 from enablement.recommend.ranker import DEFAULT_FOLDER as DEFAULT_RANKER
 from enablement.recommend.ranker import LearnedRanker, load_ranker, scorer_name
@@ -80,6 +81,7 @@ class EnablementService:
         self.settings = settings
         self._encoder = encoder
         self.config = config or RecommenderConfig()
+        self._known: tuple[str, KnownTerms] | None = None  # (bundle version, its known terms)
 
     @cached_property
     def engine(self) -> Engine:
@@ -158,10 +160,14 @@ class EnablementService:
         return removal, job
 
     def audit_log(
-        self, *, limit: int = 50, before: int | None = None, asset_id: str | None = None
-    ) -> list[dict[str, Any]]:
-        """Who removed what and when, newest first (see catalog.removal.audit_log)."""
-        return audit_log(self.store, limit=limit, before=before, asset_id=asset_id)
+        self, *, limit: int = 50, cursor: int | None = None, asset_id: str | None = None
+    ) -> dict[str, Any]:
+        """A page of who removed what and when, newest first (see catalog.removal.audit_log):
+        `{"items": [...], "next": ...}`, `next` being the `cursor` of older rows (None at the
+        end)."""
+        rows = audit_log(self.store, limit=limit + 1, before=cursor, asset_id=asset_id)
+        items = rows[:limit]
+        return {"items": items, "next": items[-1]["id"] if len(rows) > limit else None}
 
     def index_is_current(self) -> bool:
         """True when a bundle exists, built from the catalog as it is now with the same model."""
@@ -208,8 +214,18 @@ class EnablementService:
 
     @property
     def recommender(self) -> Recommender:
-        """The recommender over the current bundle; raises IndexMissingError if there is none."""
-        return self.live.get()
+        """The recommender over the current bundle; raises IndexMissingError if there is none,
+        naming the command that works next: `enablement ingest PATH` while the catalog is empty
+        (`enablement index` would refuse it), else `enablement index`."""
+        try:
+            return self.live.get()
+        except IndexMissingError:
+            if self.store.counts()[0]:
+                raise
+            raise IndexMissingError(
+                "No index yet, and the catalog is empty: run `enablement ingest PATH` first "
+                "(it builds the index too)."
+            ) from None
 
     def _load_recommender(self) -> Recommender:
         bundle = load_bundle(
@@ -268,12 +284,47 @@ class EnablementService:
 
     def recommend(self, deal: Mapping[str, Any]) -> RecommendationResult:
         """Recommendations for a deal given as loose input (CRM values and aliases work)."""
-        return self.recommender.recommend(resolve_deal(deal, self.taxonomy))
+        resolved = self.resolve_deal(deal)
+        return self.recommender.recommend(resolved)
 
-    def search(self, query: str, *, filters: Mapping[str, Any], limit: int = 10) -> SearchResult:
-        """Free-text search over the library, with optional metadata filters."""
+    def resolve_deal(
+        self,
+        raw: Mapping[str, Any],
+        *,
+        prefix: str = "deal",
+        recommender: Recommender | None = None,
+    ) -> Deal:
+        """A Deal from loose input, checked against the taxonomy, then (which needs an index)
+        against what the assets of `recommender`'s bundle (default: the current one) declare:
+        an unknown language is refused (422, listing those there are), an unknown product or
+        competitor gets a warning naming the closest known one."""
+        deal = resolve_deal(raw, self.taxonomy, prefix=prefix)
+        known = self.known_terms(recommender or self.recommender)
+        return check_deal(deal, known, prefix=prefix)
+
+    def known_terms(self, recommender: Recommender) -> KnownTerms:
+        """The languages, products and competitors the bundle's assets declare (cached per
+        bundle: a new bundle brings new ones)."""
+        version = recommender.bundle.meta.version
+        cached = self._known
+        if cached is None or cached[0] != version:
+            cached = self._known = (version, KnownTerms.of(recommender.table))
+        return cached[1]
+
+    def search(
+        self,
+        query: str,
+        *,
+        filters: Mapping[str, Any],
+        limit: int = 10,
+        cursor: str | None = None,
+    ) -> SearchResult:
+        """A page of free-text search over the library, with optional metadata filters; an
+        unknown language is refused as for a deal."""
         parsed = SearchFilters.parse(filters, self.taxonomy)
-        return search(self.recommender, query, parsed, limit=limit)
+        recommender = self.recommender
+        check_language(parsed.language, self.known_terms(recommender), field="language")
+        return search(recommender, query, parsed, limit=limit, cursor=cursor)
 
     @cached_property
     def usage(self) -> Usage:

@@ -29,6 +29,18 @@ def normalize(value: str) -> str:
     return _NON_ALNUM.sub("", value.casefold())
 
 
+def closest(value: str, candidates: Iterable[str] | Mapping[str, str]) -> str | None:
+    """The candidate spelled most like `value` (both `normalize`d), or None when none is close
+    (difflib's ratio under 0.6): the did-you-mean of every "unknown X" message. Given a mapping,
+    its keys are compared and the matching key's value is returned (an alias gives its id)."""
+    pairs = candidates if isinstance(candidates, Mapping) else {c: c for c in candidates}
+    keyed: dict[str, str] = {}
+    for key, answer in pairs.items():
+        keyed.setdefault(normalize(key), answer)
+    matches = difflib.get_close_matches(normalize(value), list(keyed), n=1, cutoff=0.6)
+    return keyed[matches[0]] if matches else None
+
+
 @dataclass(frozen=True)
 class Term:
     id: str
@@ -88,8 +100,8 @@ class Facet:
         return next((t.label for t in self.terms if t.id == term_id), term_id)
 
     def closest(self, value: str) -> str | None:
-        matches = difflib.get_close_matches(normalize(value), list(self._lookup), n=1, cutoff=0.6)
-        return self._lookup[matches[0]] if matches else None
+        """The id whose id, label or alias is spelled most like `value` (None if none is close)."""
+        return closest(value, self._lookup)
 
 
 @dataclass(frozen=True)

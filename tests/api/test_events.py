@@ -97,7 +97,7 @@ def test_a_share_link_counts_buyer_views_but_not_link_checkers(api: ApiEnv) -> N
     checker = api.client.get(path, headers={"User-Agent": "Microsoft SafeLinks scanner"})
     assert buyer.status_code == 200 and checker.status_code == 200
     assert "encrypted at rest" in buyer.text  # the asset itself
-    links = api.client.get("/v1/share-links?deal_id=d1", headers=api.auth("rep")).json()["links"]
+    links = api.client.get("/v1/share-links?deal_id=d1", headers=api.auth("rep")).json()["items"]
     assert links[0]["views"] == 1 and links[0]["last_viewed_at"] is not None
     (viewed,) = [r for r in stored_events(api) if r["type"] == "buyer_viewed"]
     assert viewed["user_id"] == "test-rep" and viewed["user_agent"] == "Chrome"

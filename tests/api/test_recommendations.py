@@ -99,10 +99,10 @@ def test_search_pages_with_a_cursor(api: ApiEnv) -> None:
     first = api.client.get(
         "/v1/search", params={"q": "workflow approvals", "limit": 2}, headers=api.auth("rep")
     ).json()
-    assert len(first["items"]) == 2 and first["next_cursor"]
+    assert len(first["items"]) == 2 and first["next"]
     second = api.client.get(
         "/v1/search",
-        params={"q": "workflow approvals", "limit": 2, "cursor": first["next_cursor"]},
+        params={"q": "workflow approvals", "limit": 2, "cursor": first["next"]},
         headers=api.auth("rep"),
     ).json()
     ids = [h["asset_id"] for h in first["items"] + second["items"]]
@@ -130,7 +130,7 @@ def test_assets_are_paged_and_detailed(api: ApiEnv) -> None:
         params = {"limit": 5, **({"cursor": cursor} if cursor else {})}
         page = api.client.get("/v1/assets", params=params, headers=api.auth("rep")).json()
         seen += [a["id"] for a in page["items"]]
-        cursor = page["next_cursor"]
+        cursor = page["next"]
         if not cursor:
             break
     assert seen == sorted(seen) and len(seen) == 12

@@ -82,7 +82,7 @@ def set_asset(env: ApiEnv, asset_id: str, **values: object) -> None:
 
 
 def views(env: ApiEnv) -> int:
-    links = env.client.get("/v1/share-links?deal_id=d1", headers=env.auth("rep")).json()["links"]
+    links = env.client.get("/v1/share-links?deal_id=d1", headers=env.auth("rep")).json()["items"]
     return sum(link["views"] for link in links)
 
 

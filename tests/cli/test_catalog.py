@@ -56,7 +56,7 @@ def test_remove_by_id_records_the_actor(
         "Removed 1 asset(s) (by alice):" in result.output and "overview  Overview" in result.output
     )
     log = runner.invoke(cli, ["audit-log", "--json"])
-    [row] = json.loads(log.stdout)
+    [row] = json.loads(log.stdout)["items"]
     assert (row["asset_id"], row["actor"], row["via"], row["title"]) == (
         "overview",
         "alice",
@@ -88,7 +88,7 @@ def test_remove_defaults_to_the_os_user(
     monkeypatch.delenv("ENABLEMENT_ACTOR", raising=False)
     monkeypatch.setattr("getpass.getuser", lambda: "carol")
     runner.invoke(cli, ["remove", "overview", "--no-index"])
-    [row] = json.loads(runner.invoke(cli, ["audit-log", "--json"]).stdout)
+    [row] = json.loads(runner.invoke(cli, ["audit-log", "--json"]).stdout)["items"]
     assert row["actor"] == "carol"
 
 
@@ -100,7 +100,10 @@ def test_an_unknown_id_is_one_line_and_removes_nothing(runner: CliRunner, tmp_pa
         "Error: Unknown asset ids: 'faqs-buyr' (did you mean 'faqs-buyer'?), 'nope'. "
         "Nothing was removed."
     ]
-    assert json.loads(runner.invoke(cli, ["audit-log", "--json"]).stdout) == []
+    assert json.loads(runner.invoke(cli, ["audit-log", "--json"]).stdout) == {
+        "items": [],
+        "next": None,
+    }
     listed = runner.invoke(cli, ["ingest", str(tmp_path / "library"), "--no-index", "--json"])
     assert json.loads(listed.stdout)["assets"] == 3
     nothing = runner.invoke(cli, ["remove"])

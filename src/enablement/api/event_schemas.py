@@ -139,6 +139,8 @@ class NewShareLink(ShareLinkOut):
 
 
 class ShareLinkList(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"links": [LINK_EXAMPLE]}]})
+    """A deal's share links: the list envelope, not paged (a deal has a handful)."""
 
-    links: list[ShareLinkOut]
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [LINK_EXAMPLE]}]})
+
+    items: list[ShareLinkOut]

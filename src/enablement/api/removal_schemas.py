@@ -76,8 +76,8 @@ class AuditRow(BaseModel):
 
 class AuditLogPage(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"items": [AUDIT_EXAMPLE], "next_cursor": 7}]}
+        json_schema_extra={"examples": [{"items": [AUDIT_EXAMPLE], "next": 7}]}
     )
 
     items: list[AuditRow]
-    next_cursor: int | None = Field(None, description="Pass as `cursor` for older rows.")
+    next: int | None = Field(None, description="Pass as `cursor` for older rows; null at the end.")

@@ -143,14 +143,24 @@ class SearchHit(BaseModel):
 class SearchPage(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"query": "BAA", "bundle_version": "v1", "items": [], "next_cursor": None}]
+            "examples": [
+                {
+                    "query": "BAA",
+                    "bundle_version": "v1",
+                    "items": [
+                        {k: ITEM_EXAMPLE[k] for k in ("asset_id", "title", "type", "url", "score")}
+                        | {"passage": PASSAGE_EXAMPLE}
+                    ],
+                    "next": "bzoxMA==",
+                }
+            ]
         }
     )
 
     query: str
     bundle_version: str
     items: list[SearchHit]
-    next_cursor: str | None
+    next: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
 
 
 class AssetPublic(contract.AssetPublic):
@@ -162,12 +172,12 @@ class AssetPublic(contract.AssetPublic):
 class AssetPage(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"items": [ASSET_EXAMPLE], "next_cursor": "security-hipaa-baa-summary"}]
+            "examples": [{"items": [ASSET_EXAMPLE], "next": "security-hipaa-baa-summary"}]
         }
     )
 
     items: list[AssetPublic]
-    next_cursor: str | None
+    next: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
 
 
 class Term(BaseModel):

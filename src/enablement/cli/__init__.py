@@ -15,11 +15,18 @@ from enablement.errors import EnablementError
 
 
 class _Group(click.Group):
-    """Turns our errors into one line on stderr and exit status 1."""
+    """Turns our errors into one line on stderr and exit status 1, and a command line click
+    refuses (an option out of its range, an unknown choice) into one line and exit status 2."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # `enablement keys` alone: click prints the group's help
+        except click.UsageError as exc:
+            where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+            click.echo(f"Error: {printable(exc.format_message())}{where}", err=True)
+            sys.exit(exc.exit_code)
         except EnablementError as exc:
             click.echo(f"Error: {printable(exc.message)}", err=True)
             sys.exit(1)

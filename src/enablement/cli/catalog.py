@@ -12,6 +12,7 @@ import click
 from enablement.catalog.ingest import IngestSummary
 from enablement.catalog.store import Actor
 from enablement.cli.common import database_option, printable, progress, say, service
+from enablement.contract import AuditLogRequest, validate
 
 _LISTED = 10  # ids listed per kind of change in the text summary
 
@@ -127,26 +128,34 @@ def remove(
 
 
 @click.command("audit-log")
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--limit", default=50, show_default=True, type=int, help="Rows per page (1 to 500).")
+@click.option("--cursor", type=int, help="The `next` of a page: the older rows after it.")
 @click.option("--asset", "asset_id", help="Only the rows of this asset id.")
-@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"items": [...], "next": ...}.')
 @database_option
-def audit_log(limit: int, asset_id: str | None, as_json: bool, database_url: str | None) -> None:
-    """List who removed which assets and when, newest first.
+def audit_log(
+    limit: int, cursor: int | None, asset_id: str | None, as_json: bool, database_url: str | None
+) -> None:
+    """List who removed which assets and when, newest first, a page at a time (as
+    GET /v1/audit-log).
 
     Example:
 
         enablement audit-log --limit 20 --json
     """
+    raw = {"limit": limit, "cursor": cursor, "asset_id": asset_id}
+    params = validate(AuditLogRequest, {k: v for k, v in raw.items() if v is not None})
     with service(database_url) as svc:
-        rows = svc.audit_log(limit=limit, asset_id=asset_id)
+        page = svc.audit_log(limit=params.limit, cursor=params.cursor, asset_id=params.asset_id)
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(json.dumps(page, indent=2))
         return
-    if not rows:
+    if not page["items"]:
         say("No asset has been removed by hand.")
-    for row in rows:
+    for row in page["items"]:
         say(_audit_line(row))
+    if page["next"] is not None:
+        say(f"More: --cursor {page['next']}")
 
 
 def _audit_line(row: dict[str, Any]) -> str:

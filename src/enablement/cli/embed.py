@@ -11,14 +11,15 @@ import click
 from enablement.access.keys import Role
 from enablement.access.tokens import DEFAULT_TTL, MAX_TTL, MIN_TTL
 from enablement.cli.common import database_option, say, service
+from enablement.contract import EmbedTokenCreate, validate
 
 
 @click.command("embed-token")
 @click.option("--user", required=True, help="Who the token acts as; events carry this id.")
 @click.option("--role", type=click.Choice(["rep", "marketer"]), default="rep", show_default=True,
               help="marketer: also signs in to the dashboard, whose URL is printed.")  # fmt: skip
-@click.option("--ttl", "ttl_seconds", type=click.IntRange(MIN_TTL, MAX_TTL), default=DEFAULT_TTL,
-              show_default=True, help="Lifetime in seconds.")  # fmt: skip
+@click.option("--ttl", "ttl_seconds", type=int, default=DEFAULT_TTL, show_default=True,
+              help=f"Lifetime in seconds ({MIN_TTL} to {MAX_TTL}).")  # fmt: skip
 @click.option("--url", "base_url", default="http://127.0.0.1:8000", show_default=True,
               envvar="ENABLEMENT_PUBLIC_URL", help="Where enablement is served.")  # fmt: skip
 @click.option("--deal-id", help="Deal parameters to put in the printed sidebar URL: the id,")
@@ -43,8 +44,10 @@ def embed_token(
 
         enablement embed-token --user demo-marketer --role marketer --ttl 28800
     """
+    # checked as POST /v1/embed-tokens checks its body: the same bounds, in the same words
+    body = validate(EmbedTokenCreate, {"user": user, "role": role, "ttl_seconds": ttl_seconds})
     with service(database_url) as svc:
-        token = svc.tokens.mint(user, role=Role[role], ttl_seconds=ttl_seconds)
+        token = svc.tokens.mint(user, role=Role[body.role], ttl_seconds=body.ttl_seconds)
     base = base_url.rstrip("/")
     deal = [("deal_id", deal_id), ("stage", stage), ("vertical", vertical)]
     params = [("token", token.token), *((k, v) for k, v in deal if v)]

@@ -8,6 +8,7 @@ import textwrap
 import click
 
 from enablement.cli.common import database_option, printable, say, service
+from enablement.contract import DealContext, SearchRequest, validate
 from enablement.recommend.pipeline import RecommendationResult
 from enablement.recommend.search import SearchResult
 
@@ -21,12 +22,15 @@ from enablement.recommend.search import SearchResult
 @click.option("--question", "questions", multiple=True, help="A buyer question (repeatable).")
 @click.option("--shared", "already_shared", multiple=True, help="Asset id already sent.")
 @click.option("--external-only", is_flag=True, help="Only assets that may be sent to buyers.")
-@click.option("--language", help="Language code, e.g. en.")
-@click.option("-k", "k", type=int, default=5, show_default=True, help="How many assets.")
+@click.option("--language", help="Language code, e.g. en (one the library's assets are in).")
+@click.option("-k", "k", type=int, default=5, show_default=True, help="How many assets (1 to 50).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @database_option
 def recommend(as_json: bool, database_url: str | None, **deal: object) -> None:
     """Recommend what to send next for a deal.
+
+    The deal is checked as POST /v1/recommendations checks it: the same bounds, and the same
+    message for a value out of them. A product or competitor no asset names is a warning.
 
     Example:
 
@@ -34,9 +38,9 @@ def recommend(as_json: bool, database_url: str | None, **deal: object) -> None:
             --persona operations --question "how fast are prior auths turned around?"
     """
     raw = {key: list(value) if isinstance(value, tuple) else value for key, value in deal.items()}
-    raw = {key: value for key, value in raw.items() if value not in (None, [], False)}
+    body = validate(DealContext, _given(raw))
     with service(database_url) as svc:
-        result = svc.recommend(raw)
+        result = svc.recommend(body.to_raw())
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
@@ -49,27 +53,37 @@ def recommend(as_json: bool, database_url: str | None, **deal: object) -> None:
 @click.option("--vertical", help="Only assets for this vertical.")
 @click.option("--persona", help="Only assets for this persona.")
 @click.option("--type", "type_", help="Only assets of this type, e.g. case_study.")
+@click.option("--language", help="Only assets in this language (or with none declared).")
 @click.option("--external-only", is_flag=True, help="Only assets that may be sent to buyers.")
 @click.option("--include-expired", is_flag=True, help="Include expired assets.")
-@click.option("--limit", type=int, default=10, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--limit", type=int, default=10, show_default=True, help="Hits per page (1 to 50).")
+@click.option("--cursor", help="The `next` of a page: the page after it.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"items": [...], "next": ...}.')
 @database_option
 def search(
-    query: str, type_: str | None, limit: int, as_json: bool, database_url: str | None,
-    **filters: object,
+    query: str, type_: str | None, include_expired: bool, as_json: bool,
+    database_url: str | None, **options: object,
 ) -> None:  # fmt: skip
-    """Search the library in free text.
+    """Search the library in free text, a page at a time (as GET /v1/search).
 
     Example:
 
         enablement search "data residency in the EU" --type security_doc
     """
+    params = validate(SearchRequest, {"q": query, **_given({**options, "type": type_})})
+    filters = {**params.filters(), "include_expired": include_expired}
     with service(database_url) as svc:
-        result = svc.search(query, filters={**filters, "type": type_}, limit=limit)
+        result = svc.search(params.q, filters=filters, limit=params.limit, cursor=params.cursor)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
         say(_format_search(result))
+
+
+def _given(options: dict[str, object]) -> dict[str, object]:
+    """The options the user gave: unset ones (None, an empty repeatable, an unset flag) left
+    out. `is`, not `in`: 0 == False, and `-k 0` must reach the check that refuses it."""
+    return {k: v for k, v in options.items() if not (v is None or v is False or v == [])}
 
 
 def _format_result(result: RecommendationResult) -> str:
@@ -88,11 +102,13 @@ def _format_result(result: RecommendationResult) -> str:
 def _format_search(result: SearchResult) -> str:
     if not result.hits:
         return "No matches."
-    lines = []
+    lines: list[str] = []
     for rank, hit in enumerate(result.hits, start=1):
         title, kind = printable(hit.asset.title), hit.asset.type or "untyped"
         lines.append(f"{rank}. {title}  [{kind}]  {printable(hit.asset.id)}")
         lines.append(_quote(hit.passage.text, hit.passage.location))
+    if result.next is not None:
+        lines.append(f"More: --cursor {result.next}")
     return "\n".join(lines)
 
 

@@ -17,8 +17,14 @@ ROLES = click.Choice([role.name for role in Role])
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="ENABLEMENT_HOST")
-@click.option("--port", default=8000, show_default=True, type=int, envvar="ENABLEMENT_PORT")
-@click.option("--workers", default=1, show_default=True, type=int, help="uvicorn worker processes.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+    envvar="ENABLEMENT_PORT",
+)  # fmt: skip
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(min=1),
+    help="uvicorn worker processes.",
+)  # fmt: skip
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the REST API (and, later, the sidebar and dashboard) with uvicorn.
 
@@ -180,5 +186,8 @@ def mcp_command(key: str | None, database_url: str | None) -> None:
     with service(database_url) as svc:
         principal = svc.keys.verify(key.strip()) if key else None
         if principal is None:
-            raise AuthenticationError("Set ENABLEMENT_API_KEY (or --key) to a valid API key.")
+            raise AuthenticationError(
+                "Set ENABLEMENT_API_KEY (or --key) to a valid API key; make one with "
+                "`enablement keys create NAME --role rep`."
+            )
         build_mcp(svc).run("stdio")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -34,13 +35,14 @@ class SearchFilters:
     type: str | None = None
     external_only: bool = False
     include_expired: bool = False
+    language: str | None = None
     as_of: date = field(default_factory=date.today)
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any], taxonomy: Taxonomy) -> SearchFilters:
         """Filters from loose input (empty values mean no filter); raises InvalidValueError
         naming the field."""
-        unknown = sorted(set(raw) - {*_FACETS, "external_only", "include_expired"})
+        unknown = sorted(set(raw) - {*_FACETS, "external_only", "include_expired", "language"})
         if unknown:
             raise InvalidValueError(f"Unknown filter '{unknown[0]}'", field=unknown[0])
         values: dict[str, Any] = {
@@ -52,6 +54,9 @@ class SearchFilters:
             **values,
             external_only=bool(raw.get("external_only", False)),
             include_expired=bool(raw.get("include_expired", False)),
+            language=str(raw["language"]).strip().casefold() or None
+            if raw.get("language")
+            else None,
         )
 
 
@@ -64,15 +69,19 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchResult:
+    """One page of hits, and the cursor of the next page (None on the last)."""
+
     query: str
     hits: list[SearchHit]
     bundle_version: str
+    next: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The page as every adapter returns it: the list envelope `items` plus `next`."""
         return {
             "query": self.query,
             "bundle_version": self.bundle_version,
-            "hits": [
+            "items": [
                 {
                     "asset_id": hit.asset.id,
                     "title": hit.asset.title,
@@ -83,22 +92,54 @@ class SearchResult:
                 }
                 for hit in self.hits
             ],
+            "next": self.next,
         }
 
 
+def cursor_for(offset: int) -> str:
+    """The opaque cursor of the page starting at `offset`."""
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+
+
+def offset_of(cursor: str | None) -> int:
+    """The offset a cursor from `cursor_for` stands for (0 for none); raises InvalidValueError
+    naming `cursor` for anything else."""
+    if not cursor:
+        return 0
+    try:
+        kind, value = base64.urlsafe_b64decode(cursor.encode()).decode().split(":", 1)
+        offset = int(value)
+        if kind != "o" or not 0 <= offset < MAX_LIMIT:
+            raise ValueError
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidValueError(
+            "The cursor is not one this API returned.", field="cursor"
+        ) from None
+    return offset
+
+
 def search(
-    recommender: Recommender, query: str, filters: SearchFilters, *, limit: int
+    recommender: Recommender,
+    query: str,
+    filters: SearchFilters,
+    *,
+    limit: int,
+    cursor: str | None = None,
 ) -> SearchResult:
-    """Assets best matching `query` among those passing the filters, best first."""
+    """A page of the assets best matching `query` among those passing the filters, best first:
+    `limit` of them from `cursor` on, at most MAX_LIMIT deep."""
     clean.check(query, field="q")
     query = " ".join(query.split())
     if not query:
         raise InvalidValueError("The search query is empty.", field="q")
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidValueError(f"limit must be from 1 to {MAX_LIMIT}", field="limit")
+    offset = offset_of(cursor)
+    end = min(offset + limit, MAX_LIMIT)
     bundle, table = recommender.bundle, recommender.table
     as_of = date.min if filters.include_expired else filters.as_of
-    allowed = eligible_assets(table, Deal(external_only=filters.external_only, as_of=as_of))
+    only = Deal(external_only=filters.external_only, as_of=as_of, language=filters.language)
+    allowed = eligible_assets(table, only)
     for name, column in (("stage", "stages"), ("vertical", "verticals"), ("persona", "personas")):
         value = getattr(filters, name)
         if value is not None:
@@ -110,7 +151,9 @@ def search(
         bundle, query, vector, allowed[bundle.chunk_asset], recommender.config.fusion
     )
     rows = np.flatnonzero(match.relevance > 0)
-    rows = rows[np.argsort(-match.relevance[rows], kind="stable")][:limit]
+    rows = rows[np.argsort(-match.relevance[rows], kind="stable")]
+    more = len(rows) > end and end < MAX_LIMIT
+    rows = rows[offset:end]
     model = recommender.config.answers
     share = vocabulary_share(query, bundle.lexical.knows)
     claims = model.scores([match], rows, [share])[0] if model is not None else None
@@ -122,4 +165,4 @@ def search(
             score = float(claims[position])
             best = replace(best, answers=score >= model.threshold, answer_score=round(score, 4))
         hits.append(SearchHit(asset, round(float(match.relevance[row]), 4), best))
-    return SearchResult(query, hits, bundle.meta.version)
+    return SearchResult(query, hits, bundle.meta.version, cursor_for(end) if more else None)

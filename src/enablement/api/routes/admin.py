@@ -14,7 +14,7 @@ from enablement.api import schemas
 from enablement.api.deps import AdminDep, ServiceDep
 from enablement.api.removal_schemas import AuditLogPage
 from enablement.api.routes.recommend import ERRORS
-from enablement.contract import describe
+from enablement.contract import AuditLogRequest, describe
 from enablement.errors import InvalidValueError
 
 router = APIRouter(prefix="/v1", tags=["admin"])
@@ -73,16 +73,11 @@ def job(job_id: str, service: ServiceDep, _: AdminDep) -> dict[str, Any]:
 
 @router.get("/audit-log", response_model=AuditLogPage, responses=ERRORS)
 def audit_log(
-    service: ServiceDep,
-    _: AdminDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[int | None, Query(ge=1, description="next_cursor of a page")] = None,
-    asset_id: Annotated[str | None, Query(max_length=200)] = None,
+    service: ServiceDep, _: AdminDep, params: Annotated[AuditLogRequest, Query()]
 ) -> dict[str, Any]:
-    """Who removed which assets and when (via the API or the CLI), newest first."""
-    rows = service.audit_log(limit=limit + 1, before=cursor, asset_id=asset_id)
-    items = rows[:limit]
-    return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > limit else None}
+    """Who removed which assets and when (via the API or the CLI), newest first; pass `next`
+    back as `cursor` for older rows."""
+    return service.audit_log(limit=params.limit, cursor=params.cursor, asset_id=params.asset_id)
 
 
 def _save_upload(service: Any, request: Request, body: bytes) -> Path:

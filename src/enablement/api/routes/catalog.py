@@ -22,17 +22,15 @@ def list_assets(
     service: ServiceDep,
     _: RepDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[
-        str | None, Query(max_length=200, description="next_cursor of a page")
-    ] = None,
+    cursor: Annotated[str | None, Query(max_length=200, description="`next` of a page")] = None,
     type: Annotated[str | None, Query(max_length=200)] = None,
     owner: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> dict[str, Any]:
-    """Assets in id order, `limit` at a time; pass `next_cursor` back for the next page."""
+    """Assets in id order, `limit` at a time; pass `next` back as `cursor` for the next page."""
     type_id = service.taxonomy.asset_types.resolve(type, field="type") if type else None
     rows = service.store.page(after=cursor, limit=limit + 1, type_=type_id, owner=owner)
     items = [public_asset(row) for row in rows[:limit]]
-    return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > limit else None}
+    return {"items": items, "next": items[-1]["id"] if len(rows) > limit else None}
 
 
 @router.get("/assets/{asset_id}", response_model=schemas.AssetPublic, responses=ERRORS)

@@ -79,7 +79,7 @@ def list_links(
     deal_id: Annotated[str, Query(min_length=1, max_length=200)],
 ) -> dict[str, Any]:
     """A deal's share links, with how often and when the buyer last opened each."""
-    return {"links": [link.to_dict() for link in service.usage.links.for_deal(deal_id)]}
+    return {"items": [link.to_dict() for link in service.usage.links.for_deal(deal_id)]}
 
 
 @router.post(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -10,9 +9,6 @@ from fastapi import APIRouter, Query, Request
 from enablement.api import schemas
 from enablement.api.deps import RepDep, ServiceDep
 from enablement.contract import SearchRequest
-from enablement.errors import InvalidValueError
-from enablement.recommend.context import resolve_deal
-from enablement.recommend.search import MAX_LIMIT
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -29,7 +25,7 @@ def recommend(
     Each item shown is logged as a `recommended` event under the caller's user id."""
     recommender = service.recommender
     request.state.bundle_version = recommender.bundle.meta.version
-    deal = resolve_deal(body.to_raw(), service.taxonomy, prefix="")
+    deal = service.resolve_deal(body.to_raw(), prefix="", recommender=recommender)
     (served,) = service.usage.serve(recommender, [deal], user_id=caller.name)
     request.app.state.metrics.served.inc(len(served.result.items))
     return served.to_dict()
@@ -43,7 +39,7 @@ def recommend_batch(
     recommender = service.recommender
     request.state.bundle_version = recommender.bundle.meta.version
     deals = [
-        resolve_deal(deal.to_raw(), service.taxonomy, prefix=f"deals[{i}]")
+        service.resolve_deal(deal.to_raw(), prefix=f"deals[{i}]", recommender=recommender)
         for i, deal in enumerate(body.deals)
     ]
     served = service.usage.serve(recommender, deals, user_id=caller.name)
@@ -58,38 +54,10 @@ def search(
     _: RepDep,
     params: Annotated[SearchRequest, Query()],
 ) -> dict[str, Any]:
-    """Free-text search over the library with metadata filters, paged by cursor."""
-    offset = _offset(params.cursor)
-    limit = params.limit
+    """Free-text search over the library with metadata filters, paged: pass `next` back as
+    `cursor` for the next page."""
     result = service.search(
-        params.q, filters=params.filters(), limit=min(offset + limit, MAX_LIMIT)
+        params.q, filters=params.filters(), limit=params.limit, cursor=params.cursor
     )
     request.state.bundle_version = result.bundle_version
-    page = result.to_dict()
-    hits = page["hits"][offset : offset + limit]
-    more = len(page["hits"]) == offset + limit and offset + limit < MAX_LIMIT
-    return {
-        "query": page["query"],
-        "bundle_version": page["bundle_version"],
-        "items": hits,
-        "next_cursor": _cursor(offset + limit) if more else None,
-    }
-
-
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
-
-
-def _offset(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        kind, value = base64.urlsafe_b64decode(cursor.encode()).decode().split(":", 1)
-        offset = int(value)
-        if kind != "o" or not 0 <= offset < MAX_LIMIT:
-            raise ValueError
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidValueError(
-            "The cursor is not one this API returned.", field="cursor"
-        ) from None
-    return offset
+    return result.to_dict()

@@ -143,7 +143,7 @@ async function refreshLinks() {
   const dealId = state.result && state.result.deal.deal_id;
   if (!dealId) return;
   try {
-    const { links } = await state.api.shareLinks(dealId);
+    const { items: links } = await state.api.shareLinks(dealId);
     for (const card of $("results").children) {
       showLinkViews(card, links.filter((l) => l.asset_id === card.dataset.assetId && !l.revoked_at));
     }
