@@ -60,3 +60,21 @@ def test_text_output_has_no_control_characters(env: ApiEnv, args: list[str]) -> 
     assert result.exit_code == 0, result.output
     assert "Zebra \\x1b]8;;https://evil.example" in result.stdout  # the hostile asset is shown
     assert not [c for c in UNSAFE if c in result.stdout], result.stdout
+
+
+@pytest.mark.parametrize(
+    "args", [["recommend", "--language", "de"], ["search", "approvals", "--language", "de"]]
+)
+def test_an_unknown_language_is_one_line_listing_the_catalogs(env: ApiEnv, args: list[str]) -> None:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.stderr == "Error: Unknown language 'de'. Valid values: fr.\n"
+
+
+def test_an_unknown_competitor_is_a_warning_in_text_and_json(env: ApiEnv) -> None:
+    args = ["recommend", "--competitor", "oxly", "--stage", "evaluation"]
+    text = CliRunner().invoke(cli, args)
+    assert text.exit_code == 0, text.output
+    assert text.stdout.splitlines()[0] == "Unknown competitor 'oxly'; did you mean 'oxley'?"
+    served = json.loads(CliRunner().invoke(cli, [*args, "--json"]).stdout)
+    assert served["warnings"] == ["Unknown competitor 'oxly'; did you mean 'oxley'?"]
