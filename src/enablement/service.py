@@ -178,6 +178,13 @@ class EnablementService:
         model = self._encoder.name if self._encoder else self.model_spec.name
         return meta.catalog_version == self.store.catalog_version() and meta.model == model
 
+    def index_version(self) -> str | None:
+        """The version of the bundle CURRENT names (what a server would serve), None if none."""
+        try:
+            return read_meta(current_folder(self.settings.bundles_dir)).version
+        except (IndexMissingError, OSError, ValueError, TypeError):
+            return None
+
     def build_index(self, *, progress: Callable[[int, int], None] | None = None) -> BuildReport:
         """Build a bundle for the current catalog and switch to it atomically."""
         report = build_index(

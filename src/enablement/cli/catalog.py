@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import getpass
 import json
+import shlex
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +17,7 @@ from enablement.catalog.ingest import IngestSummary
 from enablement.catalog.store import Actor
 from enablement.cli.common import database_option, printable, progress, say, service
 from enablement.contract import AuditLogRequest, validate
+from enablement.service import EnablementService
 
 _LISTED = 10  # ids listed per kind of change in the text summary
 
@@ -38,12 +43,14 @@ def ingest(
         enablement ingest content_catalog/ --json
     """
     with service(database_url) as svc:
-        with progress() as update:
-            summary = svc.ingest(path, strict=strict, progress=update)
-        index = None
-        if not no_index and summary.assets and not svc.index_is_current():
-            with progress("passage") as update:
-                index = svc.build_index(progress=update).to_dict()
+        before = svc.store.catalog_version()
+        with _interruptible(svc, before, again=f"enablement ingest {shlex.quote(str(path))}"):
+            with progress() as update:
+                summary = svc.ingest(path, strict=strict, progress=update)
+            index = None
+            if not no_index and summary.assets and not svc.index_is_current():
+                with progress("passage", status="loading model") as update:
+                    index = svc.build_index(progress=update).to_dict()
     if as_json:
         click.echo(json.dumps({**summary.to_dict(), "index": index}, indent=2))
     else:
@@ -67,8 +74,10 @@ def index(as_json: bool, database_url: str | None) -> None:
 
         enablement index --json
     """
-    with service(database_url) as svc, progress("passage") as update:
-        report = svc.build_index(progress=update)
+    with service(database_url) as svc:
+        before = svc.store.catalog_version()
+        with _interruptible(svc, before), progress("passage", status="loading model") as update:
+            report = svc.build_index(progress=update)
         scorer = svc.scorer
     if as_json:
         click.echo(json.dumps({**report.to_dict(), **scorer}, indent=2))
@@ -156,6 +165,25 @@ def audit_log(
         say(_audit_line(row))
     if page["next"] is not None:
         say(f"More: --cursor {page['next']}")
+
+
+@contextmanager
+def _interruptible(svc: EnablementService, before: int, *, again: str = "") -> Iterator[None]:
+    """Ctrl-C in the block: one line on stderr saying whether the catalog changed (an ingest
+    writes in one transaction, so not before its commit) and what to run next; exit 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        serving = svc.index_version()
+        index = f"the index {serving} still serves" if serving else "there is no index yet"
+        if svc.store.catalog_version() == before:
+            what = "the catalog is unchanged"
+            then = f"run `{again}` again" if again else "run `enablement index` again"
+        else:
+            what = "the catalog changed but the index was not rebuilt"
+            then = "run `enablement index`"
+        say(f"Interrupted: {what}; {index}; {then}.", err=True)
+        sys.exit(130)
 
 
 def _audit_line(row: dict[str, Any]) -> str:

@@ -34,16 +34,22 @@ def service(database_url: str | None = None) -> Iterator[EnablementService]:
 
 
 @contextmanager
-def progress(unit: str = "file") -> Iterator[Callable[..., None] | None]:
-    """A progress bar on an interactive terminal, nothing otherwise."""
+def progress(unit: str = "file", *, status: str = "") -> Iterator[Callable[..., None] | None]:
+    """A progress bar on an interactive terminal, nothing otherwise. `status` is shown from the
+    start until the first update (e.g. "loading model" while the encoder loads, which can take
+    longer than the first passages do)."""
     if not sys.stderr.isatty():
         yield None
         return
     from tqdm import tqdm
 
-    bar = tqdm(total=0, unit=unit, file=sys.stderr, leave=False)
+    bar = tqdm(total=0, unit=unit, file=sys.stderr, leave=False, desc=status or None)
+    if status:
+        bar.refresh()  # now, not at the first update
 
     def update(done: int, total: int, name: str = "") -> None:
+        if status and bar.desc:
+            bar.set_description_str("", refresh=False)
         bar.total = total
         if name:
             bar.set_postfix_str(printable(name[-40:]), refresh=False)  # a file name

@@ -73,6 +73,8 @@ def encode_with_cache(
     known = cache.get_many(list(dict.fromkeys(keys)))
     missing = list(dict.fromkeys(k for k in keys if k not in known))
     text_of = dict(zip(keys, texts, strict=True))
+    if progress is not None and missing:
+        progress(0, len(missing))  # the encoder is loaded: the count of passages to encode
     for start in range(0, len(missing), batch):
         part = missing[start : start + batch]
         vectors = encode([text_of[key] for key in part])
