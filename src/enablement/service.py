@@ -406,13 +406,14 @@ class EnablementService:
 
     def _ingest_job(self, path: Path, report: Report) -> dict[str, Any]:
         summary = self.ingest(path, progress=lambda done, total, _name: report(done, total))
-        result: dict[str, Any] = summary.to_dict()
+        result: dict[str, Any] = {**summary.to_dict(), "index": None}  # as `ingest --json`
         if summary.assets and not self.index_is_current():
             result["index"] = self.build_index().to_dict()
         return result
 
     def _rebuild_job(self, report: Report) -> dict[str, Any]:
-        return self.build_index(progress=lambda done, total: report(done, total)).to_dict()
+        built = self.build_index(progress=lambda done, total: report(done, total))
+        return {**built.to_dict(), **self.scorer}  # as `enablement index --json`
 
     def close(self) -> None:
         if "_runner" in self.__dict__:

@@ -76,7 +76,7 @@ def test_report_tables_carry_no_terminal_escapes(env: ApiEnv) -> None:
     assert rows and all(not line.startswith("ok") for line in shown.stdout.splitlines())
     as_json = CliRunner().invoke(cli, ["report", "demand", "--format", "json"])
     assert "\x1b" not in as_json.stdout  # JSON escapes them, and keeps the text
-    (demand,) = json.loads(as_json.stdout)
+    (demand,) = json.loads(as_json.stdout)["items"]
     assert any(ESCAPE in example for row in demand["rows"] for example in row["examples"])
 
 

@@ -31,14 +31,16 @@ def runner(
 
 
 def test_simulate_then_report_on_both_stores(runner: CliRunner, tmp_path: Path) -> None:
-    simulated = runner.invoke(cli, ["simulate", "--deals", "60", "--seed", "5", "--days", "60"])
+    simulated = runner.invoke(
+        cli, ["simulate", "--deals", "60", "--seed", "5", "--days", "60", "--json"]
+    )
     assert simulated.exit_code == 0, simulated.output
     truth = json.loads(simulated.stdout)
     assert truth["deals"] == 60 and truth["events"] > 0 and truth["recommendations"] >= 60
 
     shown = runner.invoke(cli, ["report", "funnel", "coverage", "--format", "json"])
     assert shown.exit_code == 0, shown.output
-    funnel, coverage = json.loads(shown.stdout)
+    funnel, coverage = json.loads(shown.stdout)["items"]
     # every served item is a `recommended` event: about 5 per recommendation
     assert funnel["summary"]["recommended"] >= 4 * truth["recommendations"]
     assert funnel["summary"]["sent"] > 0
@@ -59,17 +61,17 @@ def test_simulate_then_report_on_both_stores(runner: CliRunner, tmp_path: Path) 
 
 def test_simulate_if_empty_seeds_a_fresh_store_only(runner: CliRunner) -> None:
     """`make run` seeds a demo history on a fresh machine and never adds to a real one."""
-    args = ["simulate", "--if-empty", "--deals", "3", "--seed", "2"]
+    args = ["simulate", "--if-empty", "--deals", "3", "--seed", "2", "--json"]
     first = runner.invoke(cli, args)
     assert first.exit_code == 0, first.output
     assert first.stderr.startswith("No events yet: simulating 3 deals")
     assert json.loads(first.stdout)["deals"] == 3
     counted = runner.invoke(cli, ["report", "funnel", "--format", "json"])
-    before = json.loads(counted.stdout)[0]["summary"]
+    before = json.loads(counted.stdout)["items"][0]["summary"]
     again = runner.invoke(cli, args)
     assert again.exit_code == 0 and again.stdout == ""
     assert again.stderr.strip() == "Events are already stored: no simulated history added."
-    after = json.loads(runner.invoke(cli, ["report", "funnel", "--format", "json"]).stdout)
+    after = json.loads(runner.invoke(cli, ["report", "funnel", "--json"]).stdout)["items"]
     assert after[0]["summary"] == before
 
 

@@ -12,6 +12,7 @@ from enablement.analytics.audit import VIEWS
 from enablement.analytics.filters import AuditFilters
 from enablement.analytics.table import AuditTable
 from enablement.cli.common import printable, say, service
+from enablement.errors import InvalidValueError
 from enablement.events.simulate import SimulationOptions, simulate
 
 MAX_CELL = 40
@@ -26,21 +27,28 @@ MAX_CELL = 40
 @click.option("--type", "type_", help="Only this asset type.")
 @click.option("--owner", help="Only assets of this owner.")
 @click.option(
-    "--format", "format_", type=click.Choice(["table", "csv", "json"]), default="table",
-    show_default=True,
+    "--format", "format_", type=click.Choice(["table", "csv", "json"]), default=None,
+    help="table (the default), csv, or json (as --json).",
 )  # fmt: skip
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"items": [...]}, each view as GET /v1/analytics/VIEW.')  # fmt: skip
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path),
               help="Write one VIEW.csv or VIEW.json per view into this folder.")  # fmt: skip
 def report(views: tuple[str, ...], since: str | None, until: str | None, stage: str | None,
-           vertical: str | None, type_: str | None, owner: str | None, format_: str,
-           output: Path | None) -> None:  # fmt: skip
+           vertical: str | None, type_: str | None, owner: str | None, format_: str | None,
+           as_json: bool, output: Path | None) -> None:  # fmt: skip
     """Print the content audit: funnel, unused, health, coverage, demand, influence (all by
     default).
 
-    Example:
+    Examples:
 
         enablement report unused health --since 2026-09-01 --format csv --output audit/
+
+        enablement report funnel --json
     """
+    if as_json and format_ not in (None, "json"):
+        raise InvalidValueError(f"Give --json or --format {format_}, not both.", field="format")
+    format_ = "json" if as_json else format_ or "table"
     raw = {"since": since, "until": until, "stage": stage, "vertical": vertical,
            "type": type_, "owner": owner}  # fmt: skip
     with service() as svc:
@@ -60,7 +68,8 @@ def report(views: tuple[str, ...], since: str | None, until: str | None, stage: 
             say(f"wrote {path} ({len(table.rows)} rows)")
         return
     if format_ == "json":
-        click.echo(json.dumps([t.to_dict() for t in tables], indent=2, default=str))
+        items = [t.to_dict() for t in tables]
+        click.echo(json.dumps({"items": items}, indent=2, default=str))
     elif format_ == "csv":
         click.echo("\n".join(t.to_csv() for t in tables), nl=False)
     else:
@@ -107,14 +116,17 @@ def _text(value: Any) -> str:
     is_flag=True,
     help="Only when no event is stored yet (a fresh install); says so either way.",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print the counts and the truth as JSON.")
 def simulate_command(
-    deals: int, reps: int, days: int, planted: int, effect: float, seed: int, if_empty: bool
-) -> None:
+    deals: int, reps: int, days: int, planted: int, effect: float, seed: int, if_empty: bool,
+    as_json: bool,
+) -> None:  # fmt: skip
     """Generate a realistic event history over the indexed catalog (for demos and tests).
 
-    Prints JSON with the counts and the planted assets with their true effect on the win rate of
-    the deals they were sent in, which `enablement report influence` should recover. With
-    --if-empty, a store that already holds events is left alone (one line on stderr).
+    Prints the counts and the planted assets with their true effect on the win rate of the
+    deals they were sent in, which `enablement report influence` should recover (--json: as
+    JSON). With --if-empty, a store that already holds events is left alone (one line on
+    stderr).
 
     Example:
 
@@ -130,4 +142,12 @@ def simulate_command(
             click.echo(f"No events yet: simulating {deals} deals over {days} days, a demo "
                        "history for the dashboard…", err=True)  # fmt: skip
         result = simulate(svc.usage, svc.recommender, options)
-    click.echo(json.dumps(result.to_dict(), indent=2))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    say(
+        f"Simulated {result.deals} deals ({result.won} won): {result.events} events, "
+        f"{result.recommendations} recommendations."
+    )
+    for asset_id, effect in result.planted.items():
+        say(f"  planted  {printable(asset_id)}  {effect:+.3f} on the win rate")

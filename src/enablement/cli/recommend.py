@@ -41,8 +41,8 @@ def recommend(as_json: bool, database_url: str | None, **deal: object) -> None:
     body = validate(DealContext, _given(raw))
     with service(database_url) as svc:
         result = svc.recommend(body.to_raw())
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+    if as_json:  # the API's body; the CLI logs no served recommendation, so no id to quote
+        click.echo(json.dumps({"recommendation_id": None, **result.to_dict()}, indent=2))
     else:
         say(_format_result(result))
 

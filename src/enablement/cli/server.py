@@ -105,20 +105,21 @@ def create(
     default=Path("data/local-admin.key"),
     show_default=True,
 )
+@click.option("--json", "as_json", is_flag=True, help='Print {"path", "created"} as JSON.')
 @database_option
-def local(save: Path, database_url: str | None) -> None:
+def local(save: Path, as_json: bool, database_url: str | None) -> None:
     """Make sure a working admin key for local use is saved at --save (0600); print its path.
 
-    Used by `make run`; a key that no longer verifies (a new database) is replaced.
+    Used by `make run`; a key that no longer verifies (a new database) is replaced. Example:
+
+        enablement keys local --save data/local-admin.key
     """
     with service(database_url) as svc:
-        if save.is_file() and svc.keys.verify(save.read_text().strip()) is not None:
-            click.echo(str(save))
-            return
-        # the saved key is gone or from another database: a lost secret, so replace it
-        new = svc.keys.create("local-dev", Role.admin, rotate=True)
-    _write_secret(save, new.key)
-    click.echo(str(save))
+        created = not (save.is_file() and svc.keys.verify(save.read_text().strip()) is not None)
+        if created:  # the saved key is gone or from another database: a lost secret, replace it
+            new = svc.keys.create("local-dev", Role.admin, rotate=True)
+            _write_secret(save, new.key)
+    click.echo(json.dumps({"path": str(save), "created": created}) if as_json else str(save))
 
 
 def _write_secret(path: Path, secret: str) -> None:
@@ -163,12 +164,16 @@ def _minute(stamp: str | None) -> str:
 
 @keys.command("revoke")
 @click.argument("key_id")
+@click.option("--json", "as_json", is_flag=True, help='Print {"id", "revoked"} as JSON.')
 @database_option
-def revoke(key_id: str, database_url: str | None) -> None:
-    """Revoke a key by id; running servers stop accepting it within seconds."""
+def revoke(key_id: str, as_json: bool, database_url: str | None) -> None:
+    """Revoke a key by id; running servers stop accepting it within seconds. Example:
+
+    enablement keys revoke 3f2a9c01b7de4411
+    """
     with service(database_url) as svc:
         svc.keys.revoke(key_id)
-    click.echo(f"Revoked {key_id}")
+    click.echo(json.dumps({"id": key_id, "revoked": True}) if as_json else f"Revoked {key_id}")
 
 
 @click.command("mcp")
