@@ -98,6 +98,15 @@ JOB_EXAMPLE: dict[str, Any] = {
         "unchanged": 85,
         "removed": [],
         "errors": [{"path": "broken.pdf", "reason": "corrupt PDF: ..."}],
+        "index": {
+            "version": "v42-20261125T190004123456",
+            "path": "/srv/enablement/data/bundles/v42-20261125T190004123456",
+            "assets": 86,
+            "chunks": 1204,
+            "encoded": 14,
+            "dense_kind": "flat",
+            "seconds": 3.912,
+        },
     },
     "error": None,
 }
