@@ -108,6 +108,19 @@ def test_views_on_a_known_history(
     assert sum(row["questions"] for row in demand.rows) == 2
 
 
+def test_notes_are_in_words_not_field_names(
+    store: CatalogStore, taxonomy: Taxonomy, tmp_path: Path, build_options: BuildOptions
+) -> None:
+    """The dashboard shows each view's notes as they are: no `specific_assets` in a sentence."""
+    audit = audit_over(store, taxonomy, tmp_path, build_options)
+    history(store, taxonomy)
+    period = AuditFilters.parse({"since": "2026-10-01", "until": "2026-11-25"}, taxonomy)
+    for view in ("funnel", "unused", "health", "coverage", "demand", "influence"):
+        table = audit.view(view, period)
+        fields = [column for column in table.columns if "_" in column]
+        assert [note for note in table.notes if any(f in note for f in fields)] == [], view
+
+
 def test_a_removed_asset_keeps_its_history_in_the_views(
     store: CatalogStore, taxonomy: Taxonomy, tmp_path: Path, build_options: BuildOptions
 ) -> None:

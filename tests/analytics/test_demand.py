@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -107,6 +109,10 @@ def test_the_answer_models_verdict_decides_unanswered_and_weak_cells(
     assert table.summary["unanswered"] == 3
     examples = {text for row in table.rows for text in row["examples"]}
     assert "far but answered" not in examples and "legacy close question" not in examples
+    # Each theme is named by one of its questions, and the CSV carries it under `theme`.
+    missed = {"close but not an answer", "another miss", "legacy far question"}
+    assert {row["theme"] for row in table.rows} <= missed
+    assert {row["theme"] for row in csv.DictReader(io.StringIO(table.to_csv()))} <= missed
     assert "answer model" in table.notes[0]
 
     cells = {(r["stage"], r["vertical"]): r for r in service.audit.coverage(period).rows}
@@ -115,3 +121,41 @@ def test_the_answer_models_verdict_decides_unanswered_and_weak_cells(
     assert asked["weak"], "3 of 5 unanswered is under half answered"
     env.client.close()
     service.close()
+
+
+def _unit(*values: float) -> np.ndarray:
+    vector = np.array(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def _asked(text: str, count: int = 1) -> dict[str, object]:
+    return {"text": text, "count": count, "best_score": 0.2, "stage": "discovery",
+            "vertical": "healthcare"}  # fmt: skip
+
+
+# Three questions on one line of meaning (the middle one nearest their centre) and one apart.
+BAA = {
+    "do you sign a BAA?": _unit(1, 0, 0),
+    "will you sign our business associate agreement?": _unit(1, 0.25, 0),
+    "can you share a BAA template?": _unit(1, 0.5, 0),
+}
+APART = {"how long does implementation take?": _unit(0, 0, 1)}
+
+
+def test_a_theme_is_named_by_the_question_nearest_its_centre() -> None:
+    vectors = BAA | APART
+    found = demand.themes([_asked(text) for text in vectors], vectors)
+    assert [(t.label, t.count) for t in found] == [
+        ("will you sign our business associate agreement?", 3),  # not the first, not key words
+        ("how long does implementation take?", 1),
+    ]
+
+
+def test_the_most_asked_questions_pull_the_centre_towards_them() -> None:
+    counts = {"do you sign a BAA?": 12, "will you sign our business associate agreement?": 1,
+              "can you share a BAA template?": 1}  # fmt: skip
+    # The same text asked in two stages is one question asked twice as often.
+    rows = [_asked(text, count) for text, count in counts.items()]
+    rows.append(_asked("can you share a BAA template?", 1) | {"stage": "evaluation"})
+    (theme,) = demand.themes(rows, BAA)
+    assert theme.label == "do you sign a BAA?" and theme.count == 15

@@ -41,3 +41,21 @@ def test_a_late_stage_asset_is_not_credited_for_late_stage_wins() -> None:
 def test_too_few_deals_show_nothing() -> None:
     deals, sent = history(2, effect=0.0)
     assert influence(deals[:30], sent, top_rank=6, min_deals=10) == []
+
+
+def test_assets_are_sorted_by_the_lower_end_of_their_interval() -> None:
+    """'wide' has the larger difference but few deals; 'narrow' the surer gain."""
+    deals, sent = [], {"narrow": {}, "wide": {}}
+    for i in range(400):
+        won = i % 10 < 3  # 30% of the deals neither asset was sent in are won
+        if i < 200:
+            won = i % 10 < 5  # 100 of the 200 'narrow' was sent in
+            sent["narrow"][f"d{i}"] = 1
+        elif i < 212:
+            won = i < 209  # 9 of the 12 'wide' was sent in
+            sent["wide"][f"d{i}"] = 1
+        deals.append(ClosedDeal(f"d{i}", "a", 3, won))
+    rows = influence(deals, sent, top_rank=6)
+    assert [r.asset_id for r in rows] == ["narrow", "wide"]
+    narrow, wide = rows
+    assert wide.difference > narrow.difference and narrow.low > wide.low > 0

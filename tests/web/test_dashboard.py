@@ -1,15 +1,19 @@
 """The marketer dashboard in Chromium: every view drawn from the simulated history, CSV
-downloads, filters in the URL, sign-in and its failures, accessibility, framing, screenshot."""
+downloads, filters in the URL, the sticky section bar, words for every field and for an empty
+period, influence's verdicts, demand's themes, ISO dates, sign-in and its failures,
+accessibility, framing, screenshot."""
 
 from __future__ import annotations
 
 import csv
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from sqlalchemy import create_engine, update
+from sqlalchemy import create_engine, select, update
 
 from enablement.access.keys import Role
 from enablement.db import tables
@@ -90,7 +94,9 @@ def test_every_view_draws_its_chart_and_table_from_the_history(
     assert all(shown == labels[stage] for stage, shown, _ in rows), rows
     assert [pixel for _, _, pixel in rows] == sorted(pixel for _, _, pixel in rows)
     assert charts["coverage"]["lengths"] == [len(expected["coverage"]["rows"])]
-    assert charts["influence"]["lengths"] == [len(expected["influence"]["rows"])] * 2
+    # An interval dataset per verdict present, and the differences as points.
+    assert len(charts["influence"]["lengths"]) >= 2
+    assert set(charts["influence"]["lengths"]) == {len(expected["influence"]["rows"])}
     assert charts["demand"]["lengths"] == [len(expected["demand"]["rows"])]
     # The figures are the API's.
     funnel = expected["funnel"]["summary"]
@@ -184,6 +190,256 @@ def test_a_bad_filter_shows_the_apis_error(page: Any, web_server: WebServer) -> 
     assert not error.is_visible()
 
 
+def focused(page: Any) -> list[str]:
+    """The focused element's text (or id, when it has none) and its outline style."""
+    return list(
+        page.evaluate(
+            "() => { const e = document.activeElement; "
+            "return [e.textContent.trim() ? e.textContent : e.id, "
+            "getComputedStyle(e).outlineStyle]; }"
+        )
+    )
+
+
+def current_section(page: Any) -> list[str]:
+    return list(page.locator("#section-nav a[aria-current=true]").all_inner_texts())
+
+
+def wait_current(page: Any, name: str) -> None:
+    page.wait_for_function(
+        "name => [...document.querySelectorAll('#section-nav a[aria-current=true]')]"
+        ".map(a => a.textContent).join() === name",
+        arg=name,
+        timeout=5_000,
+    )
+
+
+def test_the_section_bar_stays_in_view_and_marks_the_section_being_read(
+    page: Any, web_server: WebServer
+) -> None:
+    open_dashboard(page, dashboard_url(web_server, marketer(web_server)))
+    nav = page.get_by_role("navigation", name="Sections")
+    assert nav.get_by_role("link").all_inner_texts() == [
+        "Funnel", "Unused", "Health", "Coverage", "Demand", "Influence",
+    ]  # fmt: skip
+    assert current_section(page) == ["Funnel"]
+    bar = "() => document.querySelector('#sticky').getBoundingClientRect().toJSON()"
+    # Scrolled by hand to the heat map, then to the very bottom: the bar stays at the top of
+    # the window and follows.
+    page.evaluate("document.querySelector('#coverage .figure').scrollIntoView()")
+    wait_current(page, "Coverage")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    wait_current(page, "Influence")
+    assert page.evaluate("window.scrollY") > 2000
+    assert page.evaluate(bar)["top"] == 0 and nav.is_visible()
+    # From the keyboard: Tab from the filters reaches the links; Enter on Demand scrolls to it,
+    # below the bar, and moves the focus into it.
+    page.focus("#f-reset")
+    for _ in range(5):
+        page.keyboard.press("Tab")
+    assert focused(page) == ["Demand", "solid"]
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.id === 'demand'")
+    wait_current(page, "Demand")
+    top = page.evaluate("document.querySelector('#demand').getBoundingClientRect().top")
+    assert page.evaluate(bar)["bottom"] <= top <= page.evaluate(bar)["bottom"] + 40
+    assert "#" not in page.url  # no fragment in the history, which Back treats as filters
+    page.evaluate("window.scrollTo(0, 0)")
+    wait_current(page, "Funnel")
+
+
+# Every text the dashboard shows: the page, accessible names and titles, and each chart's
+# legend, axis titles, ticks and the tooltip of every element.
+SHOWN_TEXT = """() => {
+  const out = [document.querySelector('main').innerText];
+  for (const e of document.querySelectorAll('main [aria-label], main [title]')) {
+    out.push(e.getAttribute('aria-label') || '', e.getAttribute('title') || '');
+  }
+  for (const canvas of document.querySelectorAll('section.view canvas')) {
+    const chart = Chart.getChart(canvas);
+    if (!chart) continue;
+    out.push(...(chart.legend ? chart.legend.legendItems.map(i => i.text) : []));
+    for (const scale of Object.values(chart.scales)) {
+      out.push(...scale.ticks.map(t => [].concat(t.label).join(' ')));
+      if (scale.options.title && scale.options.title.display) out.push(scale.options.title.text);
+    }
+    chart.data.datasets.forEach((dataset, d) => dataset.data.forEach((value, i) => {
+      if (value === null) return;
+      const element = chart.getDatasetMeta(d).data[i];
+      chart.tooltip.setActiveElements([{datasetIndex: d, index: i}], {x: element.x, y: element.y});
+      const t = chart.tooltip;
+      out.push(...t.title, ...t.body.flatMap(b => [...b.before, ...b.lines, ...b.after]),
+               ...t.footer);
+    }));
+    chart.tooltip.setActiveElements([], {x: 0, y: 0});
+  }
+  return out;
+}"""
+FIELD_NAME = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")  # snake_case: buyer_viewed, answered_share
+
+
+def test_every_label_is_in_words_never_a_field_name(page: Any, web_server: WebServer) -> None:
+    """Headers, summaries, notes, captions, cells, chart labels, legends and tooltips; the CSV
+    keeps the field names as its header (see test_a_csv_download_matches_the_api)."""
+    open_dashboard(page, dashboard_url(web_server, marketer(web_server)))
+    for button in page.locator("section.view .more").all():
+        if button.is_visible():
+            button.click()  # every row, not the top ten
+    texts = page.evaluate(SHOWN_TEXT)
+    page.get_by_label("Personas").check()
+    page.wait_for_function(
+        "() => Chart.getChart(document.querySelector('#coverage canvas'))"
+        ".data.datasets[0].data.some(p => p.x === 'it_security')"
+    )
+    texts += page.evaluate(SHOWN_TEXT)
+    fields = {"buyer_viewed", "mean_best_score", "answered_share", "deals_won"}
+    fields |= {"never_recommended", "recommended_never_used"}
+    for view in VIEWS:
+        table = api_view(web_server, view)
+        fields |= {name for name in [*table["columns"], *table["summary"]] if "_" in name}
+    # The page and the charts' own texts were read (an influence tooltip, a heat-map tick).
+    assert any(t.startswith("Difference: ") for t in texts) and "Closed Won" in texts
+    assert sorted({m for text in texts for m in FIELD_NAME.findall(text)}) == []
+    assert [f for f in sorted(fields) if any(f in text for text in texts)] == []
+
+
+def test_an_empty_period_says_so_in_words(page: Any, web_server: WebServer) -> None:
+    token = marketer(web_server)
+    open_dashboard(page, dashboard_url(web_server, token, since="2020-01-01", until="2020-01-31"))
+    period = "between 2020-01-01 and 2020-01-31"
+    assets = api_view(web_server, "unused", since="2020-01-01", until="2020-01-31")
+    expected = {
+        "funnel": f"No recommendations {period}. Widen the dates.",
+        "unused": f"No recommendations {period}, so all {assets['summary']['assets']} assets "
+        "count as never recommended. Widen the dates.",
+        "demand": f"No buyer questions {period}. Widen the dates.",
+        "influence": f"No closed deals {period}. Widen the dates.",
+    }
+    chart = "view => Chart.getChart(document.querySelector(`#${view} canvas`)) !== undefined"
+    for view, text in expected.items():
+        section = page.locator(f"#{view}")
+        assert section.get_attribute("data-state") == "empty", view
+        assert section.locator(".status").inner_text() == text
+        # No empty chart, empty table or row of zeros in its place.
+        assert not section.locator(".body").is_visible() and not page.evaluate(chart, view)
+    # Coverage still maps the content, which the dates do not change, and says why no cell is
+    # weak for its questions; health is judged as of the period's last day.
+    coverage = page.locator("#coverage")
+    assert coverage.locator(".status").inner_text().startswith(f"No buyer questions {period}:")
+    assert page.evaluate(chart, "coverage") and coverage.locator("tbody tr").count() > 0
+    assert "as of 2020-01-31" in page.locator("#health").inner_text()
+    # Narrowed by a filter too, the sentence says which to widen.
+    open_dashboard(
+        page,
+        dashboard_url(web_server, since="2020-01-01", until="2020-01-31", vertical="retail"),
+    )
+    assert page.locator("#funnel .status").inner_text() == (
+        f"No recommendations {period} for these filters. Widen the dates or clear a filter."
+    )
+
+
+def test_influence_marks_the_intervals_that_leave_out_zero_and_sorts_by_their_lower_end(
+    page: Any, web_server: WebServer
+) -> None:
+    open_dashboard(page, dashboard_url(web_server, marketer(web_server)))
+    rows = api_view(web_server, "influence")["rows"]
+    assert [r["low"] for r in rows] == sorted((r["low"] for r in rows), reverse=True)
+
+    def reading(row: dict[str, Any]) -> str:
+        return "helps" if row["low"] > 0 else "hurts" if row["high"] < 0 else "unclear"
+
+    readings = [reading(r) for r in rows]
+    assert {"helps", "hurts"} & set(readings), "the history has no clear interval to mark"
+    table = page.locator("#influence tbody")
+    assert table.locator(".asset-id").all_inner_texts() == [r["asset_id"] for r in rows]
+    words = {"helps": "Clearly helps", "hurts": "Clearly hurts", "unclear": "Unclear"}
+    assert table.locator(".badge").all_inner_texts() == [words[r] for r in readings]
+    marked = table.locator("tr").evaluate_all("trs => trs.map(tr => tr.className)")
+    assert marked == readings
+    # In the chart each interval sits in its verdict's dataset, in its own colour, and the
+    # chart's text names the clear ones.
+    chart = page.evaluate(
+        """() => {
+          const chart = Chart.getChart(document.querySelector('#influence canvas'));
+          const bars = chart.data.datasets.filter(d => d.type === 'bar');
+          return {
+            per_row: chart.data.labels.map((_, i) =>
+              bars.find(d => d.data[i] !== null).label.split(' (')[0]),
+            colours: bars.map(d => d.backgroundColor),
+            legend: chart.legend.legendItems.map(item => item.text),
+          };
+        }"""
+    )
+    assert chart["per_row"] == [words[r] for r in readings]
+    assert len(set(chart["colours"])) == len(chart["colours"]) == len(set(readings))
+    why = {
+        "helps": "interval above 0",
+        "hurts": "interval below 0",
+        "unclear": "interval includes 0",
+    }
+    present = [kind for kind in why if kind in readings]
+    assert chart["legend"] == [f"{words[k]} ({why[k]})" for k in present] + [
+        "Difference in win rate"
+    ]
+    described = page.locator("#influence canvas").get_attribute("aria-label")
+    clear = [r["title"] for r, kind in zip(rows, readings, strict=True) if kind == "helps"]
+    if clear:
+        assert f"Clearly helps (the whole interval is above 0): {', '.join(clear)}." in described
+
+
+def test_demand_themes_are_named_by_a_question_buyers_asked(
+    page: Any, web_server: WebServer
+) -> None:
+    open_dashboard(page, dashboard_url(web_server, marketer(web_server)))
+    engine = create_engine(f"sqlite:///{web_server.data_dir / 'enablement.db'}")
+    with engine.connect() as connection:
+        asked = set(connection.scalars(select(tables.questions.c.text)))
+    engine.dispose()
+    themes = page.locator("#demand tbody th").all_inner_texts()
+    assert themes == [row["theme"] for row in api_view(web_server, "demand")["rows"]]
+    assert themes and set(themes) <= asked
+    labels = page.evaluate("Chart.getChart(document.querySelector('#demand canvas')).data.labels")
+    assert labels == themes
+
+
+def test_dates_are_typed_and_shown_as_yyyy_mm_dd(page: Any, web_server: WebServer) -> None:
+    open_dashboard(page, dashboard_url(web_server, marketer(web_server)))
+    period = api_view(web_server, "funnel")["filters"]
+    assert page.input_value("#f-since") == period["since"]
+    assert page.input_value("#f-until") == period["until"]
+    # A day typed as YYYY-MM-DD (as a browser's date field would not take it) is applied.
+    since = (datetime.now(UTC).date() - timedelta(days=30)).isoformat()
+    page.click("#f-since", click_count=3)
+    page.keyboard.type(since)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "since => document.querySelector('#applied').textContent.startsWith(`Showing ${since} to`)",
+        arg=since,
+    )
+    assert parse_qs(urlsplit(page.url).query) == {"since": [since]}
+    # The calendar's choice is written into the field as YYYY-MM-DD.
+    page.locator("#f-until ~ .picker").fill(period["until"])
+    assert page.input_value("#f-until") == period["until"]
+    # Anything else is refused in the form's words, before any request.
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url) if "/v1/analytics/" in r.url else None)
+    page.fill("#f-since", "10/01/2026")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#filter-error:not([hidden])")
+    assert "write it as YYYY-MM-DD" in page.locator("#filter-error").inner_text()
+    assert page.locator("#f-since").get_attribute("aria-invalid") == "true"
+    assert requested == []
+    # Every date on the page is ISO, and so is the time the views were loaded.
+    page.go_back()
+    page.wait_for_selector("body[data-state=ready]")
+    text = page.locator("body").inner_text()
+    assert re.search(r"updated \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", text), text[:500]
+    assert re.search(r"as of \d{4}-\d{2}-\d{2}", text)
+    assert not re.search(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b", text)
+    months = r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}\b"
+    assert not re.search(months, text)
+
+
 def _expire(web_server: WebServer, user: str) -> None:
     engine = create_engine(f"sqlite:///{web_server.data_dir / 'enablement.db'}")
     with engine.begin() as connection:
@@ -257,14 +513,14 @@ def test_no_serious_accessibility_violations(page: Any, web_server: WebServer) -
     assert_accessible(page, web_server.url)
     open_dashboard(page, dashboard_url(web_server, marketer(web_server)))
     assert_accessible(page, web_server.url)
-    # Keyboard focus is visible: tab to the first download button.
+    # Keyboard focus is visible: tab to the section bar's first link, then past its last one to
+    # the first download button.
     page.focus("#f-reset")
     page.keyboard.press("Tab")
-    focused = page.evaluate(
-        "() => { const e = document.activeElement; "
-        "return [e.textContent, getComputedStyle(e).outlineStyle]; }"
-    )
-    assert focused == ["Download CSV (funnel)", "solid"]
+    assert focused(page) == ["Funnel", "solid"]
+    for _ in range(6):
+        page.keyboard.press("Tab")
+    assert focused(page) == ["Download CSV (funnel)", "solid"]
 
 
 def test_only_the_configured_origins_may_frame_the_dashboard(

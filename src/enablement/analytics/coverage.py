@@ -43,7 +43,7 @@ def coverage_table(
         "coverage", filters.to_dict(),
         ["stage", by, "eligible_assets", "specific_assets", "questions", "answered_share",
          "weak"], rows,
-        notes=[f"specific_assets are tagged for the {by}; eligible_assets also count assets "
+        notes=[f"Specific assets are tagged for the {by}; eligible assets also count assets "
                f"tagged for every {by}. A cell is weak when no asset is specific to it or "
                f"fewer than {share:.0%} of its buyer questions were answered (as the demand "
                "view counts them)."],

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 from sklearn.cluster import AgglomerativeClustering
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy import Integer, desc, func, select
 
 from enablement.analytics.filters import AuditFilters
@@ -25,7 +24,7 @@ COLUMNS = ["theme", "questions", "mean_best_score", "examples", "stages", "verti
 
 @dataclass(frozen=True)
 class Theme:
-    label: str  # the words that set this theme apart
+    label: str  # its most typical question: the one nearest the theme's centre
     count: int
     best_score: float  # the closest passage any of them found, on average
     examples: list[str]
@@ -58,7 +57,8 @@ def demand_table(sources: AuditSources, filters: AuditFilters) -> AuditTable:
         notes=["A question is unanswered when no recommended asset answers it, by the answer "
                "model the sidebar's \u201cAnswers\u201d claims come from (questions asked before "
                f"that model: when their closest passage scored under {below}). Themes cluster "
-               f"the {MAX_TEXTS:,} most recently asked distinct unanswered questions."],
+               f"the {MAX_TEXTS:,} most recently asked distinct unanswered questions; each is "
+               "named by its most typical question."],
         summary={"questions_asked": asked, "unanswered": unanswered,
                  "clustered": sum(r["count"] for r in rows), "themes": len(found)},
     )  # fmt: skip
@@ -98,10 +98,10 @@ def themes(
     examples: int = 3,
 ) -> list[Theme]:
     """Cluster `questions` (rows with text, count, best_score, stage, vertical) by meaning, given
-    each text's unit vector.
+    each text's unit vector; the largest theme first.
 
     Agglomerative clustering with average linkage and a cosine distance cut, so the number of
-    themes follows the data; each theme is named by its top TF-IDF terms.
+    themes follows the data; each theme is named by its most typical question (`_name`).
     """
     if not questions:
         return []
@@ -118,8 +118,7 @@ def themes(
     members: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
     for question in questions:
         members[cluster_of[question["text"]]].append(question)
-    names = _names(unique, labels)
-    out = [_theme(names[cluster], rows, examples) for cluster, rows in members.items()]
+    out = [_theme(_name(rows, vectors), rows, examples) for rows in members.values()]
     return sorted(out, key=lambda t: (-t.count, t.label))
 
 
@@ -135,27 +134,20 @@ def _theme(label: str, rows: list[dict[str, Any]], examples: int) -> Theme:
     )
 
 
-def _names(texts: list[str], labels: np.ndarray) -> dict[int, str]:
-    """Each cluster's three most distinctive terms (TF-IDF over the clusters' joined text)."""
-    clusters = sorted(set(labels.tolist()))
-    documents = [
-        " ".join(t for t, c in zip(texts, labels, strict=True) if c == k) for k in clusters
-    ]
-    try:
-        tfidf = TfidfVectorizer(stop_words="english", ngram_range=(1, 2), max_features=5000)
-        matrix = tfidf.fit_transform(documents).toarray()
-    except ValueError:  # nothing but stop words
-        return {k: documents[i][:60] for i, k in enumerate(clusters)}
-    vocabulary = tfidf.get_feature_names_out()
-    names = {}
-    for i, cluster in enumerate(clusters):
-        top = [vocabulary[j] for j in np.argsort(-matrix[i])[:6] if matrix[i, j] > 0]
-        chosen: list[str] = []
-        for term in top:  # skip a word already inside a chosen phrase
-            if not any(term in other or other in term for other in chosen):
-                chosen.append(term)
-        names[cluster] = ", ".join(chosen[:3]) or documents[i][:60]
-    return names
+def _name(rows: list[dict[str, Any]], vectors: dict[str, np.ndarray]) -> str:
+    """A theme's most typical question: the one nearest the centre of its questions' vectors,
+    each weighted by how often it was asked; a tie goes to the more asked, then the first in
+    alphabetical order. A question a buyer asked names the theme better than its key words."""
+    asked: dict[str, int] = {}
+    for row in rows:
+        asked[row["text"]] = asked.get(row["text"], 0) + int(row.get("count", 1))
+    texts = sorted(asked)
+    matrix = np.stack([vectors[t] for t in texts]).astype(np.float64)
+    centre = np.average(matrix, axis=0, weights=[asked[t] for t in texts])
+    # Unit vectors: the dot product with the centre ranks them as the cosine would. Rounded,
+    # so float noise cannot break a tie between equally near questions.
+    nearness = dict(zip(texts, (round(float(v), 9) for v in matrix @ centre), strict=True))
+    return min(texts, key=lambda t: (-nearness[t], -asked[t], t))
 
 
 def _examples(rows: list[dict[str, Any]], count: int) -> list[str]:

@@ -72,7 +72,9 @@ def influence(
 ) -> list[Influence]:
     """`sent[asset][deal]` is the stage rank at which the asset was first sent in the deal.
 
-    Assets with fewer than `min_deals` treated or comparable deals are left out."""
+    Assets with fewer than `min_deals` treated or comparable deals are left out. Sorted by the
+    interval's lower bound, highest first: an asset clearly associated with winning comes before
+    one with a larger difference but too few deals to tell."""
     by_id = {deal.id: deal for deal in deals}
     # reached[(vertical, rank)] = (deals, wins) among deals that reached at least `rank`
     reached: dict[tuple[str | None, int], tuple[int, int]] = {}
@@ -97,7 +99,8 @@ def influence(
         return []
     z = NormalDist().inv_cdf(1 - (1 - confidence) / (2 * len(candidates)))
     return sorted(
-        (_interval(row, z) for row in candidates), key=lambda r: (-r.difference, r.asset_id)
+        (_interval(row, z) for row in candidates),
+        key=lambda r: (-r.low, -r.difference, r.asset_id),
     )
 
 
@@ -192,8 +195,9 @@ def influence_table(sources: AuditSources, filters: AuditFilters) -> AuditTable:
         notes=["Association, not cause: reps choose what to send. Comparable deals closed in "
                "the period, are in the same vertical and reached the stage at which the asset "
                f"was sent. Intervals are {options.confidence:.0%} simultaneous (Bonferroni over "
-               f"the assets shown). Assets with fewer than {options.min_deals} deals either way "
-               "are not shown."],
+               f"the assets shown), sorted by their lower end; an interval wholly above or below "
+               f"0 is a clear association. Assets with fewer than {options.min_deals} deals "
+               "either way are not shown."],
         summary={"closed_deals": len(deals), "won": sum(d.won for d in deals),
                  "assets_shown": len(rows)},
     )  # fmt: skip

@@ -6,6 +6,7 @@ const MUTED = "#4b5663";
 const GRID = "#d3d9e0";
 const ACCENT = "#0a55c7";
 const BAD = "#c0262f";
+const GOOD = "#1b6a34";
 const LIGHT = [232, 240, 252]; // the heat map's palest cell
 const DARK = [10, 61, 145]; // and its darkest
 
@@ -35,8 +36,9 @@ export function shorten(text, max = 36) {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** A bar chart of one series; `horizontal` puts the labels on the side (long names). */
-export function bars({ labels, values, label, horizontal = false, color = ACCENT }) {
+/** A bar chart of one series; `horizontal` puts the labels on the side (long names), cut at
+ * `longest` characters (the tooltip gives them whole). */
+export function bars({ labels, values, label, horizontal = false, color = ACCENT, longest = 40 }) {
   const value = horizontal ? "x" : "y";
   const category = horizontal ? "y" : "x";
   return {
@@ -47,7 +49,7 @@ export function bars({ labels, values, label, horizontal = false, color = ACCENT
       plugins: { legend: { display: false } },
       scales: {
         [value]: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: label, color: MUTED } },
-        [category]: { grid: { display: false }, ticks: { callback(tick) { return shorten(this.getLabelForValue(tick), 40); } } },
+        [category]: { grid: { display: false }, ticks: { callback(tick) { return shorten(this.getLabelForValue(tick), longest); } } },
       },
     },
   };
@@ -112,7 +114,6 @@ export function heatmap({ rows, by, stages, columns, label, tooltip }) {
         legend: { display: false },
         tooltip: { callbacks: { title: () => "", label: (c) => tooltip(c.raw.row) } },
       },
-      // The pipeline reads downwards, as in the table: the first stage at the top.
       // The pipeline reads downwards, as in the table: the first stage at the top (the matrix
       // chart's own default runs the other way).
       scales: { x: { ...axis(columns, `${by}s`), position: "top" }, y: { ...axis(stages, "stages"), reverse: false } },
@@ -141,22 +142,33 @@ const zeroLine = {
 
 const points = (v) => `${v > 0 ? "+" : v < 0 ? "−" : ""}${Math.abs(v * 100).toFixed(0)} pts`;
 
-/** Each asset's difference in win rate: its interval as a floating bar [low, high], the
- * estimate as a point, and a line at zero. */
-export function intervals({ rows }) {
+/** The interval bars by what they read: [verdict, legend text, fill, border]. */
+const KINDS = [
+  ["helps", "interval above 0", "rgba(27,106,52,0.45)", GOOD],
+  ["hurts", "interval below 0", "rgba(192,38,47,0.4)", BAD],
+  ["unclear", "interval includes 0", "rgba(10,85,199,0.16)", ACCENT],
+];
+
+/** Each asset's difference in win rate: its interval as a floating bar [low, high], coloured by
+ * `verdict(row)` (helps, hurts or unclear, named in `names`) with one legend entry for each
+ * present, the estimate as a point, and a line at zero. */
+export function intervals({ rows, verdict, names }) {
   // Whole tenths of a win rate (10 points) at each end, and 0 always in view.
   const low = Math.floor(Math.min(-0.1, ...rows.map((r) => r.low)) * 10) / 10;
   const high = Math.ceil(Math.max(0.1, ...rows.map((r) => r.high)) * 10) / 10;
+  const kinds = rows.map(verdict);
+  const bars = KINDS.filter(([kind]) => kinds.includes(kind)).map(([kind, why, fill, border]) => ({
+    type: "bar", label: `${names[kind]} (${why})`, verdict: names[kind],
+    data: rows.map((r, i) => (kinds[i] === kind ? [r.low, r.high] : null)),
+    backgroundColor: fill, borderColor: border, borderWidth: kind === "unclear" ? 1 : 2,
+    borderSkipped: false, barPercentage: 0.55, grouped: false,
+  }));
   return {
     type: "bar",
     data: {
       labels: rows.map((r) => shorten(r.title || r.asset_id, 40)),
       datasets: [
-        {
-          type: "bar", label: "Interval", data: rows.map((r) => [r.low, r.high]),
-          backgroundColor: "rgba(10,85,199,0.22)", borderColor: ACCENT, borderWidth: 1,
-          borderSkipped: false, barPercentage: 0.55,
-        },
+        ...bars,
         {
           type: "line", label: "Difference in win rate", data: rows.map((r) => r.difference),
           showLine: false, pointStyle: "rectRot", pointRadius: 6, pointHoverRadius: 7,
@@ -171,7 +183,7 @@ export function intervals({ rows }) {
         tooltip: {
           callbacks: {
             label: (c) => (Array.isArray(c.raw)
-              ? `Interval: ${points(c.raw[0])} to ${points(c.raw[1])}`
+              ? `${c.dataset.verdict}: interval ${points(c.raw[0])} to ${points(c.raw[1])}`
               : `Difference: ${points(c.raw)}`),
           },
         },

@@ -1,11 +1,13 @@
-// The marketer dashboard: sign-in, filters, and the six audit views, each loading (and failing)
-// on its own, with its summary, notes, chart, table and CSV download.
+// The marketer dashboard: sign-in, filters, the sticky section bar, and the six audit views, each
+// loading (and failing) on its own, with its summary, notes, chart, table and CSV download.
 
 import { Api, ApiError } from "./api.js";
 import { chartsAvailable, setUpCharts } from "./charts.js";
 import {
-  FIELDS, apiParams, describe, fillSelects, fromQuery, readForm, toQuery, writeForm,
+  FIELDS, apiParams, checkDates, describe, fillSelects, fromQuery, isoMinute, readForm, toQuery,
+  wirePickers, writeForm,
 } from "./filters.js";
+import { setUpNav } from "./nav.js";
 import { render, setStatus } from "./sections.js";
 import { adoptTokenFromUrl, currentToken, forget, signIn } from "./session.js";
 import { VIEWS } from "./views.js";
@@ -13,7 +15,9 @@ import { VIEWS } from "./views.js";
 const $ = (id) => document.getElementById(id);
 const NAMES = Object.keys(VIEWS);
 
-const state = { api: null, taxonomy: null, filters: fromQuery(location.search), controller: null };
+const state = {
+  api: null, taxonomy: null, filters: fromQuery(location.search), controller: null, relayout: () => {},
+};
 
 function label(facet, id) {
   const terms = (state.taxonomy && state.taxonomy[facet]) || [];
@@ -43,7 +47,7 @@ function showSignIn(reason) {
   $("sign-in-title").textContent = title;
   $("sign-in-text").textContent = text;
   $("sign-in").hidden = false;
-  for (const id of ["filters", "views", "applied", "sign-out"]) $(id).hidden = true;
+  for (const id of ["filters", "sticky", "views", "sign-out"]) $(id).hidden = true;
   document.body.dataset.state = reason === "forbidden" ? "forbidden" : "signin";
   document.body.dataset.reason = reason;
   $("sign-in").focus();
@@ -76,7 +80,8 @@ async function submitSignIn(event) {
 async function open(token) {
   state.api = new Api(token);
   $("sign-in").hidden = true;
-  for (const id of ["filters", "views", "sign-out"]) $(id).hidden = false;
+  for (const id of ["filters", "sticky", "views", "sign-out"]) $(id).hidden = false;
+  state.relayout();
   if (!state.taxonomy) {
     try {
       state.taxonomy = await state.api.taxonomy();
@@ -124,10 +129,18 @@ async function loadAll() {
   state.controller = controller;
   $("filter-error").hidden = true;
   for (const name of FIELDS) $("filters").elements[name].removeAttribute("aria-invalid");
+  const problem = checkDates(state.filters);
+  if (problem) {
+    for (const name of NAMES) viewFailed($(name), new ApiError(422, { error: problem }));
+    document.body.dataset.state = "ready";
+    return;
+  }
   document.body.dataset.state = "loading";
   await Promise.all(NAMES.map((name) => loadView(name, controller.signal)));
   if (controller.signal.aborted || !state.api) return;
+  $("updated").textContent = `· updated ${isoMinute(new Date())}`;
   document.body.dataset.state = "ready";
+  state.relayout();
   announce("The dashboard is up to date.");
 }
 
@@ -143,6 +156,7 @@ async function loadView(name, signal) {
     render(section, VIEWS[name], table, { by: state.filters.by, label });
     if (name === "funnel") $("applied").textContent = describe(table.filters, label);
     $("applied").hidden = false;
+    state.relayout();
   } catch (err) {
     if (err.name === "AbortError" || signal.aborted) return;
     viewFailed(section, err);
@@ -196,6 +210,8 @@ function wire() {
     section.querySelector(".download").addEventListener("click", (e) => download(name, e.currentTarget));
     section.querySelector(".retry").addEventListener("click", () => loadView(name, state.controller.signal));
   }
+  state.relayout = setUpNav($("sticky"));
+  wirePickers($("filters"));
   $("sign-in-form").addEventListener("submit", submitSignIn);
   $("sign-out").addEventListener("click", () => showSignIn("signed_out"));
   $("filters").addEventListener("submit", (event) => {

@@ -5,9 +5,60 @@ export const FIELDS = ["since", "until", "stage", "vertical", "type", "owner"];
 const SELECTS = { stage: "stages", vertical: "verticals", type: "asset_types" };
 const DEFAULT_DAYS = 90; // the API's default period: the last 90 days, today included
 
+const DATES = { since: "From", until: "To" }; // the date fields and their labels
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
 /** YYYY-MM-DD of a Date in UTC (the API's calendar). */
-function isoDay(date) {
+export function isoDay(date) {
   return date.toISOString().slice(0, 10);
+}
+
+/** "YYYY-MM-DD HH:MM UTC" of a Date: every time the dashboard shows is ISO, in UTC. */
+export function isoMinute(date) {
+  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** Whether `text` is a real day written YYYY-MM-DD (not 2026-02-30). */
+function isDay(text) {
+  return ISO_DAY.test(text) && !Number.isNaN(Date.parse(text)) && isoDay(new Date(text)) === text;
+}
+
+/** The first problem with the dates in `filters` as {field, message, valid}, or null: the page
+ * says it in the form's words before asking the API. */
+export function checkDates(filters) {
+  for (const [name, label] of Object.entries(DATES)) {
+    const value = filters[name];
+    if (value && !isDay(value)) {
+      return { field: name, valid: [], message: `${label} “${value}” is not a day: write it as YYYY-MM-DD, e.g. ${defaultPeriod().until}.` };
+    }
+  }
+  if (filters.since && filters.until && filters.since > filters.until) {
+    return { field: "since", valid: [], message: `From (${filters.since}) is after To (${filters.until}).` };
+  }
+  return null;
+}
+
+/** Each date field's calendar button opens the browser's date picker, whose choice is written
+ * into the field as YYYY-MM-DD (the picker itself would show the browser's local format). */
+export function wirePickers(form) {
+  for (const button of form.querySelectorAll(".pick")) {
+    const field = form.querySelector(`#${button.dataset.for}`);
+    const picker = button.parentElement.querySelector(".picker");
+    button.addEventListener("click", () => {
+      picker.value = isDay(field.value) ? field.value : "";
+      try {
+        picker.showPicker();
+      } catch {
+        field.focus(); // no picker in this browser: the field takes typing as ever
+      }
+    });
+    picker.addEventListener("change", () => {
+      if (!picker.value) return;
+      field.value = picker.value;
+      field.removeAttribute("aria-invalid");
+      field.focus();
+    });
+  }
 }
 
 /** The default period, as the API computes it: {since, until}. */

@@ -29,8 +29,8 @@ function cellContent(column, row) {
 }
 
 /** Fill `table` with `columns` ({key, label, numeric, format, cell}) and the first `limit`
- * rows (all when limit is 0). */
-export function fillTable(table, { caption, columns, rows, limit = 0 }) {
+ * rows (all when limit is 0); `rowClass(row)` may name a class for a row. */
+export function fillTable(table, { caption, columns, rows, limit = 0, rowClass }) {
   table.caption.textContent = caption;
   const head = document.createElement("tr");
   for (const column of columns) {
@@ -44,6 +44,7 @@ export function fillTable(table, { caption, columns, rows, limit = 0 }) {
   const shown = limit ? rows.slice(0, limit) : rows;
   table.tBodies[0].replaceChildren(...shown.map((row) => {
     const tr = document.createElement("tr");
+    if (rowClass && rowClass(row)) tr.className = rowClass(row);
     columns.forEach((column, index) => {
       const cell = document.createElement(index === 0 && column.header !== false ? "th" : "td");
       if (cell.tagName === "TH") cell.scope = "row";

@@ -1,5 +1,7 @@
 // What each audit view shows on the dashboard: its summary figures, chart, accessible chart
-// description and table. Each function takes the API's table and a `label(facet, id)` helper.
+// description and table, and what it says when the period holds nothing for it (`empty`), when
+// it has no rows (`none`) or needs a word of warning (`notice`). Each function takes the API's
+// table, some a `label(facet, id)` helper; every date shown is the API's YYYY-MM-DD.
 
 import { bars, heatmap, intervals } from "./charts.js";
 import { countsText, el, format, list } from "./tables.js";
@@ -13,6 +15,45 @@ const STEPS = [
 ];
 
 const plural = (n, one, many = `${one}s`) => `${format.count(n)} ${n === 1 ? one : many}`;
+
+/** What a sentence about the period says: its days, and whether filters narrowed it. */
+const between = (table) => `between ${table.filters.since} and ${table.filters.until}`;
+const narrowed = ({ filters }) => Boolean(filters.stage || filters.vertical || filters.type || filters.owner);
+const widen = (table) => (narrowed(table) ? "Widen the dates or clear a filter." : "Widen the dates.");
+const forThese = (table) => (narrowed(table) ? " for these filters" : "");
+/** "No recommendations between 2026-01-01 and 2026-01-31. Widen the dates." */
+const nothing = (what, table) => `No ${what} ${between(table)}${forThese(table)}. ${widen(table)}`;
+const noAssets = "No assets match these filters.";
+
+/** Whether an influence row's interval leaves out 0, and which way. */
+export function verdict(row) {
+  if (row.low > 0) return "helps";
+  return row.high < 0 ? "hurts" : "unclear";
+}
+export const VERDICTS = { helps: "Clearly helps", hurts: "Clearly hurts", unclear: "Unclear" };
+const VERDICT_WHY = {
+  helps: "the whole interval is above 0",
+  hurts: "the whole interval is below 0",
+  unclear: "the interval includes 0",
+};
+
+function badge(row) {
+  const kind = verdict(row);
+  const cell = el("span", VERDICTS[kind], `badge ${kind}`);
+  cell.title = `${VERDICTS[kind]}: ${VERDICT_WHY[kind]}`;
+  return cell;
+}
+
+/** "Clearly helps (why): A, B. Clearly hurts (why): C." for the kinds present: the chart's text. */
+function verdicts(rows) {
+  const named = (kind) => rows.filter((r) => verdict(r) === kind).map((r) => r.title || r.asset_id);
+  const parts = ["helps", "hurts"].filter((kind) => named(kind).length)
+    .map((kind) => `${VERDICTS[kind]} (${VERDICT_WHY[kind]}): ${named(kind).join(", ")}.`);
+  return parts.length ? parts.join(" ") : "No interval leaves out 0: none clearly helps or hurts.";
+}
+
+/** A count by id as "Label (n), …"; questions asked without a stage or vertical are "Not given". */
+const facetCounts = (counts, label, facet) => countsText(counts, (id) => (id === "unknown" ? "Not given" : label(facet, id)));
 
 function asset(row) {
   const cell = el("span", row.title || row.asset_id, "asset");
@@ -44,6 +85,8 @@ export const VIEWS = {
   funnel: {
     summary: STEPS,
     limit: 10,
+    empty: (table) => (STEPS.every(([key]) => !table.summary[key]) ? nothing("recommendations", table) : null),
+    none: () => noAssets,
     chart(table) {
       return bars({ labels: STEPS.map(([, l]) => l), values: STEPS.map(([k]) => table.summary[k] || 0), label: "Count" });
     },
@@ -62,6 +105,13 @@ export const VIEWS = {
   unused: {
     summary: [["assets", "Assets"], ["never_recommended", "Never recommended"], ["recommended_never_used", "Never opened or sent"]],
     limit: 10,
+    // With nothing recommended in the period every asset is "never recommended": say why instead.
+    empty(table) {
+      const { assets = 0, never_recommended: never = 0, recommended_never_used: unopened = 0 } = table.summary;
+      if (!assets || never < assets || unopened) return null;
+      return `No recommendations ${between(table)}${forThese(table)}, so all ${plural(assets, "asset")} count as never recommended. ${widen(table)}`;
+    },
+    none: (table) => (table.summary.assets ? `Every asset was recommended, and opened or sent, ${between(table)}.` : noAssets),
     chart(table) {
       const { labels, values } = tally(table.rows, "reason", REASONS_SHORT);
       return bars({ labels, values, label: "Assets", horizontal: true });
@@ -79,6 +129,8 @@ export const VIEWS = {
   health: {
     summary: [["assets", "Assets"], ["expired", "Expired"], ["expiring_soon", "Expiring soon"], ["stale", "Stale"], ["near_duplicate", "Near-duplicates"]],
     limit: 10,
+    // Not made of events: an empty period still has expired and stale assets, as of its last day.
+    none: (table) => (table.summary.assets ? `No expired, expiring, stale or near-duplicate assets as of ${table.filters.until}.` : noAssets),
     chart(table) {
       const { labels, values } = tally(table.rows, "issue", ISSUES);
       return bars({ labels, values, label: "Assets", horizontal: true, color: "#a3212b" });
@@ -87,7 +139,7 @@ export const VIEWS = {
       const { labels, values } = tally(table.rows, "issue", ISSUES);
       return `${plural(table.rows.length, "health issue")}: ${listing(labels, values)}.`;
     },
-    caption: "Assets needing attention and their owners",
+    caption: (table) => `Assets needing attention as of ${table.filters.until}, and their owners`,
     columns: (label) => [
       { key: "issue", label: "Issue", format: (v) => ISSUES[v] || v }, ASSET, type(label), OWNER,
       { key: "detail", label: "Detail" },
@@ -96,6 +148,12 @@ export const VIEWS = {
   coverage: {
     summary: [["cells", "Cells"], ["weak", "Weak cells"]],
     pivot: true,
+    // The content is there whatever the dates; only the questions come from the period.
+    notice(table) {
+      if (table.rows.some((r) => r.questions)) return null;
+      return `No buyer questions ${between(table)}${forThese(table)}: the cells count content only, and only a cell without a specific asset is weak. ${widen(table)}`;
+    },
+    none: () => "No stages or columns to show.",
     chart(table, label, by) {
       const stages = unique(table.rows.map((r) => r.stage));
       const columns = unique(table.rows.map((r) => r[by]));
@@ -113,41 +171,53 @@ export const VIEWS = {
   demand: {
     summary: [["questions_asked", "Questions asked"], ["unanswered", "Unanswered"], ["themes", "Themes"]],
     limit: 0,
+    empty: (table) => (table.summary.questions_asked ? null : nothing("buyer questions", table)),
+    none: (table) => `Every buyer question ${between(table)} was answered.`,
     height: (rows) => 60 + 30 * rows.length,
     chart(table) {
-      return bars({ labels: table.rows.map((r) => r.theme), values: table.rows.map((r) => r.questions), label: "Unanswered questions", horizontal: true, color: "#7a4a00" });
+      return bars({ labels: table.rows.map((r) => r.theme), values: table.rows.map((r) => r.questions), label: "Unanswered questions", horizontal: true, color: "#7a4a00", longest: 64 });
     },
     describe(table) {
       const top = table.rows.slice(0, 5).map((r) => `“${r.theme}” ${format.count(r.questions)}`);
       return `${plural(table.rows.length, "theme")} of unanswered questions, largest first: ${top.join(", ")}.`;
     },
-    caption: "Themes with example questions",
+    caption: "Themes, each named by its most typical question, with others asked",
     columns: (label) => [
       { key: "theme", label: "Theme" }, count("questions", "Questions"),
       { key: "mean_best_score", label: "Best match (mean)", numeric: true, format: format.score },
-      { key: "examples", label: "Examples", cell: (r) => list(r.examples || []) },
-      { key: "stages", label: "Stages", cell: (r) => countsText(r.stages, (id) => label("stages", id)) },
-      { key: "verticals", label: "Verticals", cell: (r) => countsText(r.verticals, (id) => label("verticals", id)) },
+      { key: "examples", label: "Also asked", cell: (r) => alsoAsked(r) },
+      { key: "stages", label: "Stages", cell: (r) => facetCounts(r.stages, label, "stages") },
+      { key: "verticals", label: "Verticals", cell: (r) => facetCounts(r.verticals, label, "verticals") },
     ],
   },
   influence: {
     summary: [["closed_deals", "Closed deals"], ["won", "Won"], ["assets_shown", "Assets shown"]],
     limit: 0,
-    height: (rows) => 90 + 34 * rows.length,
-    chart: (table) => intervals({ rows: table.rows }),
+    empty: (table) => (table.summary.closed_deals ? null : nothing("closed deals", table)),
+    none: (table) => `No asset was sent in enough of the ${plural(table.summary.closed_deals, "deal")} closed ${between(table)} to compare (see the note).`,
+    height: (rows) => 100 + 34 * rows.length,
+    chart: (table) => intervals({ rows: table.rows, verdict, names: VERDICTS }),
     describe(table) {
-      const rows = table.rows.slice(0, 5).map((r) => `${r.title}: ${format.points(r.difference)} (interval ${format.points(r.low)} to ${format.points(r.high)})`);
-      return `Difference in win rate where sent, with intervals, for ${plural(table.rows.length, "asset")}: ${rows.join("; ")}${table.rows.length > 5 ? "; …" : ""}. Association, not cause.`;
+      const rows = table.rows.slice(0, 5).map((r) => `${r.title || r.asset_id}: ${format.points(r.difference)} (interval ${format.points(r.low)} to ${format.points(r.high)}, ${VERDICTS[verdict(r)].toLowerCase()})`);
+      return `Difference in win rate where sent, with intervals, for ${plural(table.rows.length, "asset")}, surest gain first: ${rows.join("; ")}${table.rows.length > 5 ? "; …" : ""}. ${verdicts(table.rows)} Association, not cause.`;
     },
-    caption: "Win rate where sent vs comparable deals",
+    caption: "Win rate where sent vs comparable deals, by the interval's lower end",
+    rowClass: (row) => verdict(row),
     columns: () => [
-      ASSET, count("deals_sent", "Deals sent"), count("deals_compared", "Deals compared"),
+      ASSET, { key: "verdict", label: "Reading", cell: badge },
+      count("deals_sent", "Deals sent"), count("deals_compared", "Deals compared"),
       percent("win_rate_sent", "Win rate (sent)"), percent("win_rate_comparable", "Win rate (comparable)"),
       { key: "difference", label: "Difference", numeric: true, format: format.points },
-      { key: "low", label: "Interval", cell: (r) => `${format.points(r.low).replace(" pts", "")} to ${format.points(r.high)}` },
+      { key: "low", label: "Interval", numeric: true, cell: (r) => `${format.points(r.low).replace(" pts", "")} to ${format.points(r.high)}` },
     ],
   },
 };
+
+/** A theme's other questions (its name is one of them already). */
+function alsoAsked(row) {
+  const others = (row.examples || []).filter((q) => q !== row.theme);
+  return others.length ? list(others) : "—";
+}
 
 function unique(values) {
   return [...new Set(values)];
