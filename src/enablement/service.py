@@ -267,8 +267,10 @@ class EnablementService:
         }
 
     def recommend(self, deal: Mapping[str, Any]) -> RecommendationResult:
-        """Recommendations for a deal given as loose input (CRM values and aliases work)."""
-        return self.recommender.recommend(resolve_deal(deal, self.taxonomy))
+        """Recommendations for a deal given as loose input (CRM values and aliases work), less
+        the assets the store knows were sent or shared in its `deal_id` (`already_sent`)."""
+        (resolved,) = self.usage.remember([resolve_deal(deal, self.taxonomy)])
+        return self.recommender.recommend(resolved)
 
     def search(self, query: str, *, filters: Mapping[str, Any], limit: int = 10) -> SearchResult:
         """Free-text search over the library, with optional metadata filters."""

@@ -110,6 +110,7 @@ class RecommendationResult:
             "deal": {
                 "deal_id": deal.deal_id,
                 "stage": deal.stage,
+                "stage_name": deal.stage_name,
                 "vertical": deal.vertical,
                 "persona": deal.persona,
                 "products": list(deal.products),
@@ -124,6 +125,7 @@ class RecommendationResult:
             "warnings": list(self.warnings),
             "questions": self.questions,
             "items": [item.to_dict() for item in self.items],
+            "already_sent": [item.to_dict() for item in deal.sent],
         }
 
 
