@@ -20,6 +20,14 @@ PASSAGE_EXAMPLE: dict[str, Any] = {
     "question_index": 0,
     "question": "do you sign a BAA?",
     "text": "Lumenfold signs a BAA with customers on the Enterprise edition.",
+    "blocks": [
+        {
+            "kind": "text",
+            "text": "Lumenfold signs a BAA with customers on the Enterprise edition.",
+            "header": None,
+            "rows": None,
+        }
+    ],
     "page": None,
     "slide": None,
     "heading_path": ["Who can sign a BAA"],
@@ -27,6 +35,12 @@ PASSAGE_EXAMPLE: dict[str, Any] = {
     "similarity": 0.636,
     "answers": True,
     "answer_score": 0.9712,
+}
+TABLE_BLOCK_EXAMPLE: dict[str, Any] = {
+    "kind": "table",
+    "text": None,
+    "header": ["Metric", "Before", "After"],
+    "rows": [["Prior auth turnaround", "5.2 days", "2.0 days"]],
 }
 ITEM_EXAMPLE: dict[str, Any] = {
     "rank": 1,

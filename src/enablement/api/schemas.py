@@ -17,6 +17,7 @@ from enablement.api.examples import (
     PASSAGE_EXAMPLE,
     RESPONSE_EXAMPLE,
     SENT_EXAMPLE,
+    TABLE_BLOCK_EXAMPLE,
     TERM_EXAMPLE,
 )
 from enablement.contract import RequestModel
@@ -41,12 +42,28 @@ class Reason(BaseModel):
     text: str = Field(examples=["Answers “do you sign a BAA?” (page 2)"])
 
 
+class PassageBlock(BaseModel):
+    """A paragraph (`text`), or a table (`rows`, and `header` when the passage holds the
+    table's first row): what to draw, where `text` is the same passage as plain sentences."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [TABLE_BLOCK_EXAMPLE]})
+
+    kind: Literal["text", "table"]
+    text: str | None = None
+    header: list[str] | None = None
+    rows: list[list[str]] | None = None
+
+
 class Passage(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [PASSAGE_EXAMPLE]})
 
     question_index: int | None
     question: str | None
-    text: str
+    text: str = Field(
+        description='The passage as plain text: table rows as sentences ("Metric: Prior auth; '
+        "Before: 5.2 days\"), a slide's speaker notes left out, no quote marks added."
+    )
+    blocks: list[PassageBlock] = Field(description="The same passage, tables as tables.")
     page: int | None
     slide: int | None
     heading_path: list[str]

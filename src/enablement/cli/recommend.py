@@ -10,6 +10,7 @@ import click
 from enablement.cli.common import database_option, printable, say, service
 from enablement.recommend.context import SentAsset
 from enablement.recommend.pipeline import RecommendationResult
+from enablement.recommend.readable import quoted
 from enablement.recommend.search import SearchResult
 
 
@@ -116,5 +117,6 @@ def _format_search(result: SearchResult) -> str:
 
 
 def _quote(text: str, location: str | None) -> str:
+    """A passage on one line, in quote marks unless it brings its own."""
     where = f" ({location})" if location else ""
-    return "   " + textwrap.shorten(printable(f"\u201c{text}\u201d{where}"), width=150)
+    return "   " + textwrap.shorten(printable(f"{quoted(text)}{where}"), width=150)

@@ -351,7 +351,7 @@ class Recommender:
             title = self.bundle.assets[row].title
             similarity = float(match.similarity[row])
             position = index if question else None
-            item = passage(self.bundle.chunks[chunk], title, position, question, similarity)
+            item = passage(self.bundle.chunks, chunk, title, position, question, similarity)
             out.append(replace(item, **self._claim(claims, index, question)))
         return out
 
@@ -366,5 +366,5 @@ class Recommender:
 
     def _preview(self, row: int) -> Passage:
         first = int(np.flatnonzero(self.bundle.chunk_asset == row)[0])
-        item = passage(self.bundle.chunks[first], self.bundle.assets[row].title, None, None, 0.0)
+        item = passage(self.bundle.chunks, first, self.bundle.assets[row].title, None, None, 0.0)
         return replace(item, answers=False, answer_score=None)
