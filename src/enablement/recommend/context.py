@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -10,11 +11,12 @@ from typing import Any, Literal
 from enablement import clean
 from enablement.catalog.metadata import slugify
 from enablement.errors import InvalidValueError
-from enablement.taxonomy import Taxonomy
+from enablement.taxonomy import Taxonomy, normalize
 
 MAX_QUESTIONS = 10
 MAX_QUESTION_CHARS = 1000
 MAX_K = 50
+_INTERNAL_VALUE = re.compile(r"[a-z0-9_-]+")  # an id, not a name a person wrote
 
 
 @dataclass(frozen=True)
@@ -108,11 +110,18 @@ _FIELDS = {
 
 
 def _stage_name(given: Any, stage: str | None, taxonomy: Taxonomy) -> str | None:
-    """The stage as the rep knows it: the CRM's own value, or the label for a canonical id."""
+    """The stage as the rep knows it: the CRM's own name ("Needs Analysis"). A CRM that passes
+    an internal value (HubSpot's "presentationscheduled") gets the alias that spells it in words
+    ("Presentation scheduled"), and a canonical id its label."""
     if stage is None:
         return None
     name = " ".join(str(given).split())
-    return taxonomy.stages.label(stage) if name.casefold() == stage else name
+    if not _INTERNAL_VALUE.fullmatch(name):
+        return name
+    key = normalize(name)
+    term = next(term for term in taxonomy.stages.terms if term.id == stage)
+    spelled = [a for a in term.aliases if " " in a.strip() and normalize(a) == key]
+    return spelled[0][:1].upper() + spelled[0][1:] if spelled else term.label
 
 
 def _strings(raw: Mapping[str, Any], name: str, prefix: str) -> list[str]:
