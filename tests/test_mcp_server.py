@@ -110,6 +110,18 @@ def test_search_and_recommend_still_answer(server: MCPServer) -> None:
     assert served["deal"]["stage"] == "discovery" and len(served["items"]) <= 2
 
 
+def test_a_deal_id_leaves_out_and_lists_what_was_sent_in_the_deal(
+    env: ApiEnv, server: MCPServer
+) -> None:
+    deal = {"deal_id": "mcp-deal", "stage": "discovery", "k": 3}
+    top = _call(server, "recommend_content", deal)["items"][0]["asset_id"]
+    event = {"idempotency_key": "mcp-sent", "type": "sent", "deal_id": "mcp-deal", "asset_id": top}
+    assert env.client.post("/v1/events", json=event, headers=env.auth("rep")).status_code == 201
+    served = _call(server, "recommend_content", deal)
+    assert top not in [item["asset_id"] for item in served["items"]]
+    assert [(s["asset_id"], s["via"]) for s in served["already_sent"]] == [(top, "sent")]
+
+
 HOSTILE = st.sampled_from(["", " ", "\x00", "a\ud800", "\x1b[2J", "x" * 5000, "CISO", "1"])
 TEXT = st.text(st.characters(exclude_categories=[]), max_size=40) | HOSTILE
 

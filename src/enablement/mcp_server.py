@@ -39,6 +39,7 @@ def build_mcp(service: EnablementService) -> MCPServer:
 
     @server.tool()
     def recommend_content(
+        deal_id: str | None = None,
         stage: str | None = None,
         vertical: str | None = None,
         persona: str | None = None,
@@ -54,9 +55,12 @@ def build_mcp(service: EnablementService) -> MCPServer:
         """Recommend sales assets for a deal. Stages, verticals and personas accept CRM names and
         aliases (e.g. stage "Needs Analysis", persona "CISO"). Returns ranked assets with reasons
         and the passages that answer each buyer question, and a recommendation_id that usage
-        events can quote. An unknown language is refused (the error lists those the library
+        events can quote. With the CRM's deal_id, assets already sent or shared by link in that
+        deal are left out and listed in already_sent (when, how, and how often the buyer
+        viewed them). An unknown language is refused (the error lists those the library
         holds); an unknown product or competitor is named in `warnings`."""
         raw = {
+            "deal_id": deal_id,
             "stage": stage,
             "vertical": vertical,
             "persona": persona,

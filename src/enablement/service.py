@@ -290,8 +290,9 @@ class EnablementService:
         }
 
     def recommend(self, deal: Mapping[str, Any]) -> RecommendationResult:
-        """Recommendations for a deal given as loose input (CRM values and aliases work)."""
-        resolved = self.resolve_deal(deal)
+        """Recommendations for a deal given as loose input (CRM values and aliases work), less
+        the assets the store knows were sent or shared in its `deal_id` (`already_sent`)."""
+        (resolved,) = self.usage.remember([self.resolve_deal(deal)])
         return self.recommender.recommend(resolved)
 
     def resolve_deal(

@@ -307,3 +307,43 @@ def test_front_matter_that_went_bad_after_ingest_is_never_served(env: ApiEnv, fr
     assert not [secret for secret in SECRETS if secret in got.text]
     if got.status_code == 200:
         assert "The public body of a" in got.text
+
+
+def test_the_reps_own_opens_are_not_buyer_views_and_a_buyers_are(env: ApiEnv) -> None:
+    made = share(env, "security-faq").json()
+    path = made["url"].removeprefix(env.settings.public_url)
+    preview = made["preview_url"].removeprefix(env.settings.public_url)
+    assert preview == f"{path}?preview={made['id']}"
+
+    rep = env.client.get(preview, headers=CHROME)  # the sidebar's Preview: the rep's own open
+    assert rep.status_code == 200 and "encrypted at rest" in rep.text
+    assert views(env) == 0
+    (sender,) = [c for c in rep.headers.get_list("set-cookie") if c.startswith("enb_sender=")]
+    assert f"enb_sender={made['id']};" in sender and f"Path={path};" in sender
+    assert "httponly" in sender.lower() and "samesite=lax" in sender.lower()
+    # Later, the rep clicks the plain link in their sent mail: the same browser, still the rep.
+    assert env.client.get(path, headers=CHROME).status_code == 200
+    assert views(env) == 0
+
+    env.client.cookies.clear()  # the buyer's browser
+    assert env.client.get(path, headers=CHROME).status_code == 200
+    assert views(env) == 1
+    with env.service.engine.connect() as connection:
+        events = connection.execute(select(tables.events.c.type)).scalars().all()
+    assert events.count("buyer_viewed") == 1
+
+
+@pytest.mark.parametrize("marker", ["other-link", "0123456789abcdef", "é" * 16, "x" * 5000, ""])
+def test_a_wrong_preview_marker_is_a_buyer_view(env: ApiEnv, marker: str) -> None:
+    other = share(env, "security-faq").json()["id"]
+    path = link_path(env, "security-faq")
+    value = other if marker == "other-link" else marker
+    opened = env.client.get(path, params={"preview": value}, headers=CHROME)
+    assert opened.status_code == 200
+    assert not [c for c in opened.headers.get_list("set-cookie") if c.startswith("enb_sender=")]
+    assert views(env) == 1
+    # A sender cookie for another link, sent to this one, is no marker either.
+    env.client.cookies.clear()
+    forged = {"Cookie": f"enb_sender={other}"} | CHROME
+    env.client.get(path, headers=forged)
+    assert views(env) == 2

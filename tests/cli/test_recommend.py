@@ -78,3 +78,18 @@ def test_an_unknown_competitor_is_a_warning_in_text_and_json(env: ApiEnv) -> Non
     assert text.stdout.splitlines()[0] == "Unknown competitor 'oxly'; did you mean 'oxley'?"
     served = json.loads(CliRunner().invoke(cli, [*args, "--json"]).stdout)
     assert served["warnings"] == ["Unknown competitor 'oxly'; did you mean 'oxley'?"]
+
+
+def test_a_deal_id_leaves_out_and_lists_what_was_sent_in_the_deal(env: ApiEnv) -> None:
+    args = ["recommend", "--deal-id", "cli-deal", "--stage", "discovery", "-k", "3", "--json"]
+    top = json.loads(CliRunner().invoke(cli, args).stdout)["items"][0]
+    event = {"idempotency_key": "cli-sent", "type": "sent", "deal_id": "cli-deal",
+             "asset_id": top["asset_id"], "occurred_at": "2026-11-23T15:02:00+00:00"}  # fmt: skip
+    assert env.client.post("/v1/events", json=event, headers=env.auth("rep")).status_code == 201
+
+    served = json.loads(CliRunner().invoke(cli, args).stdout)
+    assert top["asset_id"] not in [item["asset_id"] for item in served["items"]]
+    assert [s["asset_id"] for s in served["already_sent"]] == [top["asset_id"]]
+    text = CliRunner().invoke(cli, args[:-1]).stdout
+    assert "Already sent in this deal (not recommended again):" in text
+    assert f"{top['title']}  {top['asset_id']}  marked sent 2026-11-23 15:02 UTC" in text

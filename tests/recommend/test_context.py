@@ -29,6 +29,25 @@ def test_crm_values_resolve_to_ids(taxonomy: Taxonomy) -> None:
 
 
 @pytest.mark.parametrize(
+    ("given", "stage", "name"),
+    [
+        ("Needs Analysis", "discovery", "Needs Analysis"),  # the CRM's own name, as shown to reps
+        ("  Proposal/Price   Quote ", "proposal", "Proposal/Price Quote"),
+        ("presentationscheduled", "evaluation", "Presentation scheduled"),  # HubSpot's internal id
+        ("contractsent", "negotiation", "Contract sent"),
+        ("discovery", "discovery", "Discovery"),  # a canonical id: its label
+        ("poc", "evaluation", "Evaluation"),  # an internal value with no words for it
+    ],
+)
+def test_the_crms_stage_name_is_kept_for_display(
+    taxonomy: Taxonomy, given: str, stage: str, name: str
+) -> None:
+    deal = resolve_deal({"stage": given}, taxonomy)
+    assert (deal.stage, deal.stage_name) == (stage, name)
+    assert resolve_deal({}, taxonomy).stage_name is None
+
+
+@pytest.mark.parametrize(
     ("field", "value", "closest"),
     [
         ("stage", "negotation", "negotiation"),

@@ -1,16 +1,18 @@
 """The sidebar in Chromium: recommendations from URL parameters, the rep's actions as stored
-events, the error states, and its screenshot."""
+events, the error states, and its screenshot (with the deal's "Already sent" list)."""
 
 from __future__ import annotations
 
 import itertools
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy import create_engine, func, select, update
 
 from enablement.db import tables
-from tests.web.browser import sidebar_url
+from tests.web.browser import assert_accessible, sidebar_url
 from tests.web.conftest import CONTENT_HOST, WebServer
 
 DEAL = {
@@ -53,17 +55,35 @@ def settle(server: WebServer, table: Any, expected: int, **where: Any) -> None:
     assert count(server, table, **where) == expected, where
 
 
+def buyer_opens(link: str, times: int) -> None:
+    """`times` buyers' browsers (no cookies) open a share link."""
+    for _ in range(times):
+        opened = httpx.get(link, headers={"User-Agent": "Mozilla/5.0 Chrome/131.0"})
+        assert opened.status_code == 302, opened.text
+
+
+def sent_earlier(server: WebServer, deal_id: str, asset_id: str, *, days: int, views: int) -> None:
+    """What another rep did in the deal before: a share link the buyer opened, marked sent."""
+    link = server.api("POST", "/v1/share-links", json={"deal_id": deal_id, "asset_id": asset_id})
+    buyer_opens(link.json()["url"], views)
+    at = (datetime.now(UTC) - timedelta(days=days)).isoformat()
+    event = {"idempotency_key": fresh("sent"), "type": "sent", "deal_id": deal_id,
+             "asset_id": asset_id, "occurred_at": at}  # fmt: skip
+    assert server.api("POST", "/v1/events", json=event).status_code == 201
+
+
 def test_url_parameters_show_the_deals_top_assets_at_360px(
     page: Any, web_server: WebServer, screenshot_dir: Any
 ) -> None:
     deal_id = fresh("deal")
+    body = {"deal_id": deal_id, "stage": DEAL["stage"], "vertical": DEAL["vertical"],
+            "persona": DEAL["persona"], "questions": DEAL["q"], "k": 5}  # fmt: skip
+    before = web_server.api("POST", "/v1/recommendations", json=body).json()
+    sent = next(item for item in before["items"] if item["external"])
+    sent_earlier(web_server, deal_id, sent["asset_id"], days=2, views=3)
     page.goto(sidebar_url(web_server.url, web_server.token(fresh("rep")), deal_id=deal_id, **DEAL))
     ready(page)
-    expected = web_server.api(
-        "POST", "/v1/recommendations",
-        json={"stage": DEAL["stage"], "vertical": DEAL["vertical"], "persona": DEAL["persona"],
-              "questions": DEAL["q"], "k": 5},
-    ).json()  # fmt: skip
+    expected = web_server.api("POST", "/v1/recommendations", json=body).json()
     first = page.locator(".card").first
     assert first.locator(".title").inner_text() == expected["items"][0]["title"]
     assert first.locator(".title").is_visible() and first.locator(".reason").is_visible()
@@ -72,10 +92,18 @@ def test_url_parameters_show_the_deals_top_assets_at_360px(
     caption = first.locator(".passage figcaption").first.inner_text()
     assert caption.startswith("Answers “do you sign a BAA?”") or "implementation" in caption
     assert page.locator("#unanswered").is_hidden()
+    # The stage as the CRM named it, not the canonical "Discovery".
     assert (
         page.locator("#deal").inner_text()
-        == "Discovery · Healthcare · IT security · 2 buyer questions"
+        == "Needs Analysis · Healthcare · IT security · 2 buyer questions"
     )
+    # What the deal's buyer already has is listed under the cards, not offered again.
+    shown = page.eval_on_selector_all(".card", "cards => cards.map(c => c.dataset.assetId)")
+    assert sent["asset_id"] not in shown
+    listed = page.locator(f"#already-sent li[data-asset-id='{sent['asset_id']}']")
+    assert listed.locator(".sent-title").inner_text() == sent["title"]
+    assert listed.locator(".sent-status").inner_text() == "Sent 2 days ago · viewed 3×"
+    assert_accessible(page, web_server.url)
     # Readable at the panel's width: nothing wider than the viewport, no sideways scrolling.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert "token=" not in page.url  # taken out of the address bar and history
@@ -129,15 +157,23 @@ def test_each_action_stores_exactly_one_event(
     sent = next(r for r in rows if r.type == "sent")
     assert sent.link_id is not None  # the sent event names the share link copied before
 
-    # The buyer opens the link; the rep's next look at the deal shows it.
+    # The buyer opens the link; the card says so at once (on the tab's return)...
     # The link redirects to the asset's url, a host the browser cannot route a redirect to here.
     opened_link = context.request.get(link, max_redirects=0)
     assert opened_link.status == 302 and opened_link.headers["location"].startswith(CONTENT_HOST)
-    page.goto(url)
-    ready(page)
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
     status = page.locator(f'.card[data-asset-id="{asset}"] .link-status')
     status.wait_for(state="visible")
-    assert status.inner_text().startswith("Buyer viewed it 1×")
+    page.wait_for_function(
+        "s => document.querySelector(s).textContent.startsWith('Buyer viewed it 1×')",
+        arg=f'.card[data-asset-id="{asset}"] .link-status',
+    )
+    # ...and the rep's next look at the deal lists it as sent, instead of offering it again.
+    page.goto(url)
+    ready(page)
+    assert page.locator(f'.card[data-asset-id="{asset}"]').count() == 0
+    listed = page.locator(f'#already-sent li[data-asset-id="{asset}"] .sent-status')
+    assert listed.inner_text() == "Sent just now · viewed 1×"
 
 
 def test_already_sent_assets_are_marked(page: Any, web_server: WebServer) -> None:

@@ -132,10 +132,22 @@ class ShareLinkOut(BaseModel):
 
 class NewShareLink(ShareLinkOut):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [LINK_EXAMPLE | {"url": "http://127.0.0.1:8000/s/3q2-7wEz"}]}
+        json_schema_extra={
+            "examples": [
+                LINK_EXAMPLE
+                | {
+                    "url": "http://127.0.0.1:8000/s/3q2-7wEz",
+                    "preview_url": "http://127.0.0.1:8000/s/3q2-7wEz?preview=5f0c2a9e41d7b3c8",
+                }
+            ]
+        }
     )
 
     url: str = Field(description="Send this to the buyer; shown once.")
+    preview_url: str = Field(
+        description="Open this yourself (never send it): what the buyer gets, not counted as a "
+        "buyer view, nor are later opens of the link in the same browser."
+    )
 
 
 class ShareLinkList(BaseModel):

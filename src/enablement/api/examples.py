@@ -20,6 +20,14 @@ PASSAGE_EXAMPLE: dict[str, Any] = {
     "question_index": 0,
     "question": "do you sign a BAA?",
     "text": "Lumenfold signs a BAA with customers on the Enterprise edition.",
+    "blocks": [
+        {
+            "kind": "text",
+            "text": "Lumenfold signs a BAA with customers on the Enterprise edition.",
+            "header": None,
+            "rows": None,
+        }
+    ],
     "page": None,
     "slide": None,
     "heading_path": ["Who can sign a BAA"],
@@ -27,6 +35,12 @@ PASSAGE_EXAMPLE: dict[str, Any] = {
     "similarity": 0.636,
     "answers": True,
     "answer_score": 0.9712,
+}
+TABLE_BLOCK_EXAMPLE: dict[str, Any] = {
+    "kind": "table",
+    "text": None,
+    "header": ["Metric", "Before", "After"],
+    "rows": [["Prior auth turnaround", "5.2 days", "2.0 days"]],
 }
 ITEM_EXAMPLE: dict[str, Any] = {
     "rank": 1,
@@ -43,12 +57,21 @@ ITEM_EXAMPLE: dict[str, Any] = {
     ],
     "passages": [PASSAGE_EXAMPLE],
 }
+SENT_EXAMPLE: dict[str, Any] = {
+    "asset_id": "faqs-buyer-faq",
+    "title": "Buyer FAQ",
+    "sent_at": "2026-11-23T15:02:11+00:00",
+    "via": "sent",
+    "buyer_views": 3,
+    "last_viewed_at": "2026-11-25T08:41:37+00:00",
+}
 RESPONSE_EXAMPLE: dict[str, Any] = {
     "recommendation_id": "4b27a848e76a61997d66309d",
     "bundle_version": "v1-20261125T184844979110",
     "deal": {
         "deal_id": "006Dn00000AbCdE",
         "stage": "discovery",
+        "stage_name": "Needs Analysis",
         "vertical": "healthcare",
         "persona": None,
         "products": [],
@@ -63,6 +86,7 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
     "warnings": [],
     "questions": [{"question": "do you sign a BAA?", "answered": True, "answer_score": 0.9712}],
     "items": [ITEM_EXAMPLE],
+    "already_sent": [SENT_EXAMPLE],
 }
 ASSET_EXAMPLE: dict[str, Any] = {
     "id": "security-hipaa-baa-summary",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +16,8 @@ from enablement.api.examples import (
     JOB_EXAMPLE,
     PASSAGE_EXAMPLE,
     RESPONSE_EXAMPLE,
+    SENT_EXAMPLE,
+    TABLE_BLOCK_EXAMPLE,
     TERM_EXAMPLE,
 )
 from enablement.contract import RequestModel
@@ -40,12 +42,28 @@ class Reason(BaseModel):
     text: str = Field(examples=["Answers “do you sign a BAA?” (page 2)"])
 
 
+class PassageBlock(BaseModel):
+    """A paragraph (`text`), or a table (`rows`, and `header` when the passage holds the
+    table's first row): what to draw, where `text` is the same passage as plain sentences."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [TABLE_BLOCK_EXAMPLE]})
+
+    kind: Literal["text", "table"]
+    text: str | None = None
+    header: list[str] | None = None
+    rows: list[list[str]] | None = None
+
+
 class Passage(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [PASSAGE_EXAMPLE]})
 
     question_index: int | None
     question: str | None
-    text: str
+    text: str = Field(
+        description='The passage as plain text: table rows as sentences ("Metric: Prior auth; '
+        "Before: 5.2 days\"), a slide's speaker notes left out, no quote marks added."
+    )
+    blocks: list[PassageBlock] = Field(description="The same passage, tables as tables.")
     page: int | None
     slide: int | None
     heading_path: list[str]
@@ -78,7 +96,11 @@ class ResolvedDeal(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [RESPONSE_EXAMPLE["deal"]]})
 
     deal_id: str | None
-    stage: str | None
+    stage: str | None = Field(description="The canonical stage id the deal was ranked for.")
+    stage_name: str | None = Field(
+        description="The stage as the CRM named it (its own value, or the label for an id): "
+        "what to show the rep."
+    )
     vertical: str | None
     persona: str | None
     products: list[str]
@@ -103,6 +125,26 @@ class QuestionAnswered(BaseModel):
     )
 
 
+class SentAsset(BaseModel):
+    """An asset the deal's buyer already has, as the event store knows it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [SENT_EXAMPLE]})
+
+    asset_id: str
+    title: str | None = Field(description="null for an id the catalog never held.")
+    sent_at: datetime = Field(
+        description="When it was first marked sent, else when its first share link was made."
+    )
+    via: Literal["sent", "link"] = Field(
+        description="sent: a `sent` event; link: only a share link (not revoked) was made."
+    )
+    buyer_views: int | None = Field(
+        description="Buyer opens of the deal's share links to it (the rep's own opens and link "
+        "checkers not counted); null when it has no share link, so opens are not tracked."
+    )
+    last_viewed_at: datetime | None
+
+
 class RecommendationResponse(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [RESPONSE_EXAMPLE]})
 
@@ -114,6 +156,11 @@ class RecommendationResponse(BaseModel):
         description="Per buyer question, whether the recommended assets answer it."
     )
     items: list[RecommendationItem]
+    already_sent: list[SentAsset] = Field(
+        description="What the deal's buyer already has (from the events stored for its deal_id: "
+        "`sent` events and share links), newest first; never among `items`, like "
+        "`deal.already_shared`."
+    )
 
 
 class BatchResponse(BaseModel):

@@ -9,11 +9,16 @@ import click
 
 from enablement.cli.common import database_option, printable, say, service
 from enablement.contract import DealContext, SearchRequest, validate
+from enablement.recommend.context import SentAsset
 from enablement.recommend.pipeline import RecommendationResult
+from enablement.recommend.readable import quoted
 from enablement.recommend.search import SearchResult
 
 
 @click.command()
+@click.option(
+    "--deal-id", help="The CRM's deal id: assets already sent or shared by link in it are left out."
+)
 @click.option("--stage", help="Deal stage: an id or a CRM stage name (e.g. 'Needs Analysis').")
 @click.option("--vertical", help="Industry vertical, e.g. healthcare.")
 @click.option("--persona", help="Buyer role, e.g. it_security or CISO.")
@@ -96,7 +101,22 @@ def _format_result(result: RecommendationResult) -> str:
         lines.append(f"{item.rank}. {title}  [{kind}]  {printable(item.asset.id)}")
         lines.append(f"   {printable(item.summary)}")
         lines += [_quote(passage.text, passage.location) for passage in item.passages[:2]]
+    if result.deal.sent:
+        lines.append("Already sent in this deal (not recommended again):")
+        lines += [_sent(item) for item in result.deal.sent]
     return "\n".join(lines)
+
+
+def _sent(item: SentAsset) -> str:
+    """One line per asset the buyer has: when, how, and what the buyer did with its links."""
+    how = "marked sent" if item.via == "sent" else "share link"
+    line = f"   {printable(item.title or item.asset_id)}  {printable(item.asset_id)}  "
+    line += f"{how} {item.sent_at:%Y-%m-%d %H:%M} UTC"
+    if item.buyer_views is not None:
+        line += f" · viewed {item.buyer_views}×" if item.buyer_views else " · not opened yet"
+    if item.last_viewed_at is not None:
+        line += f", last {item.last_viewed_at:%Y-%m-%d %H:%M} UTC"
+    return line
 
 
 def _format_search(result: SearchResult) -> str:
@@ -113,5 +133,6 @@ def _format_search(result: SearchResult) -> str:
 
 
 def _quote(text: str, location: str | None) -> str:
+    """A passage on one line, in quote marks unless it brings its own."""
     where = f" ({location})" if location else ""
-    return "   " + textwrap.shorten(printable(f"\u201c{text}\u201d{where}"), width=150)
+    return "   " + textwrap.shorten(printable(f"{quoted(text)}{where}"), width=150)

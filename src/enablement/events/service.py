@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from enablement.events.links import (
     valid_visitor,
 )
 from enablement.events.log import RecommendationLog
+from enablement.events.memory import DealMemory
 from enablement.events.model import (
     AskedQuestion,
     EventType,
@@ -58,13 +59,15 @@ class Served:
 
 @dataclass(frozen=True)
 class View:
-    """A buyer opening a share link: the link, what to send, whether it counted, and the
-    browser's visitor id (new when it had none)."""
+    """A share link opened: the link, what to send, whether it counted as a buyer view, the
+    browser's visitor id (new when it had none), and whether its sender opened it (`by_sender`:
+    never a buyer view)."""
 
     link: ShareLink
     copy: BuyerCopy
     counted: bool
     visitor: str
+    by_sender: bool = False
 
 
 class Usage:
@@ -81,6 +84,7 @@ class Usage:
         self.limits = limits or Limits()
         self.events = EventStore(engine, taxonomy.stages.ids)
         self.links = ShareLinkStore(engine)
+        self.memory = DealMemory(engine)
         self._log: RecommendationLog | None = None
 
     @property
@@ -92,11 +96,26 @@ class Usage:
     def serve(
         self, recommender: Recommender, deals: Sequence[Deal], *, user_id: str
     ) -> list[Served]:
-        """Recommend for each deal and log what was shown (as `recommended` events)."""
-        served = [Served(secrets.token_hex(12), recommender.recommend(deal)) for deal in deals]
+        """Recommend for each deal, less what its buyer already has (see `remember`), and log
+        what was shown (as `recommended` events)."""
+        served = [
+            Served(secrets.token_hex(12), recommender.recommend(deal))
+            for deal in self.remember(deals)
+        ]
         for item in served:
             self.log.submit(log_entry(item, user_id, model=recommender.encoder.name))
         return served
+
+    def remember(self, deals: Sequence[Deal]) -> list[Deal]:
+        """The deals with what the store knows of each `deal_id` merged in: the assets marked
+        sent or shared by a live link, which are then never recommended (like `already_shared`)
+        and are listed in the response as `already_sent`."""
+        ids = [deal.deal_id for deal in deals if deal.deal_id]
+        known = self.memory.sent(ids) if ids else {}
+        return [
+            replace(deal, sent=known[deal.deal_id]) if deal.deal_id in known else deal
+            for deal in deals
+        ]
 
     def record(
         self,
@@ -160,13 +179,16 @@ class Usage:
         visitor: str | None = None,
         at: datetime | None = None,
         count: bool = True,
+        sender: str | None = None,
     ) -> View:
         """Open `token` for a buyer: what to send, counted once per browser per VIEW_WINDOW
-        (link checkers never, nor a HEAD probe: `count=False`). Raises NotFoundError or
-        LinkGoneError when there is nothing to send, including for an asset that has since
-        become internal or expired."""
+        (link checkers never, nor a HEAD probe: `count=False`, nor the rep who made the link:
+        `sender` is then its id, which only the rep's API answers ever show). Raises
+        NotFoundError or LinkGoneError when there is nothing to send, including for an asset
+        that has since become internal or expired."""
         now = at or datetime.now(UTC)
         link = self.links.open(token)
+        by_sender = sender is not None and secrets.compare_digest(sender.encode(), link.id.encode())
         asset = self.catalog.get(link.asset_id)
         if asset is None:
             raise NotFoundError("The document behind this link was removed.")
@@ -177,9 +199,9 @@ class Usage:
             raise NotFoundError("The document behind this link is not available.")
         visitor = valid_visitor(visitor) or new_visitor()
         family = user_agent_family(user_agent)
-        probe = not count or family == "bot"
+        probe = not count or family == "bot" or by_sender
         if probe or not self.links.count_view(link, visitor=visitor, at=now):
-            return View(link, copy, counted=False, visitor=visitor)
+            return View(link, copy, counted=False, visitor=visitor, by_sender=by_sender)
         event = NewEvent(
             type=EventType.buyer_viewed,
             idempotency_key=f"view:{link.id}:{secrets.token_hex(8)}",

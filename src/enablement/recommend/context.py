@@ -2,25 +2,52 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
 
 from enablement import clean
 from enablement.catalog.metadata import slugify
 from enablement.errors import InvalidValueError
-from enablement.taxonomy import Taxonomy
+from enablement.taxonomy import Taxonomy, normalize
 
 MAX_QUESTIONS = 10
 MAX_QUESTION_CHARS = 1000
 MAX_K = 50
+_INTERNAL_VALUE = re.compile(r"[a-z0-9_-]+")  # an id, not a name a person wrote
+
+
+@dataclass(frozen=True)
+class SentAsset:
+    """An asset the buyer already has from this deal, as the event store remembers it: marked
+    `sent` by a rep, or shared by a share link (`link`), with what the buyer did with the links."""
+
+    asset_id: str
+    title: str | None  # None: an asset the catalog never held (a `sent` event may name any id)
+    sent_at: datetime  # the first `sent` event's time, else the first link's creation
+    via: Literal["sent", "link"]
+    buyer_views: int | None  # views of the deal's links to it; None: no link, so not tracked
+    last_viewed_at: datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        last = self.last_viewed_at
+        return {
+            "asset_id": self.asset_id,
+            "title": self.title,
+            "sent_at": self.sent_at.isoformat(),
+            "via": self.via,
+            "buyer_views": self.buyer_views,
+            "last_viewed_at": last.isoformat() if last is not None else None,
+        }
 
 
 @dataclass(frozen=True)
 class Deal:
     deal_id: str | None = None  # the CRM's id for the opportunity, for usage events
     stage: str | None = None
+    stage_name: str | None = None  # the stage as the CRM names it ("Needs Analysis"), to show
     vertical: str | None = None
     persona: str | None = None
     products: tuple[str, ...] = ()
@@ -32,6 +59,14 @@ class Deal:
     k: int = 5
     as_of: date = field(default_factory=date.today)
     warnings: tuple[str, ...] = ()
+    # What the event store remembers of this deal (merged in by the service, never by the CRM):
+    # never recommended again, like `already_shared`.
+    sent: tuple[SentAsset, ...] = ()
+
+    @property
+    def excluded(self) -> frozenset[str]:
+        """The asset ids never to recommend: those the CRM says it shared, and those sent."""
+        return self.already_shared | {item.asset_id for item in self.sent}
 
 
 def resolve_deal(raw: Mapping[str, Any], taxonomy: Taxonomy, *, prefix: str = "deal") -> Deal:
@@ -49,9 +84,11 @@ def resolve_deal(raw: Mapping[str, Any], taxonomy: Taxonomy, *, prefix: str = "d
         field = _field(prefix, name)
         return taxonomy.facet(facet_name).resolve_optional(raw.get(name), field=field)
 
+    stage = facet("stage", "stages")
     return Deal(
         deal_id=str(raw["deal_id"]).strip() or None if raw.get("deal_id") else None,
-        stage=facet("stage", "stages"),
+        stage=stage,
+        stage_name=_stage_name(raw.get("stage"), stage, taxonomy),
         vertical=facet("vertical", "verticals"),
         persona=facet("persona", "personas"),
         products=tuple(slugify(p) for p in _strings(raw, "products", prefix) if slugify(p)),
@@ -70,6 +107,21 @@ _FIELDS = {
     "deal_id", "stage", "vertical", "persona", "products", "competitor", "questions",
     "already_shared", "external_only", "language", "k", "as_of",
 }  # fmt: skip
+
+
+def _stage_name(given: Any, stage: str | None, taxonomy: Taxonomy) -> str | None:
+    """The stage as the rep knows it: the CRM's own name ("Needs Analysis"). A CRM that passes
+    an internal value (HubSpot's "presentationscheduled") gets the alias that spells it in words
+    ("Presentation scheduled"), and a canonical id its label."""
+    if stage is None:
+        return None
+    name = " ".join(str(given).split())
+    if not _INTERNAL_VALUE.fullmatch(name):
+        return name
+    key = normalize(name)
+    term = next(term for term in taxonomy.stages.terms if term.id == stage)
+    spelled = [a for a in term.aliases if " " in a.strip() and normalize(a) == key]
+    return spelled[0][:1].upper() + spelled[0][1:] if spelled else term.label
 
 
 def _strings(raw: Mapping[str, Any], name: str, prefix: str) -> list[str]:

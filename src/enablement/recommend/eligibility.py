@@ -14,7 +14,7 @@ from enablement.recommend.table import AssetTable
 def eligible_assets(table: AssetTable, deal: Deal) -> Mask:
     """True for assets that may be recommended for `deal` (vectorised `violations`)."""
     mask = table.expires >= deal.as_of.toordinal()  # not is_expired(), vectorised
-    mask &= ~table.rows(deal.already_shared)
+    mask &= ~table.rows(deal.excluded)
     if deal.external_only:
         mask &= ~table.internal
     if deal.language:
@@ -28,7 +28,7 @@ def violations(asset: AssetRecord, deal: Deal) -> list[str]:
     broken = []
     if is_expired(asset.expires_at, today=deal.as_of):
         broken.append("expired")
-    if asset.id in deal.already_shared:
+    if asset.id in deal.excluded:
         broken.append("already_shared")
     if deal.external_only and asset.external is False:
         broken.append("internal_only")

@@ -110,6 +110,7 @@ class RecommendationResult:
             "deal": {
                 "deal_id": deal.deal_id,
                 "stage": deal.stage,
+                "stage_name": deal.stage_name,
                 "vertical": deal.vertical,
                 "persona": deal.persona,
                 "products": list(deal.products),
@@ -124,6 +125,7 @@ class RecommendationResult:
             "warnings": list(self.warnings),
             "questions": self.questions,
             "items": [item.to_dict() for item in self.items],
+            "already_sent": [item.to_dict() for item in deal.sent],
         }
 
 
@@ -349,7 +351,7 @@ class Recommender:
             title = self.bundle.assets[row].title
             similarity = float(match.similarity[row])
             position = index if question else None
-            item = passage(self.bundle.chunks[chunk], title, position, question, similarity)
+            item = passage(self.bundle.chunks, chunk, title, position, question, similarity)
             out.append(replace(item, **self._claim(claims, index, question)))
         return out
 
@@ -364,5 +366,5 @@ class Recommender:
 
     def _preview(self, row: int) -> Passage:
         first = int(np.flatnonzero(self.bundle.chunk_asset == row)[0])
-        item = passage(self.bundle.chunks[first], self.bundle.assets[row].title, None, None, 0.0)
+        item = passage(self.bundle.chunks, first, self.bundle.assets[row].title, None, None, 0.0)
         return replace(item, answers=False, answer_score=None)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from enablement.index.bundle import AssetRecord, ChunkRecord
 from enablement.recommend.context import Deal
+from enablement.recommend.readable import Block, passage_blocks, plain_text, quoted
 from enablement.taxonomy import Taxonomy
 
 # P(asset type | question) from which the type counts as asked for, in a reason.
@@ -29,7 +30,8 @@ class Reason:
 
 @dataclass(frozen=True)
 class Passage:
-    """The part of the asset that answers one buyer question, with where to find it."""
+    """The part of the asset that answers one buyer question, with where to find it: as plain
+    text (tables as sentences) and as blocks (tables as tables), speaker notes left out."""
 
     question_index: int | None
     question: str | None
@@ -42,12 +44,14 @@ class Passage:
     # for the closest passage to a question it does not answer, and when no model is loaded.
     answers: bool = False
     answer_score: float | None = None  # P(it answers its question); None: no model or question
+    blocks: tuple[Block, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question_index": self.question_index,
             "question": self.question,
             "text": self.text,
+            "blocks": [block.to_dict() for block in self.blocks],
             "page": self.page,
             "slide": self.slide,
             "heading_path": list(self.heading_path),
@@ -105,11 +109,23 @@ class Recommendation:
 
 
 def passage(
-    chunk: ChunkRecord, title: str, index: int | None, question: str | None, similarity: float
+    chunks: Sequence[ChunkRecord],
+    chunk: int,
+    title: str,
+    index: int | None,
+    question: str | None,
+    similarity: float,
 ) -> Passage:
-    """The passage for `chunk`; the asset's own title is dropped from its heading path."""
-    headings = chunk.heading_path[1:] if chunk.heading_path[:1] == (title,) else chunk.heading_path
-    return Passage(index, question, chunk.text, chunk.page, chunk.slide, headings, similarity)
+    """The passage for `chunks[chunk]`, as a rep reads it (recommend.readable); the asset's own
+    title is dropped from its heading path."""
+    record = chunks[chunk]
+    path = record.heading_path
+    headings = path[1:] if path[:1] == (title,) else path
+    blocks = passage_blocks(chunks, chunk)
+    return Passage(
+        index, question, plain_text(blocks), record.page, record.slide, headings, similarity,
+        blocks=blocks,
+    )  # fmt: skip
 
 
 def explain(
@@ -126,7 +142,7 @@ def explain(
     products `linked` from the buyer's questions (recommend.linking), and the (stage, persona)
     the questions point to where the deal leaves them empty (`cued`)."""
     reasons = [
-        Reason("answers_question", f"Answers \u201c{_short(p.question)}\u201d" + _where(p))
+        Reason("answers_question", f"Answers {quoted(_short(p.question))}" + _where(p))
         for p in passages
         if p.question is not None and p.answers
     ]
@@ -179,7 +195,7 @@ def _related(passages: list[Passage]) -> Reason:
     asked = next((p for p in passages if p.question), None)
     if asked is not None:
         return Reason(
-            "related_question", f"Related to \u201c{_short(asked.question)}\u201d" + _where(asked)
+            "related_question", f"Related to {quoted(_short(asked.question))}" + _where(asked)
         )
     return Reason("related_content", "Matches this deal's context")
 

@@ -159,8 +159,8 @@ def search(
     claims = model.scores([match], rows, [share])[0] if model is not None else None
     hits = []
     for position, row in enumerate(rows):
-        asset, chunk = bundle.assets[row], bundle.chunks[int(match.best_chunk[row])]
-        best = passage(chunk, asset.title, None, None, float(match.similarity[row]))
+        asset, chunk = bundle.assets[row], int(match.best_chunk[row])
+        best = passage(bundle.chunks, chunk, asset.title, None, None, float(match.similarity[row]))
         if claims is not None and model is not None:  # the query stands for the question
             score = float(claims[position])
             best = replace(best, answers=score >= model.threshold, answer_score=round(score, 4))

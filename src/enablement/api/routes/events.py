@@ -22,6 +22,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 VISITOR_COOKIE = "enb_visitor"
+# Set on the rep's own browser by a link's preview URL, so its later opens are not buyer views.
+SENDER_COOKIE = "enb_sender"
+SENDER_DAYS = 365
 FILE_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
 PDF_POLICY = "default-src 'none'; frame-ancestors 'none'"
 PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
@@ -69,7 +72,8 @@ def create_link(body: schemas.ShareLinkIn, service: ServiceDep, caller: RepDep) 
     """A trackable link to send a buyer; each buyer open is recorded as `buyer_viewed`."""
     link, token = service.usage.share(user_id=caller.name, **body.model_dump())
     # On the configured public URL: the Host header is the client's to choose.
-    return {**link.to_dict(), "url": f"{service.settings.public_url}/s/{token}"}
+    url = f"{service.settings.public_url}/s/{token}"
+    return {**link.to_dict(), "url": url, "preview_url": f"{url}?preview={link.id}"}
 
 
 @router.get("/v1/share-links", response_model=schemas.ShareLinkList, responses=ERRORS)
@@ -96,14 +100,17 @@ def revoke_link(link_id: str, service: ServiceDep, caller: RepDep) -> dict[str, 
 # HEAD too: mail gateways and link checkers probe links with it; a probe is never a view.
 @router.api_route("/s/{token}", methods=["GET", "HEAD"], include_in_schema=False, name="open_link")
 def open_link(token: str, request: Request, service: ServiceDep) -> Response:
-    """What a buyer's browser opens: the document (never its metadata), or a plain page."""
+    """What a buyer's browser opens: the document (never its metadata), or a plain page. The
+    rep's own opens (its preview URL, then that browser's cookie) are not buyer views."""
     cookie = request.cookies.get(VISITOR_COOKIE)
+    sender = request.cookies.get(SENDER_COOKIE)
     try:
         view = service.usage.view(
             token,
             user_agent=request.headers.get("user-agent"),
             visitor=cookie,
             count=request.method == "GET",
+            sender=request.query_params.get("preview") or sender,
         )
     except EnablementError as exc:
         return _guarded(_page(exc.status, exc.message), PAGE_POLICY)
@@ -111,6 +118,10 @@ def open_link(token: str, request: Request, service: ServiceDep) -> Response:
     if view.visitor != cookie:
         response.set_cookie(VISITOR_COOKIE, view.visitor, max_age=int(VIEW_WINDOW.total_seconds()),
                             path="/s/", httponly=True, samesite="lax")  # fmt: skip
+    if view.by_sender and sender != view.link.id:
+        # Only this link's path: it marks the rep's browser for this link, not for others.
+        response.set_cookie(SENDER_COOKIE, view.link.id, max_age=SENDER_DAYS * 86400,
+                            path=f"/s/{token}", httponly=True, samesite="lax")  # fmt: skip
     return _guarded(response, policy)
 
 

@@ -1,7 +1,7 @@
 // The CRM sidebar: recommendations for the deal in view, and the rep's actions on them.
 
 import { Api, ApiError } from "./api.js";
-import { buildCard, label, markSent, showLinkViews } from "./cards.js";
+import { buildCard, disableTracking, label, markSent, sentList, showLinkViews } from "./cards.js";
 import {
   contextFromUrl, frameAncestors, framed, listenToHost, tellHost, withoutToken,
 } from "./context.js";
@@ -9,12 +9,14 @@ import {
 const $ = (id) => document.getElementById(id);
 const HOST_WAIT_MS = 5000;
 const DEAL_FIELDS = ["deal_id", "stage", "vertical", "persona", "competitor", "language"];
+// What content is matched to: without one of these there is nothing to recommend for.
+const CONTEXT_FIELDS = ["stage", "vertical", "persona", "competitor", "questions", "products"];
 
 const state = {
   api: null,
   deal: {},
   sent: new Set(), // asset ids already sent: from the context, and marked in this session
-  links: new Map(), // asset id -> share link made in this session ({id, url})
+  links: new Map(), // asset id -> share link made in this session ({id, url, preview_url})
   result: null,
   controller: null,
   contextSeen: false,
@@ -23,8 +25,12 @@ const state = {
 function show(which) {
   $("loading").hidden = which !== "loading";
   $("problem").hidden = which !== "problem";
+  $("empty").hidden = which !== "empty";
   $("results").hidden = which !== "results";
-  if (which !== "results") $("unanswered").hidden = true;
+  if (which !== "results") {
+    $("unanswered").hidden = true;
+    $("already-sent").hidden = true;
+  }
   $("main").setAttribute("aria-busy", String(which === "loading"));
 }
 
@@ -44,6 +50,22 @@ function requestBody(deal) {
   body.k = Number.isInteger(deal.k) ? deal.k : 5;
   if (deal.external_only === true) body.external_only = true;
   return body;
+}
+
+/** Whether the CRM passed anything content can be matched to (a deal id alone is not). */
+function hasContext(deal) {
+  return CONTEXT_FIELDS.some((field) => {
+    const value = deal[field];
+    if (Array.isArray(value)) return value.some((v) => typeof v === "string" && v.trim());
+    return typeof value === "string" && value.trim() !== "";
+  });
+}
+
+/** The empty state: what the CRM should pass, instead of an error or a generic list. */
+function showEmpty() {
+  $("deal").textContent = "";
+  show("empty");
+  document.body.dataset.state = "empty";
 }
 
 function problem({ title, text, list = [], action = null }) {
@@ -102,7 +124,9 @@ function showError(err) {
 }
 
 function describeDeal(deal) {
-  const parts = [deal.stage, deal.vertical, deal.persona].filter(Boolean).map(label);
+  // The stage as the CRM names it ("Needs Analysis"), which is what the rep knows it by.
+  const stage = deal.stage_name || label(deal.stage);
+  const parts = [stage, ...[deal.vertical, deal.persona].map(label)].filter(Boolean);
   const questions = deal.questions.length;
   if (questions) parts.push(`${questions} buyer question${questions > 1 ? "s" : ""}`);
   $("deal").textContent = parts.join(" · ");
@@ -126,15 +150,24 @@ function render(result) {
   const cards = result.items.map((item) => {
     const card = buildCard(template, item);
     if (state.sent.has(item.asset_id)) markSent(card);
+    if (!result.deal.deal_id) disableTracking(card, "no-deal-why");
     wire(card, item);
     return card;
   });
   $("results").replaceChildren(...cards);
   noteUnanswered(result.questions || []);
+  const sent = result.already_sent || [];
+  $("already-sent-list").replaceChildren(...sentList(sent));
+  if (!cards.length && sent.length) {
+    problem({ title: "Nothing new to suggest", text: "What fits this deal was already sent: see below. Add buyer questions for more." });
+    $("already-sent").hidden = false;
+    return;
+  }
   if (!cards.length) {
     return problem({ title: "Nothing to suggest yet", text: "No asset in the library fits this deal. Add buyer questions or check the stage." });
   }
   show("results");
+  $("already-sent").hidden = !sent.length;
   document.body.dataset.state = "ready";
   requestAnimationFrame(() => performance.mark("enablement:results-visible"));
 }
@@ -160,6 +193,7 @@ async function load(context) {
     state.links = new Map();
   }
   if (state.controller) state.controller.abort();
+  if (!hasContext(state.deal)) return showEmpty();
   const controller = new AbortController();
   state.controller = controller;
   show("loading");
@@ -219,6 +253,9 @@ async function copyLink(card, item) {
   const box = card.querySelector(".share");
   const input = box.querySelector("input");
   input.value = link.url;
+  // The rep's own look at the link: never counted as the buyer's view (nor are later opens of
+  // the link in this browser; the server marks it).
+  box.querySelector(".preview").href = link.preview_url;
   box.hidden = false;
   try {
     await navigator.clipboard.writeText(link.url);
