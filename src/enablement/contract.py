@@ -108,7 +108,8 @@ class AuditLogRequest(RequestModel):
     model_config = ConfigDict(extra="ignore")  # a query string may carry cache-busters
 
     limit: int = Field(50, ge=1, le=500)
-    cursor: int | None = Field(None, ge=1, description="`next` of a page: older rows")
+    # A row id: bounded like the BIGINT it is compared with, or SQLite overflows into a 500.
+    cursor: int | None = Field(None, ge=1, le=2**63 - 1, description="`next` of a page: older rows")
     asset_id: str | None = Field(None, max_length=200, description="Only this asset's rows.")
 
 
