@@ -148,7 +148,7 @@ def test_index_is_current_until_the_catalog_changes(sample_data_dir: Path, tmp_p
 
 def test_no_bundle_tells_which_command_to_run(tmp_path: Path) -> None:
     service = EnablementService(Settings(data_dir=tmp_path))
-    with pytest.raises(IndexMissingError, match="run `enablement index`"):
+    with pytest.raises(IndexMissingError, match=r"run `enablement ingest PATH` first"):
         service.recommend({"stage": "discovery"})
 
 
