@@ -200,6 +200,7 @@ def main() -> int:
                     "generated_in_s": round(build_seconds, 1),
                 },
                 "scorer": service.scorer["scorer"],
+                "answers": service.scorer["answers"],  # the answer model claims in both runs
                 "latency": results,
                 "latency_linear_scorer": linear_results,
                 "bundle_resident_mb": round(bundle_mb, 1),
