@@ -140,3 +140,25 @@ def test_an_off_topic_question_gets_assets_but_no_claim(recommender: Recommender
     assert result.questions[0]["answered"] is False
     answered = gated.recommend(_deal("is our data encrypted at rest?"))
     assert answered.questions[0]["answered"] is True
+
+
+def test_every_question_answered_has_a_passage_that_answers_it(recommender: Recommender) -> None:
+    """The model may claim a passage below the floor passages are shown from: it is shown."""
+    config = replace(
+        recommender.config, answer_floor=0.95, answers=relevance_answers(ENCODER, floor=0.15)
+    )
+    loose = Recommender(recommender.bundle, recommender.encoder, recommender.taxonomy, config)
+    deal = _deal("is our data encrypted at rest?", "which region will our data live in?")
+    result = loose.recommend(deal)
+    claimed = {p.question_index for item in result.items for p in item.passages if p.answers}
+    answered = {i for i, q in enumerate(result.questions) if q["answered"]}
+    assert answered and answered == claimed
+    for item in result.items:
+        shown = {p.question_index for p in item.passages}
+        scores = loose.answer_scores(
+            loose.score(deal), np.array([loose.table.position[item.asset.id]])
+        )
+        assert scores is not None
+        for index, score in enumerate(scores[:, 0]):
+            if score >= 0.5:
+                assert index in shown, (item.asset.id, index)

@@ -14,6 +14,7 @@ from enablement.recommend.questions import (
     latin_language,
     screen,
     script_language,
+    vocabulary_share,
     words,
 )
 
@@ -114,3 +115,13 @@ def test_screen_drops_the_questions_and_names_them() -> None:
     alone = screen(Deal(questions=("asdf",)), ["looks like gibberish"])
     assert alone.questions == ()
     assert alone.warnings[0].endswith("ranked on the deal's fields.")
+
+
+def test_vocabulary_share_is_the_best_sentences() -> None:
+    known = {"sign", "baa", "encrypt"}.__contains__
+    assert vocabulary_share("do you sign a BAA?", known) == 1.0
+    # An email excerpt's signature or greeting does not dilute the question it carries.
+    assert vocabulary_share("do you sign a BAA? Sent from my iPhone", known) == 1.0
+    assert vocabulary_share("Hi Dana,\ndo you sign a BAA?\nThanks, Raj", known) == 1.0
+    assert vocabulary_share("pizza for the party? Sent from my iPhone", known) == 0.0
+    assert vocabulary_share("what is it?", known) == 1.0  # nothing left to judge

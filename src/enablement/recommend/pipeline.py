@@ -337,6 +337,10 @@ class Recommender:
         A passage claims to answer only when the answer model says so."""
         relevance = [float(m.relevance[row]) for m in matches]
         shown = [i for i, r in enumerate(relevance) if r >= self.config.answer_floor]
+        model = self.config.answers
+        if claims is not None and model is not None:  # every question it answers has its passage
+            claimed = np.flatnonzero(claims >= model.threshold).tolist()
+            shown = sorted(set(shown) | set(claimed))
         if not shown and relevance and max(relevance) > 0:
             shown = [int(np.argmax(relevance))]
         if not shown:  # chosen on metadata alone: show how the asset opens

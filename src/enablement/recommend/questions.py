@@ -53,6 +53,7 @@ _STOP_LISTS = {
     "tr": "STOPWORDS_TURKISH",
 }  # fmt: skip
 _WORD = re.compile(r"[^\W\d_]+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 logger = logging.getLogger(__name__)
 
 
@@ -88,11 +89,17 @@ def words(question: str) -> list[str]:
 
 
 def vocabulary_share(question: str, knows: Callable[[str], bool]) -> float:
-    """The share of the question's words, less English stop words, that the library's own
-    vocabulary holds (how much of it the library talks about); 1.0 when no such word is left."""
+    """How much of the question the library talks about: for its best sentence, the share of
+    its words, less English stop words, that the library's own vocabulary holds (1.0 when no
+    such word is left). Sentence by sentence, so an email excerpt's greeting or signature ("Sent
+    from my iPhone") does not dilute the question it carries."""
     stops = stop_words()["en"]
-    content = [word for word in words(question) if word not in stops]
-    return sum(1 for word in content if knows(word)) / len(content) if content else 1.0
+    shares = []
+    for sentence in _SENTENCE.split(question):
+        content = [word for word in words(sentence) if word not in stops]
+        if content:
+            shares.append(sum(1 for word in content if knows(word)) / len(content))
+    return max(shares, default=1.0)
 
 
 def script_language(question: str) -> tuple[str, ...] | None:
