@@ -48,7 +48,12 @@ def test_a_missing_model_claims_nothing_and_readyz_says_why(
             headers=env.auth("rep"),
         ).json()  # fmt: skip
         assert body["questions"] == [
-            {"question": "is our data encrypted?", "answered": None, "answer_score": None}
+            {
+                "question": "is our data encrypted?",
+                "question_index": 0,
+                "answered": None,
+                "answer_score": None,
+            }
         ]
         assert not any(p["answers"] for item in body["items"] for p in item["passages"])
     finally:

@@ -125,7 +125,12 @@ def test_without_a_model_nothing_is_claimed_and_answered_is_unknown(
     assert not any(p.answers or p.answer_score is not None for p in passages)
     assert not any(r.code == "answers_question" for i in result.items for r in i.reasons)
     assert result.questions == [
-        {"question": "is our data encrypted at rest?", "answered": None, "answer_score": None}
+        {
+            "question": "is our data encrypted at rest?",
+            "question_index": 0,
+            "answered": None,
+            "answer_score": None,
+        }
     ]
 
 

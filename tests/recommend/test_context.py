@@ -71,7 +71,7 @@ def test_blank_questions_are_ignored_and_long_ones_truncated(taxonomy: Taxonomy)
     assert deal.questions[0] == "what about SSO?"
     assert len(deal.questions[1]) == MAX_QUESTION_CHARS
     assert len(deal.questions) == 2
-    assert "questions[1]" in deal.warnings[0]
+    assert "questions[3]" in deal.warnings[0]  # numbered as in the request
 
 
 @pytest.mark.parametrize(
@@ -109,3 +109,11 @@ def test_the_text_and_date_rule_holds_for_any_caller(
     with pytest.raises(InvalidValueError) as caught:
         resolve_deal(raw, taxonomy)
     assert caught.value.field == field
+
+
+def test_questions_keep_their_place_in_the_request(taxonomy: Taxonomy) -> None:
+    long = "x" * 1500
+    deal = resolve_deal({"questions": ["", "  ", "do you sign a BAA?", long]}, taxonomy)
+    assert deal.questions[0] == "do you sign a BAA?" and deal.question_positions == (2, 3)
+    assert deal.position(1) == 3
+    assert any(w.startswith("questions[3] was 1500 characters") for w in deal.warnings)

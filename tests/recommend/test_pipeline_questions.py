@@ -19,7 +19,7 @@ def test_gibberish_is_dropped_with_a_warning(recommender: Recommender) -> None:
     mixed = recommender.recommend(Deal(questions=("sdfkj qwpoe zxmn", GOOD), as_of=AS_OF))
     alone = recommender.recommend(Deal(questions=(GOOD,), as_of=AS_OF))
     assert mixed.warnings == (
-        "Question 1 (\u201csdfkj qwpoe zxmn\u201d) looks like gibberish; ranked on the deal's "
+        "questions[0] (\u201csdfkj qwpoe zxmn\u201d) looks like gibberish; ranked on the deal's "
         "fields and its other questions.",
     )
     assert mixed.deal.questions == (GOOD,)
@@ -27,7 +27,9 @@ def test_gibberish_is_dropped_with_a_warning(recommender: Recommender) -> None:
     assert len(mixed.question_scores) == 1 and mixed.question_vectors is not None
     assert mixed.question_vectors.shape[0] == 1
     passages = [p for item in mixed.items for p in item.passages if p.question is not None]
-    assert passages and all(p.question == GOOD and p.question_index == 0 for p in passages)
+    # Numbered as the request numbered them: GOOD was the second question asked.
+    assert passages and all(p.question == GOOD and p.question_index == 1 for p in passages)
+    assert [q["question_index"] for q in mixed.questions] == [1]
 
 
 def test_all_questions_unusable_falls_back_to_the_fields(recommender: Recommender) -> None:

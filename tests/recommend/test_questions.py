@@ -109,7 +109,7 @@ def test_screen_drops_the_questions_and_names_them() -> None:
     assert kept.questions == ("how much does it cost?",)
     assert kept.warnings == (
         "earlier",
-        "Question 1 (\u201casdf qwer\u201d) looks like gibberish; ranked on the deal's fields "
+        "questions[0] (\u201casdf qwer\u201d) looks like gibberish; ranked on the deal's fields "
         "and its other questions.",
     )
     alone = screen(Deal(questions=("asdf",)), ["looks like gibberish"])

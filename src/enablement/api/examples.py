@@ -84,7 +84,10 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
         "as_of": "2026-11-25",
     },
     "warnings": [],
-    "questions": [{"question": "do you sign a BAA?", "answered": True, "answer_score": 0.9712}],
+    "questions": [
+        {"question": "do you sign a BAA?", "question_index": 0, "answered": True,
+         "answer_score": 0.9712}
+    ],
     "items": [ITEM_EXAMPLE],
     "already_sent": [SENT_EXAMPLE],
 }

@@ -117,6 +117,9 @@ class QuestionAnswered(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [RESPONSE_EXAMPLE["questions"][0]]})
 
     question: str
+    question_index: int = Field(
+        description="Its place in the request's `questions` (passages' `question_index` too)."
+    )
     answered: bool | None = Field(
         description="Whether a recommended asset answers it; null when no answer model is loaded."
     )

@@ -53,6 +53,9 @@ class Deal:
     products: tuple[str, ...] = ()
     competitor: str | None = None
     questions: tuple[str, ...] = ()
+    # Each question's place in the request (empty: the same as in `questions`), so passages and
+    # warnings number questions as the caller did after empty or unusable ones are left out.
+    question_positions: tuple[int, ...] = ()
     already_shared: frozenset[str] = frozenset()
     external_only: bool = False
     language: str | None = None
@@ -62,6 +65,10 @@ class Deal:
     # What the event store remembers of this deal (merged in by the service, never by the CRM):
     # never recommended again, like `already_shared`.
     sent: tuple[SentAsset, ...] = ()
+
+    def position(self, index: int) -> int:
+        """The request's index of `questions[index]`."""
+        return self.question_positions[index] if self.question_positions else index
 
     @property
     def excluded(self) -> frozenset[str]:
@@ -85,6 +92,7 @@ def resolve_deal(raw: Mapping[str, Any], taxonomy: Taxonomy, *, prefix: str = "d
         return taxonomy.facet(facet_name).resolve_optional(raw.get(name), field=field)
 
     stage = facet("stage", "stages")
+    questions = _questions(raw, prefix, warnings)
     return Deal(
         deal_id=str(raw["deal_id"]).strip() or None if raw.get("deal_id") else None,
         stage=stage,
@@ -93,7 +101,8 @@ def resolve_deal(raw: Mapping[str, Any], taxonomy: Taxonomy, *, prefix: str = "d
         persona=facet("persona", "personas"),
         products=tuple(slugify(p) for p in _strings(raw, "products", prefix) if slugify(p)),
         competitor=slugify(str(raw["competitor"])) or None if raw.get("competitor") else None,
-        questions=_questions(raw, prefix, warnings),
+        questions=tuple(question for question, _ in questions),
+        question_positions=tuple(position for _, position in questions),
         already_shared=frozenset(_strings(raw, "already_shared", prefix)),
         external_only=_bool(raw.get("external_only", False), _field(prefix, "external_only")),
         language=str(raw["language"]).casefold() if raw.get("language") else None,
@@ -133,24 +142,31 @@ def _strings(raw: Mapping[str, Any], name: str, prefix: str) -> list[str]:
     return [str(item).strip() for item in value if str(item).strip()]
 
 
-def _questions(raw: Mapping[str, Any], prefix: str, warnings: list[str]) -> tuple[str, ...]:
-    questions = _strings(raw, "questions", prefix)
-    if len(questions) > MAX_QUESTIONS:
+def _questions(raw: Mapping[str, Any], prefix: str, warnings: list[str]) -> list[tuple[str, int]]:
+    """The non-empty questions, whitespace-collapsed and cut to MAX_QUESTION_CHARS, each with its
+    index in the request's list."""
+    value = raw.get("questions") or []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        field = _field(prefix, "questions")
+        raise InvalidValueError("'questions' must be a list of strings", field=field)
+    found = [(" ".join(str(q).split()), index) for index, q in enumerate(value) if str(q).strip()]
+    if len(found) > MAX_QUESTIONS:
         raise InvalidValueError(
-            f"At most {MAX_QUESTIONS} questions, got {len(questions)}.",
+            f"At most {MAX_QUESTIONS} questions, got {len(found)}.",
             field=_field(prefix, "questions"),
         )
     cleaned = []
-    for index, question in enumerate(questions):
-        question = " ".join(question.split())
+    for question, index in found:
         if len(question) > MAX_QUESTION_CHARS:
             warnings.append(
                 f"questions[{index}] was {len(question)} characters; "
                 f"only the first {MAX_QUESTION_CHARS} were used."
             )
             question = question[:MAX_QUESTION_CHARS]
-        cleaned.append(question)
-    return tuple(cleaned)
+        cleaned.append((question, index))
+    return cleaned
 
 
 def _bool(value: Any, field_name: str) -> bool:

@@ -97,6 +97,7 @@ class RecommendationResult:
         return [
             {
                 "question": question,
+                "question_index": self.deal.position(i),
                 "answered": self.answered[i] if known else None,
                 "answer_score": self.answer_scores[i] if known else None,
             }
@@ -354,7 +355,7 @@ class Recommender:
             question = deal.questions[index] if deal.questions else None
             title = self.bundle.assets[row].title
             similarity = float(match.similarity[row])
-            position = index if question else None
+            position = deal.position(index) if question else None
             item = passage(self.bundle.chunks, chunk, title, position, question, similarity)
             out.append(replace(item, **self._claim(claims, index, question)))
         return out

@@ -173,17 +173,21 @@ class QuestionScreen:
 
 
 def screen(deal: Deal, problems: Sequence[str | None]) -> Deal:
-    """`deal` without the questions that have a problem, with a warning naming each one."""
-    kept = tuple(q for q, problem in zip(deal.questions, problems, strict=True) if not problem)
+    """`deal` without the questions that have a problem, with a warning naming each one by its
+    place in the request (`questions[i]`, as other warnings about questions do)."""
+    keep = [i for i, problem in enumerate(problems) if not problem]
+    kept = tuple(deal.questions[i] for i in keep)
     fallback = "the deal's fields and its other questions" if kept else "the deal's fields"
     warnings = [
-        f"Question {index} (\u201c{_short(question)}\u201d) {problem}; ranked on {fallback}."
-        for index, (question, problem) in enumerate(
-            zip(deal.questions, problems, strict=True), start=1
-        )
+        f"questions[{deal.position(i)}] (\u201c{_short(question)}\u201d) {problem}; ranked on "
+        f"{fallback}."
+        for i, (question, problem) in enumerate(zip(deal.questions, problems, strict=True))
         if problem
     ]
-    return replace(deal, questions=kept, warnings=(*deal.warnings, *warnings))
+    positions = tuple(deal.position(i) for i in keep)
+    return replace(
+        deal, questions=kept, question_positions=positions, warnings=(*deal.warnings, *warnings)
+    )
 
 
 def _short(text: str, limit: int = 60) -> str:
