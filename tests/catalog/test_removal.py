@@ -149,3 +149,46 @@ def test_a_removed_asset_whose_file_is_gone_stays_removed(
     summary = ingest(library, store=sqlite_store, options=build_options)
     assert summary.added == summary.removed == []
     assert [row["id"] for row in sqlite_store.removed_assets()] == ["overview"]
+
+
+def test_restoring_one_library_never_takes_another_librarys_removed_id(
+    tmp_path: Path, store: CatalogStore, build_options: BuildOptions
+) -> None:
+    lib = build_tiny_library(tmp_path / "lib")
+    lib2 = build_tiny_library(tmp_path / "lib2")
+    ingest(lib, store=store, options=build_options)
+    assert ingest(lib2, store=store, options=build_options).added != []
+    assert store.get("lib2-faqs-buyer-faq") is not None
+    remove(store, ["faqs-buyer-faq", "lib2-faqs-buyer-faq"], actor=ALICE)
+    assert ingest(lib2, store=store, options=build_options).added == ["lib2-faqs-buyer-faq"]
+    assert ingest(lib, store=store, options=build_options).added == ["faqs-buyer-faq"]
+    sources = {asset["id"]: asset["source"] for asset in store.assets()}
+    assert sources["faqs-buyer-faq"] == str(lib.resolve())
+    assert sources["lib2-faqs-buyer-faq"] == str(lib2.resolve())
+    assert len(sources) == 2 * len(TINY_IDS) and store.removed_assets() == []
+
+
+def test_a_new_file_never_takes_a_removed_files_id(
+    tmp_path: Path, store: CatalogStore, build_options: BuildOptions
+) -> None:
+    lib = build_tiny_library(tmp_path / "lib")
+    ingest(lib, store=store, options=build_options)
+    remove(store, ["faqs-buyer-faq"], actor=ALICE)
+    other = build_tiny_library(tmp_path / "other", {"faqs/buyer-faq.md": "# Other\n\nText.\n"})
+    assert ingest(other, store=store, options=build_options).added == ["other-faqs-buyer-faq"]
+    [gone] = store.removed_assets()
+    assert gone["id"] == "faqs-buyer-faq" and gone["source"] == str(lib.resolve())
+
+
+@pytest.mark.parametrize("again", ["", "faqs"])
+def test_a_restored_asset_keeps_the_id_of_its_merged_source(
+    tmp_path: Path, sqlite_store: CatalogStore, build_options: BuildOptions, again: str
+) -> None:
+    lib = build_tiny_library(tmp_path / "lib")
+    added = ingest(lib / "faqs/buyer-faq.md", store=sqlite_store, options=build_options).added
+    assert added == ["buyer-faq"]
+    ingest(lib, store=sqlite_store, options=build_options)  # merged: buyer-faq keeps its id
+    remove(sqlite_store, ["buyer-faq"], actor=ALICE)
+    summary = ingest(lib / again, store=sqlite_store, options=build_options)
+    assert summary.added == ["buyer-faq"]
+    assert "faqs-buyer-faq" not in _ids(sqlite_store) and sqlite_store.removed_assets() == []

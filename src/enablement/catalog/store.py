@@ -28,6 +28,15 @@ class Fingerprint:
 
 
 @dataclass(frozen=True)
+class Holder:
+    """Where an asset row's file came from, and whether it was removed."""
+
+    source: str
+    locator: str
+    removed: bool
+
+
+@dataclass(frozen=True)
 class Move:
     """An unchanged asset taken over by another source (a parent folder ingested after it)."""
 
@@ -94,6 +103,16 @@ class CatalogStore:
         with self.engine.connect() as connection:
             return {
                 row.id: row.source for row in connection.execute(select(a.id, a.source).where(LIVE))
+            }
+
+    def holders(self) -> dict[str, Holder]:
+        """{asset id: its source and locator} for every row, removed ones included."""
+        a = tables.assets.c
+        query = select(a.id, a.source, a.locator, a.removed_at)
+        with self.engine.connect() as connection:
+            return {
+                row.id: Holder(row.source, row.locator, row.removed_at is not None)
+                for row in connection.execute(query)
             }
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
