@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -192,3 +194,41 @@ def test_a_restored_asset_keeps_the_id_of_its_merged_source(
     summary = ingest(lib / again, store=sqlite_store, options=build_options)
     assert summary.added == ["buyer-faq"]
     assert "faqs-buyer-faq" not in _ids(sqlite_store) and sqlite_store.removed_assets() == []
+
+
+def test_concurrent_removals_of_one_asset_remove_it_once(
+    tmp_path: Path, store: CatalogStore, build_options: BuildOptions
+) -> None:
+    ingest(build_tiny_library(tmp_path / "library"), store=store, options=build_options)
+    version = store.catalog_version()
+    start = threading.Barrier(4)
+
+    def attempt(n: int) -> str:
+        start.wait()
+        try:
+            remove(store, ["faqs-buyer-faq"], actor=Actor(f"admin{n}", "api"))
+        except UnknownAssetError as exc:
+            assert "'faqs-buyer-faq' (removed already)" in str(exc)
+            return "refused"
+        return "removed"
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = sorted(pool.map(attempt, range(4)))
+    assert outcomes == ["refused", "refused", "refused", "removed"]
+    assert [row["asset_id"] for row in audit_log(store)] == ["faqs-buyer-faq"]
+    assert store.catalog_version() == version + 1  # one removal run, so one rebuild
+
+
+def test_a_removal_that_lost_the_race_changes_nothing(
+    tmp_path: Path, store: CatalogStore, build_options: BuildOptions,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """The check saw the asset live, but another removal committed before this one wrote."""
+    ingest(build_tiny_library(tmp_path / "library"), store=store, options=build_options)
+    remove(store, ["faqs-buyer-faq"], actor=ALICE)
+    version = store.catalog_version()
+    monkeypatch.setattr(store, "existing_ids", lambda ids: set(ids))  # the stale check
+    with pytest.raises(UnknownAssetError, match="removed already"):
+        remove(store, ["faqs-buyer-faq", "overview"], actor=Actor("bob", "api"))
+    assert store.catalog_version() == version and store.get("overview") is not None
+    assert [row["actor"] for row in audit_log(store)] == ["alice"]

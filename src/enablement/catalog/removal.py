@@ -60,7 +60,7 @@ def remove(
         _refuse_unknown(store, [i for i in targets if i not in live])
     if source is not None:
         targets += [i for i in from_source(source, store.assets()) if i not in live]
-    return Removal(store.remove(targets, actor=actor), actor)
+    return Removal(store.remove(targets, actor=actor, required=live), actor)
 
 
 def from_source(source: Path, assets: Sequence[Mapping[str, Any]]) -> list[str]:
