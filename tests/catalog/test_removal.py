@@ -86,10 +86,13 @@ def test_removing_by_source(
     assert [row["id"] for row in removed] == ["decks-pitch"]
     assert [row["id"] for row in remove(store, source=single, actor=ALICE).removed] == ["note"]
     assert _ids(store) == {"overview", "guide"}
-    assert [r["id"] for r in remove(store, source=tmp_path, actor=ALICE).removed] == [
-        "guide",
-        "overview",
-    ]  # every source under the path
+    for above in (tmp_path, Path("/")):  # a path above libraries is no library
+        with pytest.raises(InvalidValueError, match="holds whole libraries") as refused:
+            remove(store, source=above, actor=ALICE)
+        assert refused.value.field == "source" and str(library.resolve()) in str(refused.value)
+    assert _ids(store) == {"overview", "guide"}
+    assert [r["id"] for r in remove(store, source=library, actor=ALICE).removed] == ["overview"]
+    assert [r["id"] for r in remove(store, source=other, actor=ALICE).removed] == ["guide"]
     with pytest.raises(NotFoundError, match="No asset in the catalog came from") as raised:
         remove(store, source=library, actor=ALICE)
     assert raised.value.field == "source"
