@@ -184,3 +184,35 @@ def test_removed_assets_leave_the_next_index_and_keep_their_events(
         kept = connection.scalars(select(tables.events.c.asset_id)).all()
     assert kept == ["battlecard-oxley"]
     svc.close()
+
+
+@pytest.mark.parametrize("changes", [1, 100])
+def test_a_removal_during_an_index_build_is_never_labelled_current(
+    tmp_path: Path, build_options: BuildOptions, monkeypatch: pytest.MonkeyPatch, changes: int
+) -> None:
+    """A removal committing while the build reads and encodes: the build starts again, or, if
+    the catalog keeps changing, its bundle is labelled with the older version it read."""
+    build_small_library(tmp_path, build_options)
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'catalog.db'}")
+    svc = EnablementService(settings, encoder=HashingEncoder())
+    store, read = svc.store, svc.store.all_chunks
+    doomed = iter(sorted(asset["id"] for asset in store.assets())[:changes])
+
+    def read_then_remove() -> list[dict[str, Any]]:
+        chunks = read()
+        if (asset_id := next(doomed, None)) is not None:
+            store.remove([asset_id], actor=Actor("alice", "cli"))
+        return chunks
+
+    monkeypatch.setattr(store, "all_chunks", read_then_remove)
+    try:
+        report = svc.build_index()
+        built = {asset.id for asset in svc.recommender.bundle.assets}
+        if changes == 1:  # built again after the removal: current, without the removed asset
+            assert svc.index_is_current() and report.assets == len(built)
+            assert built == {asset["id"] for asset in store.assets()}
+        else:  # still changing after every attempt: the bundle says it is behind
+            assert not svc.index_is_current()
+            assert built - {asset["id"] for asset in store.assets()}
+    finally:
+        svc.close()

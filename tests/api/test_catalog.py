@@ -123,3 +123,22 @@ def test_the_audit_log_pages(api: ApiEnv) -> None:
     assert [row["asset_id"] for row in rest["items"]] == ["notes"]
     one = api.client.get("/v1/audit-log", params={"asset_id": "notes"}, headers=api.auth("admin"))
     assert [row["asset_id"] for row in one.json()["items"]] == ["notes"]
+
+
+def test_an_overlong_id_is_422_naming_the_field_without_echoing_it(api: ApiEnv) -> None:
+    huge = "x" * 60_000
+    response = api.client.delete(f"/v1/assets/{huge}", headers=api.auth("admin"))
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["field"] == "asset_id" and len(response.content) < 2_000
+    assert (
+        api.client.delete(f"/v1/assets/{'x' * 200}", headers=api.auth("admin")).status_code == 404
+    )
+
+
+def test_an_empty_id_is_the_usual_error_body(api: ApiEnv) -> None:
+    response = api.client.delete("/v1/assets/", headers=api.auth("admin"), follow_redirects=False)
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "asset_id"
+    assert "asset id" in response.json()["error"]["message"]
+    assert api.client.delete("/v1/assets/", headers=api.auth("rep")).status_code == 403

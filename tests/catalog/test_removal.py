@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -84,10 +86,13 @@ def test_removing_by_source(
     assert [row["id"] for row in removed] == ["decks-pitch"]
     assert [row["id"] for row in remove(store, source=single, actor=ALICE).removed] == ["note"]
     assert _ids(store) == {"overview", "guide"}
-    assert [r["id"] for r in remove(store, source=tmp_path, actor=ALICE).removed] == [
-        "guide",
-        "overview",
-    ]  # every source under the path
+    for above in (tmp_path, Path("/")):  # a path above libraries is no library
+        with pytest.raises(InvalidValueError, match="holds whole libraries") as refused:
+            remove(store, source=above, actor=ALICE)
+        assert refused.value.field == "source" and str(library.resolve()) in str(refused.value)
+    assert _ids(store) == {"overview", "guide"}
+    assert [r["id"] for r in remove(store, source=library, actor=ALICE).removed] == ["overview"]
+    assert [r["id"] for r in remove(store, source=other, actor=ALICE).removed] == ["guide"]
     with pytest.raises(NotFoundError, match="No asset in the catalog came from") as raised:
         remove(store, source=library, actor=ALICE)
     assert raised.value.field == "source"
@@ -149,3 +154,84 @@ def test_a_removed_asset_whose_file_is_gone_stays_removed(
     summary = ingest(library, store=sqlite_store, options=build_options)
     assert summary.added == summary.removed == []
     assert [row["id"] for row in sqlite_store.removed_assets()] == ["overview"]
+
+
+def test_restoring_one_library_never_takes_another_librarys_removed_id(
+    tmp_path: Path, store: CatalogStore, build_options: BuildOptions
+) -> None:
+    lib = build_tiny_library(tmp_path / "lib")
+    lib2 = build_tiny_library(tmp_path / "lib2")
+    ingest(lib, store=store, options=build_options)
+    assert ingest(lib2, store=store, options=build_options).added != []
+    assert store.get("lib2-faqs-buyer-faq") is not None
+    remove(store, ["faqs-buyer-faq", "lib2-faqs-buyer-faq"], actor=ALICE)
+    assert ingest(lib2, store=store, options=build_options).added == ["lib2-faqs-buyer-faq"]
+    assert ingest(lib, store=store, options=build_options).added == ["faqs-buyer-faq"]
+    sources = {asset["id"]: asset["source"] for asset in store.assets()}
+    assert sources["faqs-buyer-faq"] == str(lib.resolve())
+    assert sources["lib2-faqs-buyer-faq"] == str(lib2.resolve())
+    assert len(sources) == 2 * len(TINY_IDS) and store.removed_assets() == []
+
+
+def test_a_new_file_never_takes_a_removed_files_id(
+    tmp_path: Path, store: CatalogStore, build_options: BuildOptions
+) -> None:
+    lib = build_tiny_library(tmp_path / "lib")
+    ingest(lib, store=store, options=build_options)
+    remove(store, ["faqs-buyer-faq"], actor=ALICE)
+    other = build_tiny_library(tmp_path / "other", {"faqs/buyer-faq.md": "# Other\n\nText.\n"})
+    assert ingest(other, store=store, options=build_options).added == ["other-faqs-buyer-faq"]
+    [gone] = store.removed_assets()
+    assert gone["id"] == "faqs-buyer-faq" and gone["source"] == str(lib.resolve())
+
+
+@pytest.mark.parametrize("again", ["", "faqs"])
+def test_a_restored_asset_keeps_the_id_of_its_merged_source(
+    tmp_path: Path, sqlite_store: CatalogStore, build_options: BuildOptions, again: str
+) -> None:
+    lib = build_tiny_library(tmp_path / "lib")
+    added = ingest(lib / "faqs/buyer-faq.md", store=sqlite_store, options=build_options).added
+    assert added == ["buyer-faq"]
+    ingest(lib, store=sqlite_store, options=build_options)  # merged: buyer-faq keeps its id
+    remove(sqlite_store, ["buyer-faq"], actor=ALICE)
+    summary = ingest(lib / again, store=sqlite_store, options=build_options)
+    assert summary.added == ["buyer-faq"]
+    assert "faqs-buyer-faq" not in _ids(sqlite_store) and sqlite_store.removed_assets() == []
+
+
+def test_concurrent_removals_of_one_asset_remove_it_once(
+    tmp_path: Path, store: CatalogStore, build_options: BuildOptions
+) -> None:
+    ingest(build_tiny_library(tmp_path / "library"), store=store, options=build_options)
+    version = store.catalog_version()
+    start = threading.Barrier(4)
+
+    def attempt(n: int) -> str:
+        start.wait()
+        try:
+            remove(store, ["faqs-buyer-faq"], actor=Actor(f"admin{n}", "api"))
+        except UnknownAssetError as exc:
+            assert "'faqs-buyer-faq' (removed already)" in str(exc)
+            return "refused"
+        return "removed"
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = sorted(pool.map(attempt, range(4)))
+    assert outcomes == ["refused", "refused", "refused", "removed"]
+    assert [row["asset_id"] for row in audit_log(store)] == ["faqs-buyer-faq"]
+    assert store.catalog_version() == version + 1  # one removal run, so one rebuild
+
+
+def test_a_removal_that_lost_the_race_changes_nothing(
+    tmp_path: Path, store: CatalogStore, build_options: BuildOptions,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """The check saw the asset live, but another removal committed before this one wrote."""
+    ingest(build_tiny_library(tmp_path / "library"), store=store, options=build_options)
+    remove(store, ["faqs-buyer-faq"], actor=ALICE)
+    version = store.catalog_version()
+    monkeypatch.setattr(store, "existing_ids", lambda ids: set(ids))  # the stale check
+    with pytest.raises(UnknownAssetError, match="removed already"):
+        remove(store, ["faqs-buyer-faq", "overview"], actor=Actor("bob", "api"))
+    assert store.catalog_version() == version and store.get("overview") is not None
+    assert [row["actor"] for row in audit_log(store)] == ["alice"]

@@ -209,3 +209,20 @@ def test_scope_of_paths(tmp_path: Path) -> None:
     }
     assert covers("faqs/a.md", "faqs") and covers("faqs/m.jsonl#x", "faqs/m.jsonl")
     assert not covers("faqs-old/a.md", "faqs") and covers("anything", "")
+
+
+def test_a_moved_library_with_prefixed_ids_hands_them_over(
+    tmp_path: Path, store: CatalogStore, build_options: BuildOptions
+) -> None:
+    north = build_tiny_library(tmp_path / "north")
+    south = build_tiny_library(tmp_path / "south")
+    ingest(north, store=store, options=build_options)
+    south_ids = set(ingest(south, store=store, options=build_options).added)
+    assert "south-faqs-buyer-faq" in south_ids
+    moved = tmp_path / "south-moved"
+    shutil.move(south, moved)
+    summary = ingest(moved, store=store, options=build_options)
+    assert summary.added == [] and set(summary.changed) == south_ids
+    sources = _sources(store)
+    assert len(sources) == 2 * len(TINY_IDS)
+    assert {sources[i] for i in south_ids} == {str(moved.resolve())}

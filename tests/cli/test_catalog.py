@@ -114,3 +114,39 @@ def test_remove_help_has_an_example(runner: CliRunner) -> None:
     for command in ("remove", "audit-log"):
         help_text = runner.invoke(cli, [command, "--help"]).output
         assert f"enablement {command} " in help_text and "--database-url" in help_text
+
+
+@pytest.mark.parametrize("above", ["/", "..", "{tmp}"])
+def test_remove_source_above_a_library_is_refused_and_names_the_sources(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, above: str
+) -> None:
+    library = _library(tmp_path)
+    runner.invoke(cli, ["ingest", str(library), "--no-index"])
+    monkeypatch.chdir(library / "faqs")  # ".." is the library: allowed
+    result = runner.invoke(
+        cli, ["remove", "--source", above.format(tmp=tmp_path), "--no-index", "--json"]
+    )
+    if above == "..":
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["count"] == 3
+        return
+    assert result.exit_code == 1
+    [line] = result.stderr.strip().splitlines()
+    assert "holds whole libraries" in line and str(library.resolve()) in line
+    listed = runner.invoke(cli, ["ingest", str(library), "--no-index", "--json"])
+    assert json.loads(listed.stdout)["added"] == []
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--source", ""), ("--source", " "), ("--actor", "")]
+)
+def test_remove_refuses_an_empty_source_or_actor(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: str, value: str
+) -> None:
+    library = _library(tmp_path)
+    runner.invoke(cli, ["ingest", str(library), "--no-index"])
+    monkeypatch.chdir(library)  # '' would be the library itself
+    result = runner.invoke(cli, ["remove", "overview", option, value, "--no-index"])
+    assert result.exit_code == 1
+    assert "needs" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert json.loads(runner.invoke(cli, ["audit-log", "--json"]).stdout)["items"] == []

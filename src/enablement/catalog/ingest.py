@@ -18,8 +18,9 @@ from enablement.catalog.build import (
     read_payload,
     truncation_warning,
 )
+from enablement.catalog.ids import IdChooser
 from enablement.catalog.models import Asset, BadFileError, Report
-from enablement.catalog.roots import Scope, disambiguated, rebased, scope_for, yields_id
+from enablement.catalog.roots import Scope, rebased, scope_for
 from enablement.catalog.sources import Discovery, Item, discover, resolve
 from enablement.catalog.store import CatalogStore, Fingerprint, Move, RunRecord
 from enablement.errors import IngestRejectedError, InvalidValueError
@@ -148,9 +149,7 @@ class Known:
     adopted: set[str]  # locators whose fingerprint comes from a source being merged
     covered: set[str]  # ids under the ingested path: removed unless seen again
     claimed: set[str]  # files under the path held by a manifest row outside it
-    store: CatalogStore
-    natural: set[str] = field(default_factory=set)  # the ids this run's paths derive
-    owners: dict[str, str] | None = None  # id -> source, read on the first new derived id
+    ids: IdChooser
 
     @classmethod
     def read(cls, store: CatalogStore, scope: Scope, items: Sequence[Item]) -> Known:
@@ -165,24 +164,16 @@ class Known:
         previous |= own  # the source's own asset wins over a duplicate from an older ingest
         claimed = {fp.path for locator, fp in own.items() if fp.path and not scope.covers(locator)}
         natural = {derived for item in items if (derived := derived_id(item))}
-        return cls(scope, previous, adopted, covered, claimed, store, natural)
+        return cls(scope, previous, adopted, covered, claimed, IdChooser(store, scope, natural))
 
-    def asset_id(self, derived: str, before: Fingerprint | None) -> str:
-        """The id for an asset whose metadata sets none: the one it had, else `derived` unless
-        another library holds it (then a disambiguated one no path of this run derives)."""
-        if before is not None:
-            return before.asset_id
-        if self.owners is None:
-            self.owners = self.store.owners()
-        others = [c for c in disambiguated(derived, self.scope) if c not in self.natural]
-        for candidate in (derived, *others):  # the last, hashed on the source, if none is free
-            holder = self.owners.get(candidate)
-            if holder is None or holder == self.scope.source or holder in self.scope.adopted:
-                break
-            if candidate == derived and yields_id(holder, self.scope):
-                break
-        self.owners[candidate] = self.scope.source
-        return candidate
+    @property
+    def store(self) -> CatalogStore:
+        return self.ids.store
+
+    def asset_id(self, derived: str, before: Fingerprint | None, locator: str) -> str:
+        """The id for an asset whose metadata sets none: the one it had, else one chosen by
+        catalog.ids (a removed one's, a moved library's, `derived`, or a disambiguated one)."""
+        return before.asset_id if before is not None else self.ids.choose(derived, locator)
 
 
 def _run_record(summary: IngestSummary, started: datetime) -> RunRecord:
@@ -255,7 +246,7 @@ def _build(
     summary.processed.append(item.display)
     asset = build_asset(
         payload, source=found.source, options=options,
-        choose_id=lambda derived: known.asset_id(derived, before),
+        choose_id=lambda derived: known.asset_id(derived, before, item.locator),
     )  # fmt: skip
     if asset.id in built or asset.id in summary.unchanged:
         raise BadFileError(f"duplicate asset id '{asset.id}' (already used in this library)")

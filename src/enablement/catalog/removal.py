@@ -60,7 +60,7 @@ def remove(
         _refuse_unknown(store, [i for i in targets if i not in live])
     if source is not None:
         targets += [i for i in from_source(source, store.assets()) if i not in live]
-    return Removal(store.remove(targets, actor=actor), actor)
+    return Removal(store.remove(targets, actor=actor, required=live), actor)
 
 
 def from_source(source: Path, assets: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -71,17 +71,29 @@ def from_source(source: Path, assets: Sequence[Mapping[str, Any]]) -> list[str]:
     if found:
         return found
     known = sorted({a["source"] for a in assets})
-    shown = ", ".join(known[:_LISTED]) + (
-        f" and {len(known) - _LISTED} more" if len(known) > _LISTED else ""
-    )
+    above = [s for s in known if Path(s).is_relative_to(wanted)]
+    if above:  # `/` or `~` would take whole libraries: each must be named on its own
+        raise InvalidValueError(
+            f"{wanted} holds whole libraries ({_listed(above)}); name a library, or a folder or "
+            "file in one.",
+            field="source",
+        )
     raise NotFoundError(
-        f"No asset in the catalog came from {wanted}. Sources: {shown or 'none'}.", field="source"
+        f"No asset in the catalog came from {wanted}. Sources: {_listed(known) or 'none'}.",
+        field="source",
     )
+
+
+def _listed(sources: Sequence[str]) -> str:
+    more = len(sources) - _LISTED
+    return ", ".join(sources[:_LISTED]) + (f" and {more} more" if more > 0 else "")
 
 
 def _came_from(asset: Mapping[str, Any], wanted: Path) -> bool:
+    """Whether the asset came from `wanted`: its library, or a folder or file inside it (a
+    path above the library does not count)."""
     held = Path(asset["source"])
-    if held == wanted or held.is_relative_to(wanted):
+    if held == wanted:
         return True
     if not wanted.is_relative_to(held):
         return False

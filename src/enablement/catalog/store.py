@@ -5,7 +5,7 @@ read here except `removed_assets` sees only the live catalog."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from enablement.catalog.models import Asset
 from enablement.db import tables
+from enablement.errors import UnknownAssetError
 
 LIVE = tables.assets.c.removed_at.is_(None)
 
@@ -25,6 +26,15 @@ class Fingerprint:
     pipeline: str
     chunk_count: int = 0
     path: str | None = None
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Where an asset row's file came from, and whether it was removed."""
+
+    source: str
+    locator: str
+    removed: bool
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,16 @@ class CatalogStore:
                 row.id: row.source for row in connection.execute(select(a.id, a.source).where(LIVE))
             }
 
+    def holders(self) -> dict[str, Holder]:
+        """{asset id: its source and locator} for every row, removed ones included."""
+        a = tables.assets.c
+        query = select(a.id, a.source, a.locator, a.removed_at)
+        with self.engine.connect() as connection:
+            return {
+                row.id: Holder(row.source, row.locator, row.removed_at is not None)
+                for row in connection.execute(query)
+            }
+
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         wanted = list(ids)
         found: set[str] = set()
@@ -136,21 +156,28 @@ class CatalogStore:
             run_id = _record_run(connection, run, now)
         return run_id
 
-    def remove(self, ids: Sequence[str], *, actor: Actor) -> list[dict[str, Any]]:
+    def remove(
+        self, ids: Sequence[str], *, actor: Actor, required: Collection[str] = ()
+    ) -> list[dict[str, Any]]:
         """Mark live assets `ids` removed, delete their chunks and write one audit row each, in
         one transaction that also bumps the catalog version; returns the rows removed (id,
-        title, source, path), in id order. Ids not live are skipped."""
+        title, source, path), in id order. Ids not live are skipped, unless `required`: then
+        UnknownAssetError (removed already: another removal won the race) and nothing changes."""
         a = tables.assets.c
         now = datetime.now(UTC)
         with self.engine.begin() as connection:
             rows: list[dict[str, Any]] = []
             for start in range(0, len(ids), 500):
                 batch = list(ids[start : start + 500])
-                query = select(a.id, a.title, a.source, a.path).where(a.id.in_(batch), LIVE)
-                rows += [dict(row._mapping) for row in connection.execute(query)]
+                # Only the rows this update changed count: a concurrent removal of one asset
+                # waits for the write lock, then finds it removed and changes nothing.
                 marked = update(tables.assets).where(a.id.in_(batch), LIVE)
-                connection.execute(marked.values(removed_at=now))
+                changed = marked.values(removed_at=now).returning(a.id, a.title, a.source, a.path)
+                rows += [dict(row._mapping) for row in connection.execute(changed)]
                 connection.execute(delete(tables.chunks).where(tables.chunks.c.asset_id.in_(batch)))
+            missing = sorted(set(required) - {row["id"] for row in rows})
+            if missing:
+                raise UnknownAssetError(missing, closest={}, removed=missing)
             rows.sort(key=lambda row: str(row["id"]))
             if rows:
                 connection.execute(insert(tables.audit_log), _audit_rows(rows, actor, now))

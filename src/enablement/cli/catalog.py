@@ -17,6 +17,7 @@ from enablement.catalog.ingest import IngestSummary
 from enablement.catalog.store import Actor
 from enablement.cli.common import database_option, printable, progress, say, service
 from enablement.contract import AuditLogRequest, validate
+from enablement.errors import InvalidValueError
 from enablement.service import EnablementService
 
 _LISTED = 10  # ids listed per kind of change in the text summary
@@ -94,7 +95,7 @@ def index(as_json: bool, database_url: str | None) -> None:
 @click.command()
 @click.argument("asset_ids", nargs=-1)
 @click.option(
-    "--source", type=click.Path(path_type=Path),
+    "--source", type=click.Path(path_type=str),
     help="Also remove every asset that came from this path (a library, a folder in it, a file).",
 )  # fmt: skip
 @click.option(
@@ -105,7 +106,7 @@ def index(as_json: bool, database_url: str | None) -> None:
 @click.option("--no-index", is_flag=True, help="Do not rebuild the search index afterwards.")
 @database_option
 def remove(
-    asset_ids: tuple[str, ...], source: Path | None, actor: str | None, as_json: bool,
+    asset_ids: tuple[str, ...], source: str | None, actor: str | None, as_json: bool,
     no_index: bool, database_url: str | None,
 ) -> None:  # fmt: skip
     """Remove assets from the catalog by id, or all that came from a source path.
@@ -119,9 +120,15 @@ def remove(
 
         enablement remove --source content_catalog/faqs --actor alice --json
     """
-    who = Actor(actor or _os_user(), "cli")
+    if source is not None and not source.strip():  # '' would be the current folder
+        raise InvalidValueError(
+            "--source needs a path: a library, or a folder or file in one.", field="source"
+        )
+    who = Actor(_os_user() if actor is None else actor, "cli")  # --actor "" is refused too
     with service(database_url) as svc:
-        removal, _ = svc.remove(asset_ids, source=source, actor=who)
+        removal, _ = svc.remove(
+            asset_ids, source=None if source is None else Path(source), actor=who
+        )
         index = None
         if not no_index and svc.store.counts()[0] and not svc.index_is_current():
             with progress("passage") as update:

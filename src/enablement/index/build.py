@@ -20,6 +20,7 @@ from enablement.index.dense import FaissIndex, choose_kind
 from enablement.index.lexical import LexicalIndex
 
 RECORD_FIELDS = tuple(AssetRecord.__dataclass_fields__)
+_ATTEMPTS = 3  # builds of a catalog that keeps changing meanwhile; the last is labelled stale
 
 
 class EmptyCatalogError(EnablementError):
@@ -69,20 +70,32 @@ def build_index(
     options: IndexOptions,
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
-    """Build a bundle for the whole catalog and make it current; returns what was built."""
+    """Build a bundle for the whole catalog and make it current; returns what was built.
+
+    The bundle is labelled with the catalog version read before its records: when the catalog
+    changes during the build, it is built again (up to _ATTEMPTS times), and a bundle that may
+    still be behind is labelled with the older version, so `index_is_current` stays false."""
     started = time.perf_counter()
-    assets, chunks = _records(store)
-    if not chunks:
-        raise EmptyCatalogError(
-            "The catalog is empty: run `enablement ingest PATH` (or `make run`) before indexing."
+    for _ in range(_ATTEMPTS):
+        # The version is read before the records, so the bundle never claims a catalog newer
+        # than what it holds; a change landing during the (slow) encoding means building again.
+        catalog_version = store.catalog_version()
+        assets, chunks = _records(store)
+        if not chunks:
+            raise EmptyCatalogError(
+                "The catalog is empty: run `enablement ingest PATH` (or `make run`) before "
+                "indexing."
+            )
+        passages = [passage_text(assets[c.asset].title, c.heading_path, c.text) for c in chunks]
+        vectors, encoded = encode_with_cache(
+            passages, encoder=encoder, cache=cache, progress=progress
         )
-    passages = [passage_text(assets[c.asset].title, c.heading_path, c.text) for c in chunks]
-    vectors, encoded = encode_with_cache(passages, encoder=encoder, cache=cache, progress=progress)
+        if store.catalog_version() == catalog_version:
+            break
     chunk_asset = np.array([c.asset for c in chunks], dtype=np.int32)
     kind = choose_kind(
         len(chunks), requested=options.dense_kind, hnsw_threshold=options.hnsw_threshold
     )
-    catalog_version = store.catalog_version()
     built_at = datetime.now(UTC)
     meta = BundleMeta(
         version=f"v{catalog_version}-{built_at:%Y%m%dT%H%M%S%f}",

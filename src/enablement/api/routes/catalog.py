@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from enablement.api import schemas
 from enablement.api.deps import AdminDep, RepDep, ServiceDep
@@ -12,7 +12,7 @@ from enablement.api.removal_schemas import RemovalPublic
 from enablement.api.routes.recommend import ERRORS
 from enablement.catalog.store import Actor
 from enablement.contract import public_asset
-from enablement.errors import NotFoundError
+from enablement.errors import InvalidValueError, NotFoundError
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
 
@@ -52,13 +52,26 @@ def get_asset(
     response_model=RemovalPublic,
     responses=ERRORS | {404: {"model": schemas.ErrorBody}},
 )
-def remove_asset(asset_id: str, service: ServiceDep, principal: AdminDep) -> dict[str, Any]:
+def remove_asset(
+    asset_id: Annotated[str, Path(min_length=1, max_length=200)],
+    service: ServiceDep,
+    principal: AdminDep,
+) -> dict[str, Any]:
     """Remove an asset (admin): it leaves recommendations with the index rebuild queued here,
     keeps its events, and leaves an audit row naming the key (`GET /v1/audit-log`). Ingesting its
     file again restores it. An unknown id is a 404 naming the closest known one."""
     actor = Actor(principal.name, "api", key_id=principal.key_id)
     removal, job = service.remove([asset_id], actor=actor, rebuild=True)
     return {**removal.to_dict(), "job": job.to_dict() if job else None}
+
+
+@router.delete("/assets/", include_in_schema=False)
+def remove_no_asset(_: AdminDep) -> None:
+    """`DELETE /v1/assets/` (no id): the usual error body, not a redirect to a list that cannot
+    be deleted."""
+    raise InvalidValueError(
+        "Name the asset id to remove: DELETE /v1/assets/{id}.", field="asset_id"
+    )
 
 
 @router.get("/taxonomy", response_model=schemas.TaxonomyPublic, responses=ERRORS)
