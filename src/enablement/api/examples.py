@@ -85,8 +85,12 @@ RESPONSE_EXAMPLE: dict[str, Any] = {
     },
     "warnings": [],
     "questions": [
-        {"question": "do you sign a BAA?", "question_index": 0, "answered": True,
-         "answer_score": 0.9712}
+        {
+            "question": "do you sign a BAA?",
+            "question_index": 0,
+            "answered": True,
+            "answer_score": 0.9712,
+        }
     ],
     "items": [ITEM_EXAMPLE],
     "already_sent": [SENT_EXAMPLE],
