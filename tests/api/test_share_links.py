@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, update
 
 from enablement.catalog.build import BuildOptions
+from enablement.catalog.store import Actor
 from enablement.db import tables
 from tests.api.conftest import ApiEnv, make_env
 from tests.conftest import CATALOG
@@ -347,3 +348,16 @@ def test_a_wrong_preview_marker_is_a_buyer_view(env: ApiEnv, marker: str) -> Non
     forged = {"Cookie": f"enb_sender={other}"} | CHROME
     env.client.get(path, headers=forged)
     assert views(env) == 2
+
+
+def test_the_link_of_a_removed_document_is_gone_and_never_throttles_its_reader(
+    env: ApiEnv,
+) -> None:
+    """A buyer refreshing a withdrawn document is not guessing tokens: 410 every time, never
+    counted against the address's failed sign-ins (only links that do not exist are)."""
+    path = link_path(env, "security-faq")
+    env.service.remove(["security-faq"], actor=Actor("t-admin", "api"))
+    statuses = {env.client.get(path).status_code for _ in range(40)}
+    assert statuses == {410}
+    body = env.client.get(path).text
+    assert "withdrawn" in body

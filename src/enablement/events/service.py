@@ -190,8 +190,8 @@ class Usage:
         link = self.links.open(token)
         by_sender = sender is not None and secrets.compare_digest(sender.encode(), link.id.encode())
         asset = self.catalog.get(link.asset_id)
-        if asset is None:
-            raise NotFoundError("The document behind this link was removed.")
+        if asset is None:  # withdrawn from the catalog: gone (410), not a guess at a token (404)
+            raise LinkGoneError("This document was withdrawn. Ask the sender for another.")
         if share_refusal(asset, today=now.date()) is not None:
             raise LinkGoneError("This document is no longer available. Ask the sender for another.")
         copy = buyer_copy(asset, limits=self.limits)
