@@ -9,15 +9,32 @@ and the CLI refuses what the API refuses, in the same words.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
-from typing import Any, Literal, TypeVar, get_args
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from enablement import clean
 from enablement.access.tokens import DEFAULT_TTL, MAX_TTL, MIN_TTL
 from enablement.errors import InvalidValueError
+
+# A moment in a response, written as the CLI and the store write it ("…+00:00"), not pydantic's
+# "…Z", so one client parses every timestamp the same way.
+Moment = Annotated[
+    datetime,
+    PlainSerializer(lambda value: value.isoformat(), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 
 BAD_INPUT = "bad_input"  # the error type of the text-and-date rule; ctx["path"] extends the field
 

@@ -361,3 +361,14 @@ def test_the_link_of_a_removed_document_is_gone_and_never_throttles_its_reader(
     assert statuses == {410}
     body = env.client.get(path).text
     assert "withdrawn" in body
+
+
+def test_every_timestamp_in_a_response_is_written_alike(env: ApiEnv) -> None:
+    """ "…+00:00", as the CLI, the audit log and the README write them; never pydantic's "…Z"."""
+    made = share(env, "security-faq").json()
+    listed = env.client.get("/v1/share-links?deal_id=d1", headers=env.auth("rep")).json()
+    stamps = [made["created_at"], *(item["created_at"] for item in listed["items"])]
+    stamps += [made["expires_at"]] if made.get("expires_at") else []
+    assert stamps and all(stamp.endswith("+00:00") for stamp in stamps), stamps
+    schema = env.client.get("/openapi.json").json()["components"]["schemas"]["ShareLinkOut"]
+    assert schema["properties"]["created_at"]["format"] == "date-time"

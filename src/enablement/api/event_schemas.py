@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from enablement.contract import RequestModel
+from enablement.contract import Moment, RequestModel
 
 EVENT_EXAMPLE: dict[str, Any] = {
     "idempotency_key": "8f14e45f-ceea-467f-a0e6-1d2b3c4d5e6f",
@@ -123,11 +123,11 @@ class ShareLinkOut(BaseModel):
     deal_id: str
     asset_id: str
     created_by: str
-    created_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
+    created_at: Moment
+    expires_at: Moment | None
+    revoked_at: Moment | None
     views: int = Field(description="Buyer opens (link checkers and bots are not counted).")
-    last_viewed_at: datetime | None
+    last_viewed_at: Moment | None
 
 
 class NewShareLink(ShareLinkOut):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,7 +20,7 @@ from enablement.api.examples import (
     TABLE_BLOCK_EXAMPLE,
     TERM_EXAMPLE,
 )
-from enablement.contract import RequestModel
+from enablement.contract import Moment, RequestModel
 
 
 class DealContext(contract.DealContext):
@@ -135,7 +135,7 @@ class SentAsset(BaseModel):
 
     asset_id: str
     title: str | None = Field(description="null for an id the catalog never held.")
-    sent_at: datetime = Field(
+    sent_at: Moment = Field(
         description="When it was first marked sent, else when its first share link was made."
     )
     via: Literal["sent", "link"] = Field(
@@ -145,7 +145,7 @@ class SentAsset(BaseModel):
         description="Buyer opens of the deal's share links to it (the rep's own opens and link "
         "checkers not counted); null when it has no share link, so opens are not tracked."
     )
-    last_viewed_at: datetime | None
+    last_viewed_at: Moment | None
 
 
 class RecommendationResponse(BaseModel):

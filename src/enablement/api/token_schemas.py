@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from enablement.contract import EmbedTokenCreate
+from enablement.contract import EmbedTokenCreate, Moment
 
 __all__ = ["EmbedTokenCreate", "EmbedTokenOut"]
 
@@ -25,4 +24,4 @@ class EmbedTokenOut(BaseModel):
     token: str = Field(description="Shown once; only its hash is stored.")
     user: str
     role: str
-    expires_at: datetime
+    expires_at: Moment
