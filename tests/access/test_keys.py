@@ -69,3 +69,32 @@ def test_the_list_gives_times_in_utc_and_never_a_secret(keys: KeyStore) -> None:
     for stamp in (row["created_at"], row["revoked_at"]):
         assert datetime.fromisoformat(stamp).utcoffset() is not None
     assert created.key not in str(row)
+
+
+@pytest.mark.parametrize("rotate", [False, True])
+def test_creates_at_once_leave_one_active_key_a_name(database_url: str, rotate: bool) -> None:
+    """Six provisioning scripts at once, each with its own connection pool, as processes would."""
+    import threading
+
+    engines = [connect(database_url) for _ in range(6)]
+    barrier = threading.Barrier(len(engines))
+    outcomes: list[str] = []
+
+    def create(engine: Engine) -> None:
+        barrier.wait()
+        try:
+            KeyStore(engine).create("race", Role.rep, rotate=rotate)
+            outcomes.append("created")
+        except ConflictError:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=create, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    active = [k for k in KeyStore(engines[0]).list() if k["name"] == "race" and not k["revoked"]]
+    for engine in engines:
+        engine.dispose()
+    assert len(active) == 1
+    assert outcomes.count("created") == (6 if rotate else 1), outcomes

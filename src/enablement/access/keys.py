@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, false, insert, select, text, update
 
 from enablement.db import tables
 from enablement.errors import ConflictError, InvalidValueError, NotFoundError
@@ -116,6 +116,7 @@ class KeyStore:
             "revoked_at": None,
         }
         with self.engine.begin() as connection:
+            _lock_names(connection, name)
             replaced = _free_name(connection, name, rotate=rotate, now=now)
             connection.execute(insert(tables.api_keys).values(**row))
         return NewKey(key_id, name, role, key, replaced=replaced)
@@ -160,6 +161,19 @@ class KeyStore:
             )
         if done.rowcount == 0:
             raise NotFoundError(f"No active key with id '{key_id}'.", field="id")
+
+
+def _lock_names(connection: Connection, name: str) -> None:
+    """Serialise key creation for `name` until the transaction ends, so two creates (or rotates)
+    at once cannot both find it free: PostgreSQL takes an advisory lock on the name; SQLite takes
+    its write lock now, with a write that changes nothing, instead of at the insert."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name}
+        )
+    else:
+        k = tables.api_keys.c
+        connection.execute(update(tables.api_keys).where(false()).values(name=k.name))
 
 
 def _free_name(
