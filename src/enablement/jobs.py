@@ -72,7 +72,7 @@ class JobStore:
         with self.engine.connect() as connection:
             row = connection.execute(select(tables.jobs).where(tables.jobs.c.id == job_id)).first()
         if row is None:
-            raise NotFoundError(f"No job with id '{job_id}'.", field="id")
+            raise NotFoundError(f"No job with id '{job_id}'.", field="job_id")
         data = dict(row._mapping)
         data.pop("created_by", None)
         for name in ("created_at", "updated_at"):

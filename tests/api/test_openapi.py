@@ -100,3 +100,29 @@ def test_two_routes_of_one_name_are_refused() -> None:
     check_operation_ids(routers[:2])  # an undocumented route may share the name
     with pytest.raises(RuntimeError, match="'recommend' is used by GET /v1/a and GET /b"):
         check_operation_ids(routers)
+
+
+def test_an_unknown_id_is_a_documented_404_naming_its_path_parameter(
+    api: ApiEnv, document: dict[str, Any]
+) -> None:
+    """Every operation with an id in its path: an id that does not exist is a 404 whose error
+    names that path parameter, and the document lists the 404 a client will meet."""
+    checked = 0
+    for method, path, operation in _operations(document):
+        names = re.findall(r"\{(\w+)\}", path)
+        if not names:
+            continue
+        url = path
+        for name in names:
+            url = url.replace("{" + name + "}", "no-such-id")
+        response = api.client.request(method.upper(), url, headers=api.auth("admin"))
+        assert response.status_code == 404, (method, path, response.text)
+        assert response.json()["error"]["field"] == names[-1], (method, path, response.text)
+        assert "404" in operation["responses"], (method, path)
+        checked += 1
+    assert checked >= 4  # an asset (get, delete), a job, a share link's revoke
+
+
+def test_metrics_documents_its_refusals(document: dict[str, Any]) -> None:
+    responses = document["paths"]["/metrics"]["get"]["responses"]
+    assert {"200", "401", "403"} <= set(responses)

@@ -134,13 +134,15 @@ class ShareLinkStore:
         return self.get(str(row["id"])), token
 
     def get(self, link_id: str) -> ShareLink:
-        return self._one(tables.share_links.c.id == link_id, f"No share link '{link_id}'.")
+        condition = tables.share_links.c.id == link_id
+        return self._one(condition, f"No share link '{link_id}'.", field="link_id")
 
     def open(self, token: str) -> ShareLink:
         """The link behind `token` if it may still be opened; raises NotFound or LinkGone."""
         link = self._one(
-            tables.share_links.c.token_hash == _hash(token), "This link does not exist."
-        )
+            tables.share_links.c.token_hash == _hash(token), "This link does not exist.",
+            field="token",
+        )  # fmt: skip
         if link.revoked_at is not None:
             raise LinkGoneError("The sender withdrew this link. Ask them for a new one.")
         if link.expires_at is not None and _aware(link.expires_at) <= datetime.now(UTC):
@@ -188,11 +190,11 @@ class ShareLinkStore:
         with self.engine.connect() as connection:
             return [_link(row._mapping) for row in connection.execute(query)]
 
-    def _one(self, condition: Any, message: str) -> ShareLink:
+    def _one(self, condition: Any, message: str, *, field: str) -> ShareLink:
         with self.engine.connect() as connection:
             row = connection.execute(select(tables.share_links).where(condition)).first()
         if row is None:
-            raise NotFoundError(message, field="token")
+            raise NotFoundError(message, field=field)
         return _link(row._mapping)
 
 

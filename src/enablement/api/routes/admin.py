@@ -65,7 +65,11 @@ def rebuild(service: ServiceDep, principal: AdminDep) -> dict[str, Any]:
     return service.submit_rebuild(requested_by=principal.key_id).to_dict()
 
 
-@router.get("/jobs/{job_id}", response_model=schemas.JobPublic, responses=ERRORS)
+@router.get(
+    "/jobs/{job_id}",
+    response_model=schemas.JobPublic,
+    responses=ERRORS | {404: {"model": schemas.ErrorBody}},
+)
 def job(job_id: str, service: ServiceDep, _: AdminDep) -> dict[str, Any]:
     """A job's state, progress, per-file errors (in `result.errors`) and outcome."""
     return service.jobs.get(job_id).to_dict()

@@ -33,7 +33,11 @@ def list_assets(
     return {"items": items, "next": items[-1]["id"] if len(rows) > limit else None}
 
 
-@router.get("/assets/{asset_id}", response_model=schemas.AssetPublic, responses=ERRORS)
+@router.get(
+    "/assets/{asset_id}",
+    response_model=schemas.AssetPublic,
+    responses=ERRORS | {404: {"model": schemas.ErrorBody}},
+)
 def get_asset(
     asset_id: str,
     service: ServiceDep,

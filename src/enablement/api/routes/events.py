@@ -87,7 +87,9 @@ def list_links(
 
 
 @router.post(
-    "/v1/share-links/{link_id}:revoke", response_model=schemas.ShareLinkOut, responses=ERRORS
+    "/v1/share-links/{link_id}:revoke",
+    response_model=schemas.ShareLinkOut,
+    responses=ERRORS | {404: {"model": ErrorBody}},
 )
 def revoke_link(link_id: str, service: ServiceDep, caller: RepDep) -> dict[str, Any]:
     """Withdraw a link (its creator or an admin): the buyer then sees that it was withdrawn."""

@@ -50,7 +50,14 @@ def readyz(service: ServiceDep, response: Response) -> dict[str, Any]:
     }
 
 
-@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/plain": {}}},
+        **{code: {"model": schemas.ErrorBody} for code in (401, 403)},
+    },
+)
 def metrics(request: Request, service: ServiceDep, _: AdminDep) -> Response:
     """Prometheus metrics: latency by route, recommendations served, index size, bundle."""
     state = request.app.state
