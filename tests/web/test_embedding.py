@@ -129,11 +129,14 @@ def test_the_sidebar_works_from_the_keyboard(page: Any, web_server: WebServer) -
     rep = fresh("rep")
     page.goto(sidebar_url(web_server.url, web_server.token(rep), deal_id=fresh("d"), **DEAL))
     ready(page)
+    # A card whose asset answers more than one question first offers its other answers.
+    more = page.locator(".card").first.locator("details summary").count()
     order = []
-    for _ in range(5):
+    for _ in range(5 + more):
         page.keyboard.press("Tab")
         order.append(page.evaluate(FOCUSED_NAME))
-    assert order == ["Open", "Copy link", "Mark as sent", "Helpful", "Not helpful"]
+    expected = ["Open", "Copy link", "Mark as sent", "Helpful", "Not helpful"]
+    assert order[more:] == expected and all("more answer" in name for name in order[:more])
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"  # focus is visible
     page.keyboard.press("Shift+Tab")
