@@ -14,6 +14,7 @@ from enablement.recommend.answers import (
     FEATURES,
     GATES,
     MANIFEST_FILE,
+    MAX_QUESTION_RANK,
     AnswerModel,
     load_answers,
     params_sha256,
@@ -158,12 +159,31 @@ def test_every_question_answered_has_a_passage_that_answers_it(recommender: Reco
     claimed = {p.question_index for item in result.items for p in item.passages if p.answers}
     answered = {i for i, q in enumerate(result.questions) if q["answered"]}
     assert answered and answered == claimed
-    for item in result.items:
+    rows = np.array([loose.table.position[item.asset.id] for item in result.items])
+    scores = loose.answer_scores(loose.score(deal), rows)
+    assert scores is not None
+    for column, item in enumerate(result.items):
         shown = {p.question_index for p in item.passages}
-        scores = loose.answer_scores(
-            loose.score(deal), np.array([loose.table.position[item.asset.id]])
-        )
-        assert scores is not None
-        for index, score in enumerate(scores[:, 0]):
+        for index, score in enumerate(scores[:, column]):
             if score >= 0.5:
                 assert index in shown, (item.asset.id, index)
+
+
+def test_the_lists_first_asset_is_not_taken_to_answer_every_question(
+    recommender: Recommender,
+) -> None:
+    """Its rank in the list says how well it fits the deal; per question, only the recommended
+    assets closest to that question may claim to answer it (MAX_QUESTION_RANK)."""
+    everything = replace(relevance_answers(ENCODER, floor=0.0))  # would claim any passage
+    config = replace(recommender.config, answers=everything)
+    loose = Recommender(recommender.bundle, recommender.encoder, recommender.taxonomy, config)
+    deal = replace(_deal("is our data encrypted at rest?", "who won the 1966 world cup?"), k=8)
+    result = loose.recommend(deal)
+    per_question = [
+        sum(
+            1 for item in result.items for p in item.passages if p.answers and p.question_index == q
+        )
+        for q in range(2)
+    ]
+    assert len(result.items) > MAX_QUESTION_RANK
+    assert all(0 < claims <= MAX_QUESTION_RANK for claims in per_question), per_question

@@ -35,8 +35,11 @@ MANIFEST_FILE = "manifest.json"
 # asset's place in the recommendations.
 FEATURES = (
     "dense", "similarity", "top_similarity", "gap", "relevance", "lexical", "reciprocal_rank",
-    "rank", "vocabulary_share",
+    "rank", "vocabulary_share", "question_rank",
 )  # fmt: skip
+# An asset answers a question only if it is among the recommended assets closest to that one
+# question: the list's first asset is not taken to answer every question the deal asks.
+MAX_QUESTION_RANK = 3
 # Of the question alone: under a floor on either, nothing in the library is about the question.
 GATES = ("top_similarity", "vocabulary_share")
 logger = logging.getLogger(__name__)
@@ -46,15 +49,18 @@ def answer_features(match: QueryMatches, rows: npt.NDArray[np.int64], vocabulary
     """(len(rows), len(FEATURES)) for one question and the recommended `rows`, best first: each
     asset's best dense cosine, the cosine of its best fused passage, the best cosine of any
     allowed passage, the first less the third, its fused relevance (1 for the question's best
-    asset), its BM25 score over the best one's, 1/rank and rank, and the share of the question's
-    words the library's vocabulary holds (recommend.questions.vocabulary_share)."""
+    asset), its BM25 score over the best one's, 1/rank and rank in the list, the share of the
+    question's words the library's vocabulary holds (recommend.questions.vocabulary_share), and
+    its rank among `rows` by relevance to this question."""
     dense = (match.dense if match.dense is not None else match.similarity)[rows]
     lexical = match.lexical[rows] if match.lexical is not None else np.zeros(len(rows), np.float32)
     top = np.full(len(rows), match.top_similarity, dtype=np.float32)
     rank = np.arange(1, len(rows) + 1, dtype=np.float32)
+    by_question = np.empty(len(rows), dtype=np.float32)
+    by_question[np.argsort(-match.relevance[rows], kind="stable")] = rank
     columns = (
         dense, match.similarity[rows], top, dense - top, match.relevance[rows], lexical,
-        1.0 / rank, rank, np.full(len(rows), vocabulary, dtype=np.float32),
+        1.0 / rank, rank, np.full(len(rows), vocabulary, dtype=np.float32), by_question,
     )  # fmt: skip
     return np.stack(columns, axis=1).astype(np.float32)
 
@@ -83,7 +89,7 @@ class AnswerModel:
         """One probability per row of `features` (FEATURES order)."""
         logits = ((features - self.mean) / self.scale) @ self.coef + self.intercept
         odds = 1.0 / (1.0 + np.exp(-np.clip(logits, -30.0, 30.0)))
-        about = np.ones(len(features), dtype=bool)
+        about = features[:, FEATURES.index("question_rank")] <= MAX_QUESTION_RANK
         for gate, floor in zip(GATES, self.floors, strict=True):
             about &= features[:, FEATURES.index(gate)] >= floor
         out: Floats = np.where(about, odds, 0.0).astype(np.float32)
