@@ -31,10 +31,9 @@ from enablement.errors import InvalidValueError
 from enablement.learn.evaluate import LabelledDeal, eval_deal
 from enablement.learn.libraries import Library
 from enablement.learn.metrics import claim_counts
-from enablement.recommend.answers import FEATURES, GATES, AnswerModel, answer_features
+from enablement.recommend.answers import FEATURES, GATES, AnswerModel, question_features
 from enablement.recommend.context import resolve_deal
 from enablement.recommend.pipeline import Recommender, RecommenderConfig
-from enablement.recommend.questions import vocabulary_share
 
 Floats = npt.NDArray[np.float32]
 MIN_GRADE = 2  # an asset graded this or more for a deal with questions answers it
@@ -72,11 +71,9 @@ def deal_rows(recommender: Recommender, labelled: LabelledDeal) -> tuple[Floats,
     chosen = np.array([position[item.asset.id] for item in items], dtype=np.int64)
     if not scored.deal.questions or not len(chosen):
         return np.zeros((0, len(FEATURES)), np.float32), []
-    knows = recommender.bundle.lexical.knows
-    per_question = [
-        answer_features(match, chosen, vocabulary_share(question, knows))
-        for match, question in zip(scored.matches, scored.deal.questions, strict=True)
-    ]
+    per_question = question_features(
+        scored.matches, chosen, scored.deal.questions, recommender.bundle.lexical.knows
+    )
     features = np.stack(per_question, axis=1).reshape(-1, len(FEATURES))
     grades = [labelled.relevant.get(recommender.bundle.assets[row].id, 0) for row in chosen]
     return features.astype(np.float32), grades

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from enablement.recommend.questions import vocabulary_share
 from enablement.recommend.retrieval import QueryMatches
 
 Floats = npt.NDArray[np.float32]
@@ -65,6 +66,20 @@ def answer_features(match: QueryMatches, rows: npt.NDArray[np.int64], vocabulary
     return np.stack(columns, axis=1).astype(np.float32)
 
 
+def question_features(
+    matches: Sequence[QueryMatches],
+    rows: npt.NDArray[np.int64],
+    questions: Sequence[str],
+    knows: Callable[[str], bool],
+) -> list[Floats]:
+    """Per question, `answer_features` of the recommended `rows`; `knows` is the library's
+    vocabulary (what serving, search and training all measure the question against)."""
+    return [
+        answer_features(match, rows, vocabulary_share(question, knows))
+        for match, question in zip(matches, questions, strict=True)
+    ]
+
+
 @dataclass(frozen=True, eq=False)
 class AnswerModel:
     """P(answers) = sigmoid(((x - mean) / scale) @ coef + intercept), and 0 for a question under
@@ -99,16 +114,17 @@ class AnswerModel:
         self,
         matches: Sequence[QueryMatches],
         rows: npt.NDArray[np.int64],
-        vocabulary: Sequence[float],
+        questions: Sequence[str],
+        knows: Callable[[str], bool],
     ) -> Floats:
         """(questions, len(rows)): the probability that each recommended asset (`rows`, best
-        first) answers each question (`vocabulary`: each one's vocabulary_share); 0 where no
-        passage of it matched the question."""
+        first) answers each question; 0 where no passage of it matched the question."""
         if len(rows) == 0:
             return np.zeros((len(matches), 0), dtype=np.float32)
+        features = question_features(matches, rows, questions, knows)
         out = [
-            np.where(m.best_chunk[rows] >= 0, self.probability(answer_features(m, rows, v)), 0.0)
-            for m, v in zip(matches, vocabulary, strict=True)
+            np.where(m.best_chunk[rows] >= 0, self.probability(f), 0.0)
+            for m, f in zip(matches, features, strict=True)
         ]
         return np.stack(out).astype(np.float32)
 

@@ -20,7 +20,7 @@ from enablement.recommend.eligibility import eligible_assets
 from enablement.recommend.features import AssetFeatures, candidate_features, feature_names
 from enablement.recommend.intent import TypeIntent
 from enablement.recommend.linking import LinkingConfig, ProductLinker
-from enablement.recommend.questions import QuestionScreen, screen, vocabulary_share
+from enablement.recommend.questions import QuestionScreen, screen
 from enablement.recommend.ranker import LearnedRanker
 from enablement.recommend.reasons import Passage, Recommendation, explain, passage
 from enablement.recommend.retrieval import FusionConfig, QueryMatches, encode_queries, match_assets
@@ -177,10 +177,6 @@ class Recommender:
             for rank, row in enumerate(chosen, start=1)
         ]
         best = tuple(round(m.top_similarity, 4) for m in matches)
-        model = self.config.answers
-        shown = None
-        if answers is not None and model is not None:
-            shown = answers.max(axis=1) if answers.shape[1] else np.zeros(len(matches))
         return RecommendationResult(
             deal,
             items,
@@ -188,11 +184,20 @@ class Recommender:
             deal.warnings,
             question_scores=best if deal.questions else (),
             question_vectors=scored.vectors if deal.questions else None,
-            answer_scores=tuple(round(float(v), 4) for v in shown) if shown is not None else (),
-            answered=tuple(bool(v >= model.threshold) for v in shown)
-            if shown is not None and model is not None
-            else (),
+            **self._answered(answers),
         )
+
+    def _answered(self, answers: Floats | None) -> dict[str, tuple[Any, ...]]:
+        """Per question, the best probability that a recommended asset answers it, and whether
+        that is a claim; nothing when no answer model scored the deal."""
+        model = self.config.answers
+        if answers is None or model is None:
+            return {}
+        best = answers.max(axis=1, initial=0.0)
+        return {
+            "answer_scores": tuple(round(float(v), 4) for v in best),
+            "answered": tuple(bool(v >= model.threshold) for v in best),
+        }
 
     def answer_scores(self, scored: Scored, chosen: npt.NDArray[np.int64]) -> Floats | None:
         """(questions, len(chosen)): P(the recommended asset answers the question), `chosen`
@@ -200,9 +205,8 @@ class Recommender:
         model = self.config.answers
         if model is None or not scored.deal.questions:
             return None
-        knows = self.bundle.lexical.knows
-        vocabulary = [vocabulary_share(q, knows) for q in scored.deal.questions]
-        return model.scores(scored.matches, chosen, vocabulary)
+        questions, knows = scored.deal.questions, self.bundle.lexical.knows
+        return model.scores(scored.matches, chosen, questions, knows)
 
     def score(self, deal: Deal) -> Scored:
         """What the linear scorer sees and says for `deal` (less its unusable questions): matches,

@@ -15,7 +15,6 @@ from enablement.errors import InvalidValueError
 from enablement.index.bundle import AssetRecord
 from enablement.recommend.context import Deal
 from enablement.recommend.eligibility import eligible_assets
-from enablement.recommend.questions import vocabulary_share
 from enablement.recommend.reasons import Passage, passage
 from enablement.recommend.retrieval import encode_queries, match_assets
 from enablement.taxonomy import Taxonomy
@@ -155,8 +154,8 @@ def search(
     more = len(rows) > end and end < MAX_LIMIT
     rows = rows[offset:end]
     model = recommender.config.answers
-    share = vocabulary_share(query, bundle.lexical.knows)
-    claims = model.scores([match], rows, [share])[0] if model is not None else None
+    knows = bundle.lexical.knows
+    claims = model.scores([match], rows, [query], knows)[0] if model is not None else None
     hits = []
     for position, row in enumerate(rows):
         asset, chunk = bundle.assets[row], int(match.best_chunk[row])
