@@ -8,7 +8,7 @@ carries none of it.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -197,12 +197,12 @@ class Evaluation:
         return model, {"trained_on": trained_on, **choice}
 
     def train_answers(
-        self, directory: Path, *, off_topic: Path | None = None
+        self, directory: Path, *, off_topic: Sequence[Path] = ()
     ) -> tuple[AnswerModel, dict[str, Any]]:
         """The answer model fitted on every library under `directory` as the service ranks it,
-        its claim threshold chosen out of library, with the held-out claim figures; with
-        `off_topic`, how many of those questions each library then claims to answer."""
-        questions = self._off_topic(off_topic)
+        its claim threshold chosen out of library, with the held-out claim figures; per file of
+        `off_topic`, how many of its questions each library then claims to answer."""
+        sets = {str(path): self._off_topic(path) or [] for path in off_topic}
         config = replace(self.service.serving_config, answers=None)
         encoder = self.service.encoder.name
         with self._training_libraries(directory) as libraries:
@@ -212,12 +212,14 @@ class Evaluation:
             except ValueError as exc:
                 message = f"No answer model trained: {exc}"
                 raise InvalidValueError(message, field="libraries") from None
-            if questions is not None:
+            if sets:
+                served = [with_config(lib, replace(config, answers=model)) for lib in libraries]
                 figures["off_topic"] = {
-                    library.name: off_topic_claims(
-                        with_config(library, replace(config, answers=model)), questions
-                    )
-                    for library in libraries
+                    name: {
+                        lib.name: off_topic_claims(recommender, questions)
+                        for lib, recommender in zip(libraries, served, strict=True)
+                    }
+                    for name, questions in sets.items()
                 }
         trained_on = {library: sum(1 for n in rows.libraries if n == library)
                       for library in sorted(set(rows.libraries))}  # fmt: skip

@@ -232,3 +232,33 @@ def test_the_shipped_answer_model_claims_only_what_answers(
     off = sample_service.recommend({"questions": ["what's the weather in Lisbon tomorrow?"]})
     assert off.questions[0]["answered"] is False
     assert not any(p.answers for item in off.items for p in item.passages)
+
+
+def test_train_answers_counts_claims_per_off_topic_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.learn.tiny_libraries import write_libraries
+
+    monkeypatch.setenv("ENABLEMENT_DATA_DIR", str(tmp_path / "data"))
+    root = write_libraries(tmp_path / "libs")
+    files = []
+    for name, questions in (("one", ["best lasagna recipe?"]), ("two", ["who won the cup?"] * 2)):
+        path = tmp_path / f"{name}.jsonl"
+        lines = (json.dumps({"id": str(i), "question": q}) for i, q in enumerate(questions))
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        files += ["--off-topic", str(path)]
+    out = tmp_path / "answers"
+    result = CliRunner().invoke(
+        cli,
+        ["train-answers", "--libraries", str(root), "--out", str(out), "--json", *files],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    trained = json.loads(result.stdout)["trained"]
+    assert set(trained["off_topic"]) == {files[1], files[3]}
+    for file, count in ((files[1], 1), (files[3], 2)):
+        per_library = trained["off_topic"][file]
+        assert set(per_library) == {"alpha", "bravo", "charlie"}
+        assert all(claims["questions"] == count for claims in per_library.values())
+    assert set(trained["by_rank"]) == {"1", "2", "3"}
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["model"]["ceilings"]) == {"unknown_meaning"}

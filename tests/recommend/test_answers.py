@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ from enablement.recommend.answers import (
     MANIFEST_FILE,
     MAX_QUESTION_RANK,
     AnswerModel,
+    Asked,
     load_answers,
     params_sha256,
     save_answers,
@@ -33,10 +35,10 @@ def _model(**changes: object) -> AnswerModel:
 
 
 def test_a_saved_model_loads_back_and_is_named_by_its_hash(tmp_path: Path) -> None:
-    saved = save_answers(_model(floors=(0.3, 0.5)), tmp_path, date="2026-12-05")
+    saved = save_answers(_model(floors=(0.3, 0.5), ceiling=0.4), tmp_path, date="2026-12-05")
     loaded, note = load_answers(tmp_path, encoder=ENCODER)
     assert loaded is not None and loaded.name == saved.name and saved.sha256
-    assert loaded.floors == (0.3, 0.5) and loaded.threshold == 0.5
+    assert loaded.floors == (0.3, 0.5) and loaded.ceiling == 0.4 and loaded.threshold == 0.5
     assert saved.name in note
     rows = np.random.default_rng(1).random((20, len(FEATURES))).astype(np.float32)
     assert np.allclose(loaded.probability(rows), saved.probability(rows))
@@ -93,6 +95,54 @@ def test_a_question_under_either_floor_gets_no_probability() -> None:
     assert GATES == ("top_similarity", "vocabulary_share")
     probability = model.probability(rows)
     assert probability[0] > 0.99 and probability[1] == 0.0 and probability[2] == 0.0
+
+
+def test_unknown_meaning_is_the_cosine_with_the_words_the_library_lacks() -> None:
+    known = {"onboarding", "specialist", "teach", "hours", "go", "live", "analysts"}.__contains__
+    said: list[list[str]] = []
+
+    def encode(texts: list[str]) -> np.ndarray:
+        said.append(texts)
+        return np.array([[1.0, 0.0] if "swim" in t else [0.0, 1.0] for t in texts], np.float32)
+
+    questions = ["can your onboarding specialist teach my kids to swim?",
+                 "analysts are nervous about go-live", "onboarding hours?"]  # fmt: skip
+    vectors = np.array([[0.8, 0.6], [0.6, 0.8], [1.0, 0.0]], np.float32)
+    asked = Asked(questions, vectors, known, encode)
+    assert asked.unknown_meaning([0, 1, 2]).tolist() == pytest.approx([0.8, 0.8, 0.0])
+    assert said == [["kids swim", "nervous"]], "one call, for the questions with unknown words"
+    assert asked.unknown_meaning([2]).tolist() == [0.0]
+    assert len(said) == 1, "no call when the library knows every word"
+
+
+def test_only_questions_that_would_be_claimed_are_measured_and_gated(
+    recommender: Recommender,
+) -> None:
+    deal = _deal("is our data encrypted at rest?", "which region will our data live in?")
+    scored = recommender.score(deal)
+    rows = np.array(
+        [recommender.table.position[i.asset.id] for i in recommender.rank(scored).items]
+    )
+    measured: list[list[int]] = []
+
+    class Spy(Asked):
+        def unknown_meaning(self, which: Sequence[int]) -> np.ndarray:
+            measured.append(list(which))
+            return np.array([0.9 if i == 0 else 0.1 for i in which], np.float32)
+
+    asked = Spy(
+        deal.questions, scored.vectors, lambda word: True, recommender.encoder.encode_queries
+    )
+    model = relevance_answers(ENCODER, floor=0.15)
+    free = model.scores(scored.matches, rows, Asked(deal.questions, scored.vectors,
+                        lambda word: True, lambda texts: np.zeros((len(texts), 2))))  # fmt: skip
+    assert (free.max(axis=1) >= model.threshold).all(), "both questions would be claimed"
+    gated = replace(model, ceiling=0.5).scores(scored.matches, rows, asked)
+    assert measured == [[0, 1]]
+    assert (gated[0] == 0).all() and (gated[1] == free[1]).all()
+    measured.clear()
+    far = replace(model, floors=(0.99, 0.0)).scores(scored.matches, rows, asked)
+    assert measured == [] and far.max() == 0.0, "nothing claimed, nothing measured"
 
 
 def _deal(*questions: str) -> Deal:

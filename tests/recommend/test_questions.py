@@ -14,6 +14,7 @@ from enablement.recommend.questions import (
     latin_language,
     screen,
     script_language,
+    unknown_words,
     vocabulary_share,
     words,
 )
@@ -115,6 +116,14 @@ def test_screen_drops_the_questions_and_names_them() -> None:
     alone = screen(Deal(questions=("asdf",)), ["looks like gibberish"])
     assert alone.questions == ()
     assert alone.warnings[0].endswith("ranked on the deal's fields.")
+
+
+def test_unknown_words_are_content_words_the_library_lacks_once_each() -> None:
+    known = {"onboarding", "hours"}.__contains__
+    assert unknown_words("Swim hours? Can the onboarding team teach my kids to swim", known) == [
+        "swim", "team", "teach", "kids",
+    ]  # fmt: skip
+    assert unknown_words("what are the onboarding hours?", known) == []
 
 
 def test_vocabulary_share_is_the_best_sentences() -> None:

@@ -51,7 +51,7 @@ def eval_command(
     Examples:
 
         enablement eval --queries eval/deals.jsonl --compare
-        enablement eval --queries eval/deals.jsonl --off-topic eval/off_topic/off_topic.jsonl
+        enablement eval --queries eval/deals.jsonl --off-topic eval/off_topic/dev.jsonl
         enablement eval --beir ../shared/data/scifact --json
         enablement eval --libraries eval/libraries --compare
     """
@@ -128,7 +128,9 @@ def train_ranker_command(
 @click.option(
     "--off-topic",
     type=click.Path(path_type=Path),
-    help="Questions no library answers (JSONL of {id, question}): count claims on them.",
+    multiple=True,
+    help="Questions no library answers (JSONL of {id, question}): count claims on them. "
+    "Repeat for several files.",
 )
 @click.option(
     "--out",
@@ -142,7 +144,7 @@ def train_ranker_command(
 @database_option
 def train_answers_command(
     libraries: Path,
-    off_topic: Path | None,
+    off_topic: tuple[Path, ...],
     out: Path,
     card_date: str | None,
     as_json: bool,
@@ -154,7 +156,7 @@ def train_answers_command(
     ENABLEMENT_ANSWERS_PATH=OUT. Example:
 
         enablement train-answers --libraries eval/libraries --out models/answers \\
-            --off-topic eval/off_topic/off_topic.jsonl
+            --off-topic eval/off_topic/dev.jsonl --off-topic eval/off_topic/dev2.jsonl
     """
     with service(database_url) as svc:
         model, figures = Evaluation(svc).train_answers(libraries, off_topic=off_topic)
@@ -169,8 +171,14 @@ def train_answers_command(
         f"Saved {saved.name} to {path}: claims at {figures['threshold']:.2f}, held out precision "
         f"{pooled['precision']}, recall {pooled['recall']} over {pooled['assets']} assets."
     )
-    for name, off in figures.get("off_topic", {}).items():
-        say(f"  {name}: {off['with_claims']} of {off['questions']} off-topic questions claimed")
+    for depth, by_rank in figures["by_rank"].items():
+        say(
+            f"  claiming each list's first {depth}: precision {by_rank['precision']}, "
+            f"recall {by_rank['recall']}"
+        )
+    for file, per_library in figures.get("off_topic", {}).items():
+        for name, off in per_library.items():
+            say(f"  {file}, {name}: {off['with_claims']} of {off['questions']} questions claimed")
     say(f"Serve it with ENABLEMENT_ANSWERS_PATH={out}")
 
 

@@ -8,9 +8,11 @@ the assets claimed, how many are graded 2 or more, and of those graded 2 or more
 claimed.
 
 Each floor (recommend/answers.py GATES) is the GATE_QUANTILE quantile of the labelled questions'
-value: their closest passage's cosine, and the share of their words the library uses. Every
+value: their closest passage's cosine, and the share of their words the library uses; the
+ceiling on unknown meaning (recommend.answers.Asked) is the 1 - GATE_QUANTILE quantile. Every
 labelled question has an answer in its library, so few answerable questions lose their claims,
 and a question less like anything in the library than almost every answerable one gets none.
+Unknown meaning is a gate only: as a feature of the regression it took a weight of 0.02.
 The threshold is chosen out of library: each library's rows are scored by a model fitted on the
 others, and the lowest threshold whose pooled precision reaches the target wins (the most recall
 that keeps the claim honest). The shipped model is then fitted on every library.
@@ -31,7 +33,7 @@ from enablement.errors import InvalidValueError
 from enablement.learn.evaluate import LabelledDeal, eval_deal
 from enablement.learn.libraries import Library
 from enablement.learn.metrics import claim_counts
-from enablement.recommend.answers import FEATURES, GATES, AnswerModel, question_features
+from enablement.recommend.answers import FEATURES, GATES, AnswerModel, Asked, question_features
 from enablement.recommend.context import resolve_deal
 from enablement.recommend.pipeline import Recommender, RecommenderConfig
 
@@ -45,12 +47,14 @@ GATE_QUANTILE = 0.10  # chosen on eval/off_topic/dev.jsonl (0.05 let 3 of 432 th
 @dataclass(frozen=True)
 class AnswerRows:
     """Per (question, recommended asset) features and labels, with the asset each row is about
-    (`item`, numbered across the set) so claims can be counted per asset."""
+    (`item`, numbered across the set) so claims can be counted per asset, and its question's
+    unknown meaning (recommend.answers.Asked), which gates claims."""
 
     features: Floats
     labels: npt.NDArray[np.int32]
     items: npt.NDArray[np.int64]
     libraries: tuple[str, ...]  # per row
+    meaning: Floats
 
     def of(self, names: Iterable[str]) -> AnswerRows:
         keep = np.isin(np.array(self.libraries), list(names))
@@ -59,41 +63,48 @@ class AnswerRows:
             self.labels[keep],
             self.items[keep],
             tuple(np.array(self.libraries)[keep].tolist()),
+            self.meaning[keep],
         )
 
 
-def deal_rows(recommender: Recommender, labelled: LabelledDeal) -> tuple[Floats, list[int]]:
+def deal_rows(recommender: Recommender, labelled: LabelledDeal) -> tuple[Floats, Floats, list[int]]:
     """(question x recommended asset, FEATURES) for one deal as serving ranks it to evaluation
-    depth, row-major by asset, and each recommended asset's grade."""
+    depth, row-major by asset, each row's question's unknown meaning, and each recommended
+    asset's grade."""
     scored = recommender.score(eval_deal(labelled, recommender))
     position = recommender.table.position
     items = recommender.rank(scored).items
     chosen = np.array([position[item.asset.id] for item in items], dtype=np.int64)
-    if not scored.deal.questions or not len(chosen):
-        return np.zeros((0, len(FEATURES)), np.float32), []
-    per_question = question_features(
-        scored.matches, chosen, scored.deal.questions, recommender.bundle.lexical.knows
-    )
+    questions = scored.deal.questions
+    if not questions or not len(chosen):
+        return np.zeros((0, len(FEATURES)), np.float32), np.zeros(0, np.float32), []
+    asked = Asked(
+        questions, scored.vectors, recommender.bundle.lexical.knows,
+        recommender.encoder.encode_queries,
+    )  # fmt: skip
+    per_question = question_features(scored.matches, chosen, asked)
     features = np.stack(per_question, axis=1).reshape(-1, len(FEATURES))
+    meaning = np.tile(asked.unknown_meaning(range(len(questions))), len(chosen))
     grades = [labelled.relevant.get(recommender.bundle.assets[row].id, 0) for row in chosen]
-    return features.astype(np.float32), grades
+    return features.astype(np.float32), meaning, grades
 
 
 def answer_rows(
     libraries: Sequence[Library], config_for: Callable[[Library], RecommenderConfig]
 ) -> AnswerRows:
     """Every labelled deal with questions in `libraries`, ranked by `config_for(library)`."""
-    blocks, labels, items, owners = [], [], [], []
+    blocks, meanings, labels, items, owners = [], [], [], [], []
     item = 0
     for library in libraries:
         base = library.recommender
         recommender = Recommender(base.bundle, base.encoder, base.taxonomy, config_for(library))
         for labelled in library.deals:
-            features, grades = deal_rows(recommender, labelled)
+            features, meaning, grades = deal_rows(recommender, labelled)
             if not grades:
                 continue
             questions = len(features) // len(grades)  # rows come asset by asset
             blocks.append(features)
+            meanings.append(meaning)
             for grade in grades:
                 labels.extend([int(grade >= MIN_GRADE)] * questions)
                 items.extend([item] * questions)
@@ -105,17 +116,30 @@ def answer_rows(
         np.array(labels, dtype=np.int32),
         np.array(items, dtype=np.int64),
         tuple(owners),
+        np.concatenate(meanings) if meanings else np.zeros(0, np.float32),
     )
 
 
 def question_floors(rows: AnswerRows, quantile: float = GATE_QUANTILE) -> tuple[float, ...]:
-    """Per gate (GATES), the `quantile` of the rows' questions' values (one row per question is
+    """Per floor (GATES), the `quantile` of the rows' questions' values (one row per question is
     ranked first, so those rows stand for the questions)."""
-    first = rows.features[:, FEATURES.index("rank")] == 1
+    first = _first(rows)
     if not first.any():
         return (0.0,) * len(GATES)
     values = (rows.features[first, FEATURES.index(gate)] for gate in GATES)
     return tuple(round(float(np.quantile(v, quantile)), 4) for v in values)
+
+
+def question_ceiling(rows: AnswerRows, quantile: float = GATE_QUANTILE) -> float:
+    """The 1 - `quantile` quantile of the rows' questions' unknown meaning."""
+    first = _first(rows)
+    return round(float(np.quantile(rows.meaning[first], 1.0 - quantile)), 4) if first.any() else 1.0
+
+
+def _first(rows: AnswerRows) -> npt.NDArray[np.bool_]:
+    """One row per question: the one about the list's first asset."""
+    first: npt.NDArray[np.bool_] = rows.features[:, FEATURES.index("rank")] == 1
+    return first
 
 
 def fit_answers(rows: AnswerRows, *, threshold: float, encoder: str) -> AnswerModel:
@@ -138,12 +162,13 @@ def fit_answers(rows: AnswerRows, *, threshold: float, encoder: str) -> AnswerMo
         threshold,
         encoder,
         question_floors(rows),
+        question_ceiling(rows),
     )
 
 
 def item_claims(rows: AnswerRows, model: AnswerModel) -> tuple[Floats, npt.NDArray[np.int32]]:
     """Per recommended asset: its best probability over the deal's questions, and its label."""
-    probability = model.probability(rows.features)
+    probability = model.probability(rows.features, rows.meaning)
     ids, first = np.unique(rows.items, return_index=True)
     best = np.full(len(ids), -1.0, dtype=np.float32)
     np.maximum.at(best, np.searchsorted(ids, rows.items), probability)
@@ -153,6 +178,16 @@ def item_claims(rows: AnswerRows, model: AnswerModel) -> tuple[Floats, npt.NDArr
 def claim_scores(best: Floats, labels: npt.NDArray[np.int32], threshold: float) -> dict[str, Any]:
     """Precision and recall of claiming the assets whose best probability reaches `threshold`."""
     return claim_counts((best >= threshold).tolist(), (labels == 1).tolist())
+
+
+def rank_claims(rows: AnswerRows, depths: Sequence[int] = (1, 2, 3)) -> dict[str, Any]:
+    """Precision and recall of claiming every list's first `depth` assets, per depth: what the
+    ranker's own order can claim. An asset answers when the deal grades it 2 or more, so no claim
+    rule reaches more recall at a precision than the ranking those grades judge allows."""
+    _, first = np.unique(rows.items, return_index=True)
+    rank = rows.features[first, FEATURES.index("rank")]
+    answering = (rows.labels[first] == 1).tolist()
+    return {str(depth): claim_counts((rank <= depth).tolist(), answering) for depth in depths}
 
 
 def choose_threshold(best: Floats, labels: npt.NDArray[np.int32], target: float) -> float:
@@ -185,6 +220,7 @@ def train_answers(
         "threshold": threshold,
         "held_out": {n: claim_scores(*held[n], threshold) for n in names},
         "pooled": claim_scores(pooled_best, pooled_labels, threshold),
+        "by_rank": rank_claims(rows),
     }
     return fit_answers(rows, threshold=threshold, encoder=encoder), figures
 

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from enablement.recommend.questions import vocabulary_share
+from enablement.recommend.questions import unknown_words, vocabulary_share
 from enablement.recommend.retrieval import QueryMatches
 
 Floats = npt.NDArray[np.float32]
@@ -44,6 +44,33 @@ MAX_QUESTION_RANK = 3
 # Of the question alone: under a floor on either, nothing in the library is about the question.
 GATES = ("top_similarity", "vocabulary_share")
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A deal's buyer questions as the answer model reads them: their text and query vectors,
+    the library's vocabulary (`knows`) and the encoder's query side (`encode`)."""
+
+    questions: Sequence[str]
+    vectors: Floats
+    knows: Callable[[str], bool]
+    encode: Callable[[list[str]], Floats]
+
+    def unknown_meaning(self, which: Sequence[int]) -> Floats:
+        """For the questions numbered `which`: how much of each one's meaning lies in the words
+        the library lacks, the cosine between its query vector and those words said alone (0
+        when the library knows every word). Unknown asides ("analysts are nervous about
+        go-live") carry little of a question; an unknown topic ("can your onboarding specialist
+        teach my kids to swim?") carries most of it, however well the rest of the sentence
+        matches a passage. One encoder call for those with unknown words, none without."""
+        unknown = [" ".join(unknown_words(self.questions[i], self.knows)) for i in which]
+        meaning = np.zeros(len(unknown), dtype=np.float32)
+        said = [k for k, text in enumerate(unknown) if text]
+        if said:
+            vectors = self.encode([unknown[k] for k in said])
+            rows = np.asarray(which, dtype=np.int64)[said]
+            meaning[said] = np.einsum("ij,ij->i", self.vectors[rows], vectors)
+        return meaning
 
 
 def answer_features(match: QueryMatches, rows: npt.NDArray[np.int64], vocabulary: float) -> Floats:
@@ -67,25 +94,23 @@ def answer_features(match: QueryMatches, rows: npt.NDArray[np.int64], vocabulary
 
 
 def question_features(
-    matches: Sequence[QueryMatches],
-    rows: npt.NDArray[np.int64],
-    questions: Sequence[str],
-    knows: Callable[[str], bool],
+    matches: Sequence[QueryMatches], rows: npt.NDArray[np.int64], asked: Asked
 ) -> list[Floats]:
-    """Per question, `answer_features` of the recommended `rows`; `knows` is the library's
-    vocabulary (what serving, search and training all measure the question against)."""
+    """Per question, `answer_features` of the recommended `rows`, its vocabulary share measured
+    against the library's vocabulary (what serving, search and training all measure)."""
     return [
-        answer_features(match, rows, vocabulary_share(question, knows))
-        for match, question in zip(matches, questions, strict=True)
+        answer_features(match, rows, vocabulary_share(question, asked.knows))
+        for match, question in zip(matches, asked.questions, strict=True)
     ]
 
 
 @dataclass(frozen=True, eq=False)
 class AnswerModel:
     """P(answers) = sigmoid(((x - mean) / scale) @ coef + intercept), and 0 for a question under
-    either of its `floors` (GATES order): its closest passage in the whole library, and the share
-    of its words the library uses. Nothing in the library is then about it, and rank alone must
-    not make the best of a bad lot an answer. Claims at `threshold`."""
+    either of its `floors` (GATES order: its closest passage in the whole library, and the share
+    of its words the library uses) or over its `ceiling` of unknown meaning (Asked). Nothing in
+    the library is then about it, and rank alone must not make the best of a bad lot an answer.
+    Claims at `threshold`."""
 
     mean: Floats
     scale: Floats
@@ -94,19 +119,23 @@ class AnswerModel:
     threshold: float
     encoder: str
     floors: tuple[float, ...] = (0.0,) * len(GATES)
+    ceiling: float = 1.0
     sha256: str = ""
 
     @property
     def name(self) -> str:
         return f"answers:{self.sha256[:12]}" if self.sha256 else "answers"
 
-    def probability(self, features: Floats) -> Floats:
-        """One probability per row of `features` (FEATURES order)."""
+    def probability(self, features: Floats, meaning: Floats | None = None) -> Floats:
+        """One probability per row of `features` (FEATURES order), and 0 where the row's
+        question's unknown `meaning`, when given, is over the ceiling."""
         logits = ((features - self.mean) / self.scale) @ self.coef + self.intercept
         odds = 1.0 / (1.0 + np.exp(-np.clip(logits, -30.0, 30.0)))
         about = features[:, FEATURES.index("question_rank")] <= MAX_QUESTION_RANK
         for gate, floor in zip(GATES, self.floors, strict=True):
             about &= features[:, FEATURES.index(gate)] >= floor
+        if meaning is not None:
+            about &= meaning <= self.ceiling
         out: Floats = np.where(about, odds, 0.0).astype(np.float32)
         return out
 
@@ -114,19 +143,25 @@ class AnswerModel:
         self,
         matches: Sequence[QueryMatches],
         rows: npt.NDArray[np.int64],
-        questions: Sequence[str],
-        knows: Callable[[str], bool],
+        asked: Asked,
     ) -> Floats:
         """(questions, len(rows)): the probability that each recommended asset (`rows`, best
-        first) answers each question; 0 where no passage of it matched the question."""
+        first) answers each of the `asked` questions; 0 where no passage of it matched the
+        question, and for a question over the ceiling of unknown meaning. That is measured only
+        for the questions that would otherwise be claimed, the only ones whose claim it can
+        change (it costs an encoder call); the others keep their probability."""
         if len(rows) == 0:
             return np.zeros((len(matches), 0), dtype=np.float32)
-        features = question_features(matches, rows, questions, knows)
+        features = question_features(matches, rows, asked)
         out = [
             np.where(m.best_chunk[rows] >= 0, self.probability(f), 0.0)
             for m, f in zip(matches, features, strict=True)
         ]
-        return np.stack(out).astype(np.float32)
+        scores: Floats = np.stack(out).astype(np.float32)
+        claimed = np.flatnonzero(scores.max(axis=1) >= self.threshold)
+        if len(claimed):
+            scores[claimed[asked.unknown_meaning(claimed.tolist()) > self.ceiling]] = 0.0
+        return scores
 
     def params(self) -> dict[str, Any]:
         return {
@@ -137,6 +172,7 @@ class AnswerModel:
             "intercept": float(self.intercept),
             "threshold": float(self.threshold),
             "floors": dict(zip(GATES, (float(f) for f in self.floors), strict=True)),
+            "ceilings": {"unknown_meaning": float(self.ceiling)},
             "encoder": self.encoder,
         }
 
@@ -183,8 +219,9 @@ def _from_params(params: dict[str, Any], digest: str) -> AnswerModel:
     if not 0.0 < threshold < 1.0:
         raise ValueError("threshold must lie in (0, 1)")
     floors = tuple(float(params["floors"][gate]) for gate in GATES)
+    ceiling = float(params["ceilings"]["unknown_meaning"])
     intercept, encoder = float(params["intercept"]), str(params["encoder"])
-    return AnswerModel(mean, scale, coef, intercept, threshold, encoder, floors, digest)
+    return AnswerModel(mean, scale, coef, intercept, threshold, encoder, floors, ceiling, digest)
 
 
 def params_sha256(params: dict[str, Any]) -> str:

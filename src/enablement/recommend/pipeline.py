@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from enablement.embedding import Encoder
 from enablement.index.bundle import Bundle
-from enablement.recommend.answers import AnswerModel
+from enablement.recommend.answers import AnswerModel, Asked
 from enablement.recommend.context import Deal
 from enablement.recommend.cues import CueReader, QuestionCues
 from enablement.recommend.diversity import DiversityConfig, diversify
@@ -205,8 +205,11 @@ class Recommender:
         model = self.config.answers
         if model is None or not scored.deal.questions:
             return None
-        questions, knows = scored.deal.questions, self.bundle.lexical.knows
-        return model.scores(scored.matches, chosen, questions, knows)
+        asked = Asked(
+            scored.deal.questions, scored.vectors, self.bundle.lexical.knows,
+            self.encoder.encode_queries,
+        )  # fmt: skip
+        return model.scores(scored.matches, chosen, asked)
 
     def score(self, deal: Deal) -> Scored:
         """What the linear scorer sees and says for `deal` (less its unusable questions): matches,

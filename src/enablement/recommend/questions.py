@@ -102,6 +102,14 @@ def vocabulary_share(question: str, knows: Callable[[str], bool]) -> float:
     return max(shares, default=1.0)
 
 
+def unknown_words(question: str, knows: Callable[[str], bool]) -> list[str]:
+    """The question's words, less English stop words, that the library's vocabulary lacks, each
+    once in order of first use."""
+    stops = stop_words()["en"]
+    found = (word for word in words(question) if word not in stops and not knows(word))
+    return list(dict.fromkeys(found))
+
+
 def script_language(question: str) -> tuple[str, ...] | None:
     """The languages a question's script allows, when most of its letters are in a script
     other than Latin (kana makes it Japanese); None for Latin writing or no letters."""

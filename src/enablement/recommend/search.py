@@ -13,6 +13,7 @@ import numpy as np
 from enablement import clean
 from enablement.errors import InvalidValueError
 from enablement.index.bundle import AssetRecord
+from enablement.recommend.answers import Asked
 from enablement.recommend.context import Deal
 from enablement.recommend.eligibility import eligible_assets
 from enablement.recommend.reasons import Passage, passage
@@ -154,8 +155,12 @@ def search(
     more = len(rows) > end and end < MAX_LIMIT
     rows = rows[offset:end]
     model = recommender.config.answers
-    knows = bundle.lexical.knows
-    claims = model.scores([match], rows, [query], knows)[0] if model is not None else None
+    claims = None
+    if model is not None:
+        asked = Asked(
+            [query], vector[None, :], bundle.lexical.knows, recommender.encoder.encode_queries
+        )
+        claims = model.scores([match], rows, asked)[0]
     hits = []
     for position, row in enumerate(rows):
         asset, chunk = bundle.assets[row], int(match.best_chunk[row])
