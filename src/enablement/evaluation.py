@@ -39,7 +39,8 @@ from enablement.learn.libraries import (
 from enablement.learn.ranker import train_ranker
 from enablement.learn.tune import MemoEncoder, tune_on_libraries, with_ranker
 from enablement.recommend.answers import AnswerModel
-from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 from enablement.recommend.ranker import LearnedRanker
 from enablement.service import EnablementService
 

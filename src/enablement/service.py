@@ -45,14 +45,16 @@ from enablement.jobs import Job, JobRunner, JobStore, Report
 from enablement.live import LiveRecommender
 from enablement.recommend.answers import DEFAULT_FOLDER as DEFAULT_ANSWERS
 from enablement.recommend.answers import AnswerModel, load_answers
+from enablement.recommend.config import RecommenderConfig
 from enablement.recommend.context import Deal, resolve_deal
 from enablement.recommend.features import feature_names
 from enablement.recommend.intent import DEFAULT_FOLDER as DEFAULT_INTENT
 from enablement.recommend.intent import load_intent
 from enablement.recommend.known import KnownTerms, check_deal, check_language
-from enablement.recommend.pipeline import RecommendationResult, Recommender, RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 from enablement.recommend.ranker import DEFAULT_FOLDER as DEFAULT_RANKER
 from enablement.recommend.ranker import LearnedRanker, load_ranker, scorer_name
+from enablement.recommend.result import RecommendationResult
 from enablement.recommend.search import SearchFilters, SearchResult, search
 from enablement.settings import Settings
 from enablement.taxonomy import Taxonomy, load_taxonomy

@@ -37,7 +37,8 @@ from enablement.events.parse import parse_event
 from enablement.events.store import EventStore
 from enablement.index.cache import EmbeddingCache
 from enablement.recommend.context import Deal
-from enablement.recommend.pipeline import RecommendationResult, Recommender
+from enablement.recommend.pipeline import Recommender
+from enablement.recommend.result import RecommendationResult
 from enablement.taxonomy import Taxonomy
 
 MAX_LINK_DAYS = 365

@@ -47,7 +47,7 @@ from enablement.overlay import (
     read_overlay,
     write_overlay,
 )
-from enablement.recommend.pipeline import RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
 
 BASE_ENCODER = "base_encoder"
 # A library encoded by an encoder: (library name, encoder) -> Library

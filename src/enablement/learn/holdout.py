@@ -14,7 +14,8 @@ from typing import Any
 from enablement.errors import InvalidValueError
 from enablement.learn.evaluate import LabelledDeal, baseline_configs, evaluate
 from enablement.learn.libraries import Library
-from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 
 HEADLINE_METRIC = "ndcg@10"
 SEARCH_STYLE = "search_style"
