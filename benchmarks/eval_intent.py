@@ -16,7 +16,7 @@ from dataclasses import replace
 from holdout_common import run_holdout
 
 from enablement.learn.intent import tune_intent_only
-from enablement.recommend.pipeline import RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
 
 
 def main() -> int:

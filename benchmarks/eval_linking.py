@@ -20,8 +20,8 @@ from holdout_common import run_holdout
 
 from enablement.learn.libraries import Library
 from enablement.learn.linking import link_counts, link_examples, tune_linking_only
+from enablement.recommend.config import RecommenderConfig
 from enablement.recommend.linking import LinkingConfig
-from enablement.recommend.pipeline import RecommenderConfig
 
 
 def count_links(libraries: Sequence[Library], result: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from enablement.evaluation import Evaluation
 from enablement.learn.holdout import Tuner, leave_one_library_out
 from enablement.learn.libraries import Library
-from enablement.recommend.pipeline import RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
 from enablement.service import EnablementService
 from enablement.settings import Settings
 

@@ -33,6 +33,7 @@ from enablement.index.cache import EmbeddingCache, encode_with_cache
 from enablement.index.dense import FaissIndex, choose_kind
 from enablement.index.lexical import LexicalIndex
 from enablement.recommend.context import Deal, resolve_deal
+from enablement.recommend.linear import deal_query
 from enablement.recommend.pipeline import Recommender
 from enablement.service import EnablementService
 from enablement.settings import Settings
@@ -146,7 +147,7 @@ def measure(recommender: Recommender, count: int, runs: int, bare: Encoder) -> d
     """Warm p50/p99 of recommend() and of encoding the same queries alone, in milliseconds:
     with our encoder (int8 queries by default) and with the bare sentence-transformers model."""
     deals = [deal_for(i, count, recommender) for i in range(runs)]
-    queries = [list(d.questions) or [recommender.deal_query(d)] for d in deals]
+    queries = [list(d.questions) or [deal_query(d, recommender.taxonomy)] for d in deals]
     for deal in deals[:10]:
         recommender.recommend(deal)
     total = time_calls(lambda i: recommender.recommend(deals[i]), runs)

@@ -24,7 +24,7 @@ from enablement.learn.evaluate import eval_deal
 from enablement.learn.holdout import Tuner, with_config
 from enablement.learn.metrics import mean_scores, score_ranking
 from enablement.learn.tune import tune_on_libraries, with_ranker
-from enablement.recommend.pipeline import RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
 from enablement.service import EnablementService
 from enablement.settings import Settings
 

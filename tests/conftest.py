@@ -17,7 +17,8 @@ from enablement.catalog.loaders import Limits
 from enablement.catalog.store import CatalogStore
 from enablement.catalog.tokens import token_counter
 from enablement.db import connect
-from enablement.service import EnablementService, default_model_path
+from enablement.library import default_model_path
+from enablement.service import EnablementService
 from enablement.settings import Settings
 from enablement.taxonomy import Taxonomy, load_taxonomy
 from tests.fakes import HashingEncoder

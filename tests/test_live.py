@@ -12,7 +12,8 @@ from enablement.index.build import IndexOptions, build_index
 from enablement.index.bundle import current_folder, load_bundle
 from enablement.index.cache import EmbeddingCache
 from enablement.live import LiveRecommender
-from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 from enablement.taxonomy import Taxonomy
 from tests.fakes import HashingEncoder
 from tests.index.library import build_small_library

@@ -14,8 +14,8 @@ from enablement.catalog.build import BuildOptions
 from enablement.catalog.store import Actor
 from enablement.db import tables
 from enablement.evaluation import Evaluation
+from enablement.recommend.config import RecommenderConfig
 from enablement.recommend.intent import CUES, MODEL_FILE, TypeIntent, save_intent
-from enablement.recommend.pipeline import RecommenderConfig
 from enablement.recommend.scoring import ScoringWeights
 from enablement.service import EnablementService
 from enablement.settings import Settings

@@ -38,8 +38,10 @@ from enablement.learn.libraries import (
 )
 from enablement.learn.ranker import train_ranker
 from enablement.learn.tune import MemoEncoder, tune_on_libraries, with_ranker
+from enablement.library import index_options
 from enablement.recommend.answers import AnswerModel
-from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 from enablement.recommend.ranker import LearnedRanker
 from enablement.service import EnablementService
 
@@ -92,7 +94,7 @@ class Evaluation:
             options=self.service.build_options,
             encoder=self.service.encoder,
             cache=EmbeddingCache(self.service.engine),
-            index_options=self.service._index_options(),
+            index_options=index_options(self.service.settings),
         )
         return Recommender(
             bundle, self.service.encoder, self.service.taxonomy, self.service.serving_config
@@ -284,7 +286,7 @@ class Evaluation:
             options=self.service.build_options,
             encoder=encoder,
             cache=EmbeddingCache(self.service.engine),
-            index_options=self.service._index_options(),
+            index_options=index_options(self.service.settings),
         )
         # One query memo per library: folds and configs re-rank the same questions many times.
         recommender = Recommender(

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from enablement.api import event_schemas, schemas, token_schemas
+from enablement.api import event_schemas, job_schemas, recommend_schemas, token_schemas
 from enablement.catalog.build import BuildOptions
 from enablement.contract import RequestModel
 from tests.api.conftest import ApiEnv, make_env
@@ -129,7 +129,7 @@ def _post(env: ApiEnv, method: str, path: str, body: Any) -> Any:
 
 
 def test_every_request_body_model_applies_the_rule(openapi: dict[str, Any]) -> None:
-    modules = (schemas, event_schemas, token_schemas)
+    modules = (recommend_schemas, job_schemas, event_schemas, token_schemas)
     names = {_resolve(s, openapi).get("title") for _, _, s in _bodies(openapi)}
     assert len(names) >= 6
     for name in names:

@@ -13,7 +13,8 @@ def test_healthz_names_the_bundle_it_serves(api: ApiEnv) -> None:
     assert before.status_code == 200
     assert before.json()["status"] == "ok"
     assert before.json()["bundle_version"] is None  # nothing loaded yet
-    assert "live" not in api.service.__dict__ or api.service.live.current is None  # nor now
+    recommending = api.service.recommending
+    assert "live" not in recommending.__dict__ or recommending.live.current is None  # nor now
     served = api.client.get("/v1/search", params={"q": "intake"}, headers=api.auth("rep"))
     version = served.headers["x-bundle-version"]
     assert version == api.service.recommender.bundle.meta.version

@@ -61,7 +61,7 @@ def test_lines_keep_their_breaks() -> None:
 
 
 def test_real_tokenizer_counts_word_pieces() -> None:
-    from enablement.service import default_model_path
+    from enablement.library import default_model_path
     from enablement.settings import Settings
 
     path = default_model_path(Settings())
@@ -106,7 +106,7 @@ def test_a_word_of_megabytes_is_cut_too() -> None:
 
 
 def _real_counter() -> TokenCounter:
-    from enablement.service import default_model_path
+    from enablement.library import default_model_path
     from enablement.settings import Settings
 
     return token_counter(default_model_path(Settings()))

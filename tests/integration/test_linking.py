@@ -12,9 +12,10 @@ def test_a_described_product_links_with_the_real_model(sample_service: Enablemen
     recommender = sample_service.recommender
     assert any("connect" in asset.products for asset in recommender.bundle.assets)
     vectors = recommender.encoder.encode_queries([DESCRIBED, "how much does it cost?"])
-    links = recommender._product_links(Deal(questions=(DESCRIBED,)), vectors[:1])
+    links = recommender.linear.product_links(Deal(questions=(DESCRIBED,)), vectors[:1])
     assert list(links) == ["connect"]
-    generic = recommender._product_links(Deal(questions=("how much does it cost?",)), vectors[1:])
+    generic_deal = Deal(questions=("how much does it cost?",))
+    generic = recommender.linear.product_links(generic_deal, vectors[1:])
     assert generic == {}
     result = sample_service.recommend({"questions": [DESCRIBED], "as_of": "2026-11-25"})
     reasons = [r.text for item in result.items for r in item.reasons if r.code == "product_match"]

@@ -9,7 +9,8 @@ from enablement.db import connect
 from enablement.index.build import IndexOptions
 from enablement.index.cache import EmbeddingCache
 from enablement.learn.libraries import Library, build_library_bundle, discover_libraries, load_deals
-from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 from enablement.taxonomy import Taxonomy
 from tests.fakes import HashingEncoder
 from tests.learn.tiny_libraries import write_libraries

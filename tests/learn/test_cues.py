@@ -9,7 +9,7 @@ import pytest
 from enablement.learn import cues as learn_cues
 from enablement.learn.holdout import leave_one_library_out
 from enablement.learn.libraries import Library
-from enablement.recommend.pipeline import RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
 
 
 def test_the_share_is_one_tried_and_ties_keep_the_smaller(

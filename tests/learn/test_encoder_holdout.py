@@ -18,7 +18,8 @@ from enablement.learn.encoder import EncoderPair, FineTuneSettings
 from enablement.learn.encoder_holdout import OverlayEncoders, nested_holdout
 from enablement.learn.holdout import Tuned
 from enablement.learn.libraries import Library
-from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 from tests.fakes import HashingEncoder
 
 

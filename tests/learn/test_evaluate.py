@@ -12,7 +12,8 @@ from enablement.index.build import IndexOptions
 from enablement.index.cache import EmbeddingCache
 from enablement.learn.beir import prepare_beir
 from enablement.learn.evaluate import evaluate, evaluate_with_baselines, format_table, load_labelled
-from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 from enablement.taxonomy import Taxonomy
 from tests.fakes import HashingEncoder
 

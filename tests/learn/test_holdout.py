@@ -18,8 +18,8 @@ from enablement.learn.libraries import (
     Library,
 )
 from enablement.learn.tune import tune_on_libraries
+from enablement.recommend.config import RecommenderConfig
 from enablement.recommend.context import resolve_deal
-from enablement.recommend.pipeline import RecommenderConfig
 from enablement.service import EnablementService
 from enablement.settings import Settings
 from tests.fakes import HashingEncoder

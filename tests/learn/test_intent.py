@@ -12,7 +12,7 @@ from enablement.learn.holdout import Tuned, leave_one_library_out
 from enablement.learn.intent import IntentExamples, fit_intent, intent_examples
 from enablement.learn.libraries import Library
 from enablement.learn.tune import tune_on_libraries
-from enablement.recommend.pipeline import RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
 from tests.fakes import HashingEncoder
 from tests.learn.tiny_libraries import DEALS
 

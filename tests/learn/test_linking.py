@@ -24,7 +24,8 @@ from enablement.learn.linking import (
     tune_linking,
 )
 from enablement.learn.tune import tune_on_libraries
-from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 from enablement.taxonomy import Taxonomy
 from tests.fakes import HashingEncoder
 from tests.recommend.product_library import PRODUCT_ASSETS

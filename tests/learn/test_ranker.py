@@ -19,7 +19,7 @@ from enablement.learn.ranker import (
     ranking_examples,
     train_ranker,
 )
-from enablement.recommend.pipeline import RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
 from tests.learn.tiny_libraries import CATALOGS, DEALS
 
 

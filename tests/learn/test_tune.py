@@ -7,7 +7,7 @@ import numpy as np
 
 from enablement.learn.evaluate import LabelledDeal
 from enablement.learn.tune import MemoEncoder, coordinate_ascent, cross_validated
-from enablement.recommend.pipeline import RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
 from tests.fakes import HashingEncoder
 
 

@@ -1,7 +1,8 @@
 import pytest
 
 from enablement.catalog.build import BuildOptions
-from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 from enablement.taxonomy import Taxonomy
 from tests.fakes import relevance_answers
 from tests.index.library import build_small_library

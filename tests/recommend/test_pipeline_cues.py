@@ -21,7 +21,7 @@ def with_cues(recommender: Recommender, share: float) -> Recommender:
 def test_cues_fill_an_empty_stage_with_a_reason(recommender: Recommender) -> None:
     deal = Deal(questions=(PRICE,), as_of=AS_OF, k=10)
     on = with_cues(recommender, 0.5)
-    cues = on._question_cues(deal)
+    cues = on.linear.question_cues(deal)
     assert cues is not None and cues.stage_id == "proposal"
     assert cues.stage[on.table.position["pricing-public"]] == 1.0
     item = next(i for i in on.recommend(deal).items if i.asset.id == "pricing-public")
@@ -35,14 +35,14 @@ def test_cues_fill_an_empty_stage_with_a_reason(recommender: Recommender) -> Non
 
 def test_off_by_default_yet_the_arrays_are_there(recommender: Recommender) -> None:
     assert recommender.config.weights.question_cues == 0.0
-    cues = recommender._question_cues(Deal(questions=(PRICE,)))
+    cues = recommender.linear.question_cues(Deal(questions=(PRICE,)))
     assert cues is not None and cues.stage.shape == (recommender.table.size,)
 
 
 def test_cues_never_override_the_deal(recommender: Recommender) -> None:
     on = with_cues(recommender, 1.0)
     deal = Deal(stage="discovery", questions=(PRICE,), as_of=AS_OF, k=10)
-    assert on._question_cues(deal) is None  # the stage is stated and no persona cue fires
+    assert on.linear.question_cues(deal) is None  # the stage is stated and no persona cue fires
     assert [i.score for i in on.recommend(deal).items] == [
         i.score for i in recommender.recommend(deal).items
     ]

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from enablement.recommend.context import Deal
-from enablement.recommend.pipeline import RecommendationResult, Recommender
+from enablement.recommend.pipeline import Recommender
+from enablement.recommend.result import RecommendationResult
 
 AS_OF = date(2026, 6, 1)
 ACCESS = "how fast does the add-on that handles leavers' access shut accounts off?"
@@ -36,9 +37,9 @@ def test_a_described_product_counts_as_the_deals_product(
 ) -> None:
     deal = Deal(questions=(ACCESS,), as_of=AS_OF, k=8)
     vectors = product_recommender.encoder.encode_queries([ACCESS])
-    links = product_recommender._product_links(deal, vectors)
+    links = product_recommender.linear.product_links(deal, vectors)
     assert list(links) == ["gatekeeper"]
-    linked = product_recommender._linked_products(links)
+    linked = product_recommender.linear.linked_products(links)
     assert linked is not None
     rows = {asset.id: row for row, asset in enumerate(product_recommender.bundle.assets)}
     assert linked[rows["gatekeeper-datasheet"]] == links["gatekeeper"]
@@ -79,14 +80,14 @@ def test_a_generic_question_changes_nothing(product_recommender: Recommender) ->
 def test_without_questions_nothing_links(product_recommender: Recommender) -> None:
     deal = Deal(stage="discovery", as_of=AS_OF)
     vectors = product_recommender.encoder.encode_queries(["gatekeeper access leavers"])
-    assert product_recommender._product_links(deal, vectors) == {}
-    assert product_recommender._linked_products({}) is None
+    assert product_recommender.linear.product_links(deal, vectors) == {}
+    assert product_recommender.linear.linked_products({}) is None
 
 
 def test_switched_off_it_builds_nothing(product_recommender: Recommender) -> None:
     off = without_linking(product_recommender)
     deal = Deal(questions=(ACCESS,), as_of=AS_OF)
-    assert off._product_links(deal, off.encoder.encode_queries([ACCESS])) == {}
+    assert off.linear.product_links(deal, off.encoder.encode_queries([ACCESS])) == {}
 
 
 def test_a_library_without_products_ranks_as_before(recommender: Recommender) -> None:

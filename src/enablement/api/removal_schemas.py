@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from enablement.api.examples import JOB_EXAMPLE
-from enablement.api.schemas import JobPublic
+from enablement.api.job_schemas import JobPublic
 
 REMOVED_EXAMPLE: dict[str, Any] = {
     "id": "battlecard-oxley",

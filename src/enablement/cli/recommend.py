@@ -10,8 +10,8 @@ import click
 from enablement.cli.common import database_option, printable, say, service
 from enablement.contract import DealContext, SearchRequest, validate
 from enablement.recommend.context import SentAsset
-from enablement.recommend.pipeline import RecommendationResult
 from enablement.recommend.readable import quoted
+from enablement.recommend.result import RecommendationResult
 from enablement.recommend.search import SearchResult
 
 

@@ -37,7 +37,8 @@ from enablement.events.parse import parse_event
 from enablement.events.store import EventStore
 from enablement.index.cache import EmbeddingCache
 from enablement.recommend.context import Deal
-from enablement.recommend.pipeline import RecommendationResult, Recommender
+from enablement.recommend.pipeline import Recommender
+from enablement.recommend.result import RecommendationResult
 from enablement.taxonomy import Taxonomy
 
 MAX_LINK_DAYS = 365
@@ -189,6 +190,19 @@ class Usage:
         now = at or datetime.now(UTC)
         link = self.links.open(token)
         by_sender = sender is not None and secrets.compare_digest(sender.encode(), link.id.encode())
+        copy = self._buyer_copy(link, now)
+        visitor = valid_visitor(visitor) or new_visitor()
+        family = user_agent_family(user_agent)
+        probe = not count or family == "bot" or by_sender
+        if probe or not self.links.count_view(link, visitor=visitor, at=now):
+            return View(link, copy, counted=False, visitor=visitor, by_sender=by_sender)
+        event = _view_event(link, now, family)
+        self.events.record([event], user_id=link.user_id, known_asset=lambda _asset: True)
+        return View(link, copy, counted=True, visitor=visitor)
+
+    def _buyer_copy(self, link: ShareLink, now: datetime) -> BuyerCopy:
+        """What a buyer opening `link` gets; raises LinkGoneError for an asset withdrawn or no
+        longer shareable, NotFoundError when there is nothing to send."""
         asset = self.catalog.get(link.asset_id)
         if asset is None:  # withdrawn from the catalog: gone (410), not a guess at a token (404)
             raise LinkGoneError("This document was withdrawn. Ask the sender for another.")
@@ -197,24 +211,7 @@ class Usage:
         copy = buyer_copy(asset, limits=self.limits)
         if copy is None:
             raise NotFoundError("The document behind this link is not available.")
-        visitor = valid_visitor(visitor) or new_visitor()
-        family = user_agent_family(user_agent)
-        probe = not count or family == "bot" or by_sender
-        if probe or not self.links.count_view(link, visitor=visitor, at=now):
-            return View(link, copy, counted=False, visitor=visitor, by_sender=by_sender)
-        event = NewEvent(
-            type=EventType.buyer_viewed,
-            idempotency_key=f"view:{link.id}:{secrets.token_hex(8)}",
-            occurred_at=now,
-            deal_id=link.deal_id,
-            asset_id=link.asset_id,
-            stage=link.stage,
-            vertical=link.vertical,
-            link_id=link.id,
-            user_agent=family,
-        )
-        self.events.record([event], user_id=link.user_id, known_asset=lambda _asset: True)
-        return View(link, copy, counted=True, visitor=visitor)
+        return copy
 
     def close(self) -> None:
         if self._log is not None:
@@ -273,3 +270,18 @@ def log_entry(
         q.text: vectors[i] for i, q in enumerate(questions) if _unanswered(q)
     }  # fmt: skip
     return RecommendationLogEntry(user_id, events, questions, model=model, vectors=weak)
+
+
+def _view_event(link: ShareLink, now: datetime, family: str) -> NewEvent:
+    """The buyer_viewed event of a counted open of `link` (`family`: the browser's)."""
+    return NewEvent(
+        type=EventType.buyer_viewed,
+        idempotency_key=f"view:{link.id}:{secrets.token_hex(8)}",
+        occurred_at=now,
+        deal_id=link.deal_id,
+        asset_id=link.asset_id,
+        stage=link.stage,
+        vertical=link.vertical,
+        link_id=link.id,
+        user_agent=family,
+    )

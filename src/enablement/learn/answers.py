@@ -34,8 +34,9 @@ from enablement.learn.evaluate import LabelledDeal, eval_deal
 from enablement.learn.libraries import Library
 from enablement.learn.metrics import claim_counts
 from enablement.recommend.answers import FEATURES, GATES, AnswerModel, Asked, question_features
+from enablement.recommend.config import RecommenderConfig
 from enablement.recommend.context import resolve_deal
-from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 
 Floats = npt.NDArray[np.float32]
 MIN_GRADE = 2  # an asset graded this or more for a deal with questions answers it

@@ -10,7 +10,8 @@ from enablement.learn.evaluate import evaluate
 from enablement.learn.holdout import Tuned
 from enablement.learn.intent import tune_type_intent
 from enablement.learn.libraries import Library
-from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 
 # Shares of the stage and persona weights tried for the cues; 1 counts a cue as the field.
 SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)

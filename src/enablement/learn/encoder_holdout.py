@@ -47,7 +47,7 @@ from enablement.overlay import (
     read_overlay,
     write_overlay,
 )
-from enablement.recommend.pipeline import RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
 
 BASE_ENCODER = "base_encoder"
 # A library encoded by an encoder: (library name, encoder) -> Library
@@ -251,19 +251,7 @@ def nested_holdout(
         held_out[held] = {
             "trained_on": training,
             "choice": dict(tuned.choice),
-            "tuned": score_library(with_config(target, tuned.config), target.deals),
-            TUNED_LINEAR: score_library(
-                with_config(target, replace(tuned.config, ranker=None)), target.deals
-            ),
-            BASE_ENCODER: score_library(with_config(base[held], base_tuned), target.deals),
-            **{
-                name: score_library(with_config(base[held], fixed_config), target.deals)
-                for name, fixed_config in fixed.items()
-            },
-            "in_training": {
-                library.name: evaluate(with_config(library, tuned.config), library.deals)["overall"]
-                for library in libraries
-            },
+            **_nested_scores(target, base[held], libraries, tuned.config, base_tuned, fixed),
         }
     return {
         "protocol": "leave-one-library-out, encoder fine-tuned on the training libraries",
@@ -271,4 +259,30 @@ def nested_holdout(
         "libraries": {name: describe(library) for name, library in base.items()},
         "held_out": held_out,
         "headline": headline(held_out, ["tuned", TUNED_LINEAR, BASE_ENCODER, *fixed]),
+    }
+
+
+def _nested_scores(
+    target: Library,
+    base_target: Library,
+    libraries: Sequence[Library],
+    tuned: RecommenderConfig,
+    base_tuned: RecommenderConfig,
+    fixed: Mapping[str, RecommenderConfig],
+) -> dict[str, Any]:
+    """One fold's scores of nested_holdout: on `target` (the held-out library with the training
+    libraries' encoder), `tuned` and its linear scorer alone; on `base_target` (it with the base
+    encoder), `base_tuned` and the `fixed` configs; `tuned` on the training `libraries`."""
+    return {
+        "tuned": score_library(with_config(target, tuned), target.deals),
+        TUNED_LINEAR: score_library(with_config(target, replace(tuned, ranker=None)), target.deals),
+        BASE_ENCODER: score_library(with_config(base_target, base_tuned), target.deals),
+        **{
+            name: score_library(with_config(base_target, fixed_config), target.deals)
+            for name, fixed_config in fixed.items()
+        },
+        "in_training": {
+            library.name: evaluate(with_config(library, tuned), library.deals)["overall"]
+            for library in libraries
+        },
     }

@@ -11,9 +11,10 @@ from typing import Any
 
 from enablement.errors import InvalidValueError
 from enablement.learn.metrics import claim_counts, mean_scores, score_ranking
+from enablement.recommend.config import RecommenderConfig
 from enablement.recommend.context import Deal, resolve_deal
 from enablement.recommend.eligibility import violations
-from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 from enablement.recommend.retrieval import FusionConfig
 
 EVAL_DEPTH = 10  # every deal is ranked to 10 so nDCG@10 and recall@10 are defined

@@ -14,7 +14,8 @@ from typing import Any
 from enablement.errors import InvalidValueError
 from enablement.learn.evaluate import LabelledDeal, baseline_configs, evaluate
 from enablement.learn.libraries import Library
-from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 
 HEADLINE_METRIC = "ndcg@10"
 SEARCH_STYLE = "search_style"
@@ -79,21 +80,7 @@ def leave_one_library_out(
     held_out: dict[str, Any] = {}
     for library in libraries:
         training = [other for other in libraries if other is not library]
-        tuned = tuner(training, config)
-        held_out[library.name] = {
-            "trained_on": [other.name for other in training],
-            "choice": dict(tuned.choice),
-            "tuned": score_library(with_config(library, tuned.config), library.deals),
-            **_linear_row(library, tuned.config),
-            **{
-                name: score_library(with_config(library, fixed_config), library.deals)
-                for name, fixed_config in fixed.items()
-            },
-            "in_training": {
-                other.name: evaluate(with_config(other, tuned.config), other.deals)["overall"]
-                for other in training
-            },
-        }
+        held_out[library.name] = _held_out_row(library, training, tuner(training, config), fixed)
     learned = any(TUNED_LINEAR in row for row in held_out.values())
     return {
         "protocol": "leave-one-library-out",
@@ -101,6 +88,30 @@ def leave_one_library_out(
         "libraries": {library.name: describe(library) for library in libraries},
         "held_out": held_out,
         "headline": headline(held_out, ["tuned", *([TUNED_LINEAR] if learned else []), *fixed]),
+    }
+
+
+def _held_out_row(
+    library: Library,
+    training: Sequence[Library],
+    tuned: Tuned,
+    fixed: Mapping[str, RecommenderConfig],
+) -> dict[str, Any]:
+    """One held-out library's row of leave_one_library_out: the `tuned` config (and its linear
+    scorer alone) and the `fixed` configs scored on it, and `tuned` on its `training`."""
+    return {
+        "trained_on": [other.name for other in training],
+        "choice": dict(tuned.choice),
+        "tuned": score_library(with_config(library, tuned.config), library.deals),
+        **_linear_row(library, tuned.config),
+        **{
+            name: score_library(with_config(library, fixed_config), library.deals)
+            for name, fixed_config in fixed.items()
+        },
+        "in_training": {
+            other.name: evaluate(with_config(other, tuned.config), other.deals)["overall"]
+            for other in training
+        },
     }
 
 

@@ -20,8 +20,9 @@ import numpy.typing as npt
 from enablement.learn.evaluate import evaluate
 from enablement.learn.holdout import Tuned
 from enablement.learn.libraries import Library
+from enablement.recommend.config import RecommenderConfig
 from enablement.recommend.intent import NONE_CLASS, TypeIntent, cue_features
-from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 
 Floats = npt.NDArray[np.float32]
 MIN_GRADE = 2

@@ -26,8 +26,9 @@ import numpy.typing as npt
 from enablement.learn.evaluate import LabelledDeal, evaluate
 from enablement.learn.holdout import Tuned
 from enablement.learn.libraries import Library
+from enablement.recommend.config import RecommenderConfig
 from enablement.recommend.linking import LinkingConfig, ProductLinker, clear_winners
-from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 
 Floats = npt.NDArray[np.float32]
 MIN_GRADE = 2

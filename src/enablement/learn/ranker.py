@@ -22,7 +22,8 @@ from enablement.learn.evaluate import LabelledDeal, eval_deal
 from enablement.learn.intent import train_intent
 from enablement.learn.libraries import Library
 from enablement.learn.metrics import dcg
-from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 from enablement.recommend.ranker import DEFAULT_DEPTH, LearnedRanker
 
 Floats = npt.NDArray[np.float32]

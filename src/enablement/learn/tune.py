@@ -13,7 +13,8 @@ from enablement.learn.intent import tune_type_intent
 from enablement.learn.libraries import Library
 from enablement.learn.linking import tune_linking
 from enablement.learn.ranker import train_ranker
-from enablement.recommend.pipeline import Recommender, RecommenderConfig
+from enablement.recommend.config import RecommenderConfig
+from enablement.recommend.pipeline import Recommender
 from enablement.recommend.scoring import ScoringWeights
 
 Objective = Callable[[RecommenderConfig, Sequence[LabelledDeal]], float]

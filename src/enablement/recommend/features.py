@@ -24,7 +24,7 @@ from enablement.recommend.scoring import FIT_FEATURES
 from enablement.recommend.table import AssetTable
 
 if TYPE_CHECKING:
-    from enablement.recommend.pipeline import Scored
+    from enablement.recommend.linear import Scored
 
 Floats = npt.NDArray[np.float32]
 Rows = npt.NDArray[np.int64]

@@ -10,10 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 
-from enablement.api import schemas
+from enablement.api import job_schemas as schemas
 from enablement.api.deps import AdminDep, ServiceDep
 from enablement.api.removal_schemas import AuditLogPage
 from enablement.api.routes.recommend import ERRORS
+from enablement.api.schemas import ErrorBody
 from enablement.contract import AuditLogRequest, describe
 from enablement.errors import InvalidValueError
 
@@ -68,7 +69,7 @@ def rebuild(service: ServiceDep, principal: AdminDep) -> dict[str, Any]:
 @router.get(
     "/jobs/{job_id}",
     response_model=schemas.JobPublic,
-    responses=ERRORS | {404: {"model": schemas.ErrorBody}},
+    responses=ERRORS | {404: {"model": ErrorBody}},
 )
 def job(job_id: str, service: ServiceDep, _: AdminDep) -> dict[str, Any]:
     """A job's state, progress, per-file errors (in `result.errors`) and outcome."""

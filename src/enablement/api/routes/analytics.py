@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from enablement.analytics.filters import AuditFilters
 from enablement.analytics.table import AuditTable
+from enablement.api.analytics_schemas import AuditTableOut
 from enablement.api.deps import MarketerDep, ServiceDep
-from enablement.api.schemas import AuditTableOut, ErrorBody
+from enablement.api.schemas import ErrorBody
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
 ERRORS: dict[int | str, dict[str, Any]] = {

@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from enablement.api import schemas
+from enablement.api import catalog_schemas as schemas
 from enablement.api.deps import AdminDep, RepDep, ServiceDep
 from enablement.api.removal_schemas import RemovalPublic
 from enablement.api.routes.recommend import ERRORS
+from enablement.api.schemas import ErrorBody
 from enablement.catalog.store import Actor
 from enablement.contract import public_asset
 from enablement.errors import InvalidValueError, NotFoundError
@@ -36,7 +37,7 @@ def list_assets(
 @router.get(
     "/assets/{asset_id}",
     response_model=schemas.AssetPublic,
-    responses=ERRORS | {404: {"model": schemas.ErrorBody}},
+    responses=ERRORS | {404: {"model": ErrorBody}},
 )
 def get_asset(
     asset_id: str,
@@ -54,7 +55,7 @@ def get_asset(
 @router.delete(
     "/assets/{asset_id}",
     response_model=RemovalPublic,
-    responses=ERRORS | {404: {"model": schemas.ErrorBody}},
+    responses=ERRORS | {404: {"model": ErrorBody}},
 )
 def remove_asset(
     asset_id: Annotated[str, Path(min_length=1, max_length=200)],

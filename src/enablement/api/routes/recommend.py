@@ -6,13 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from enablement.api import schemas
+from enablement.api import recommend_schemas as schemas
 from enablement.api.deps import RepDep, ServiceDep
+from enablement.api.schemas import ErrorBody
 from enablement.contract import SearchRequest
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": schemas.ErrorBody} for code in (401, 403, 413, 422, 429, 503)
+    code: {"model": ErrorBody} for code in (401, 403, 413, 422, 429, 503)
 }
 
 
