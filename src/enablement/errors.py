@@ -30,6 +30,12 @@ class InvalidValueError(EnablementError):
     code = "invalid_value"
 
 
+class InvalidInputError(InvalidValueError, ValueError):
+    """A bad argument to a pure computation (an exploration share, a logged list, propensities):
+    a ValueError to a library caller, and a 422 `invalid_value` naming the field like any other
+    once a service call lets it reach the API or the CLI."""
+
+
 class UnknownTaxonomyValueError(InvalidValueError):
     """A stage, vertical, persona or asset type that the taxonomy does not know."""
 
