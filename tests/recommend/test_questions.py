@@ -61,6 +61,14 @@ def test_other_languages_are_named(language: str, question: str) -> None:
     assert "and the library holds no" in problem
 
 
+def test_a_short_spanish_question_is_told_by_its_opening_mark() -> None:
+    question = "\u00bffirman ustedes un acuerdo BAA?"  # one Spanish stop word only: "un"
+    assert latin_language(words(question)) is None
+    problem = english_library().problem(question, top_similarity=0.6)
+    assert problem == "looks like Spanish, and the library holds no Spanish material"
+    assert english_library().problem("\u00bfdo you sign a BAA?", top_similarity=0.6) is None
+
+
 def test_a_language_the_library_holds_is_fine() -> None:
     spanish, japanese = OTHER[0][1], next(q for code, q in OTHER if code == "ja")
     assert (

@@ -32,6 +32,9 @@ SIMILARITY_FLOOR = 0.35
 # Latin writing is another language when at least this many of its distinct words are that
 # language's stop words and not English ones, and twice as many as its English stop words.
 FOREIGN_STOP_WORDS = 2
+# Opening question and exclamation marks are written in Spanish alone: each question that has one
+# counts it as one more Spanish stop word ("¿firman ustedes un acuerdo BAA?" has one, "un").
+INVERTED_MARKS = frozenset("\u00bf\u00a1")
 DEFAULT_LANGUAGE = "en"  # the language of assets that declare none (the encoder's language)
 
 LANGUAGE_NAMES = {
@@ -124,12 +127,14 @@ def script_language(question: str) -> tuple[str, ...] | None:
     return SCRIPTS.get(script, (script.lower(),))
 
 
-def latin_language(tokens: Sequence[str]) -> str | None:
+def latin_language(tokens: Sequence[str], *, inverted_marks: bool = False) -> str | None:
     """The non-English language whose stop words a Latin-script question is made of; None when
-    the evidence is thin or English stop words are more than half as many."""
+    the evidence is thin or English stop words are more than half as many. `inverted_marks`
+    (the question opens with ¿ or ¡) counts as one Spanish stop word more."""
     lists, distinct = stop_words(), set(tokens)
     english = len(distinct & lists["en"])
     hits = {code: len((distinct & stops) - lists["en"]) for code, stops in lists.items()}
+    hits["es"] += int(inverted_marks)
     code = max((c for c in hits if c != "en"), key=lambda c: hits[c])
     if hits[code] >= FOREIGN_STOP_WORDS and hits[code] >= 2 * english:
         return code
@@ -176,7 +181,7 @@ class QuestionScreen:
         by_script = script_language(question)
         if by_script is not None:
             return None if self.languages & set(by_script) else by_script[0]
-        language = latin_language(tokens)
+        language = latin_language(tokens, inverted_marks=bool(INVERTED_MARKS & set(question)))
         return language if language is not None and language not in self.languages else None
 
 
