@@ -22,7 +22,16 @@ from enablement.api.middleware import BodyLimit, Observe, RequireKey, send_json
 from enablement.api.openapi import check_operation_ids, operation_id
 from enablement.api.params import check_url
 from enablement.api.public_url import PublicLocation
-from enablement.api.routes import admin, analytics, catalog, events, health, recommend, tokens
+from enablement.api.routes import (
+    admin,
+    analytics,
+    catalog,
+    events,
+    experiments,
+    health,
+    recommend,
+    tokens,
+)
 from enablement.errors import EnablementError
 from enablement.mcp_server import build_mcp
 from enablement.service import EnablementService
@@ -76,7 +85,7 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     )
     errors.install(app)
     logs.install()  # keys and tokens never reach the access log
-    routers = (recommend, events, tokens, analytics, catalog, admin, health, docs)
+    routers = (recommend, events, tokens, analytics, catalog, admin, experiments, health, docs)
     check_operation_ids(module.router for module in routers)
     for module in routers:
         app.include_router(module.router)

@@ -14,9 +14,9 @@ from enablement.experiments.model import Definition, Experiment
 
 
 def new_id(now: datetime) -> str:
-    """`exp-YYYYMMDDHHMMSS-xxxxxx`: ids sort by creation time (to the second), so a page of the
-    newest first is a range of ids; the random tail keeps two made in one second apart."""
-    return f"exp-{now:%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
+    """`exp-YYYYMMDDHHMMSSffffff-xxxx`: ids sort by creation time (to the microsecond), so a page
+    of the newest first is a range of ids; the random tail keeps two made at once apart."""
+    return f"exp-{now:%Y%m%d%H%M%S%f}-{secrets.token_hex(2)}"
 
 
 class ExperimentStore:
