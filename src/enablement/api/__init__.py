@@ -47,7 +47,8 @@ get_asset) at /mcp/ (streamable HTTP), with the same keys.
 Every route except /healthz, /readyz, the docs and the pages needs an API key:
 `Authorization: Bearer <key>` (or `X-API-Key`). Roles: `rep` (recommend, search, assets,
 taxonomy, events), `crm` (a rep's rights plus deal outcomes), `marketer` (a rep's plus
-analytics), `admin` (all, plus ingest, rebuild, jobs, metrics).
+analytics and reading experiments), `admin` (all, plus ingest, rebuild, jobs, metrics,
+starting and stopping experiments).
 `POST /v1/embed-tokens` trades a key for a short-lived token scoped to one user, which the
 embedded pages (/sidebar) use like a key.
 Errors share one body: `{"error": {"code", "message", "field"}}`.
