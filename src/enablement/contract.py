@@ -152,6 +152,51 @@ class EmbedTokenCreate(RequestModel):
     ttl_seconds: int = Field(DEFAULT_TTL, ge=MIN_TTL, le=MAX_TTL, description="Lifetime.")
 
 
+class ExperimentCreate(RequestModel):
+    """An experiment to start (POST /v1/experiments, `enablement experiments create`); which
+    fields each kind needs, and the ranker names, are checked by the service."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"name": "no-metadata holdout", "kind": "holdout", "control": "no_metadata",
+                 "share": 0.1}
+            ]
+        },
+    )  # fmt: skip
+
+    name: str = Field(min_length=1, max_length=200, examples=["learned vs linear"])
+    kind: Literal["interleave", "holdout"] = Field(
+        description="interleave: each list mixes control and treatment (team draft); holdout: "
+        "a share of deals is served the control, the rest the live ranker."
+    )
+    control: str = Field(
+        min_length=1,
+        max_length=200,
+        description="A ranker: `linear`, a learned ranker's name (`lambdarank:…`), or a baseline "
+        "(`bm25_only`, `dense_only`, `no_metadata`); an unknown one is refused with the list.",
+    )
+    treatment: str | None = Field(
+        None, min_length=1, max_length=200, description="interleave only: the other ranker."
+    )
+    share: float | None = Field(
+        None,
+        gt=0,
+        le=0.5,
+        description="holdout only: the share of deals (by a hash of `deal_id`) served the control.",
+    )
+
+
+class ExperimentListRequest(RequestModel):
+    """A page of experiments, newest first (GET /v1/experiments, `enablement experiments list`)."""
+
+    model_config = ConfigDict(extra="ignore")  # a query string may carry cache-busters
+
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = Field(None, max_length=100, description="`next` of a page: older ones")
+
+
 class AssetRequest(RequestModel):
     """One asset by id (GET /v1/assets/{asset_id}, the get_asset tool)."""
 

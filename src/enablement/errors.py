@@ -157,3 +157,21 @@ class IngestRejectedError(EnablementError):
 
     status = 422
     code = "ingest_rejected"
+
+
+class UnknownChoiceError(InvalidValueError):
+    """A name outside a fixed set that is not the taxonomy's (an experiment's ranker): the body
+    lists the valid values."""
+
+    def __init__(self, what: str, value: str, valid: Sequence[str], *, field: str) -> None:
+        listed = ", ".join(valid) or "none"
+        super().__init__(f"Unknown {what} '{value}'. Valid values: {listed}.", field=field)
+        self.code = f"unknown_{what}"
+        self.valid = list(valid)
+
+    def to_dict(self) -> dict[str, object]:
+        body = super().to_dict()
+        error = body["error"]
+        assert isinstance(error, dict)
+        error["valid"] = self.valid
+        return body

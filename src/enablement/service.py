@@ -3,7 +3,7 @@
 It delegates to serving.ServingModels (the encoder and the models a recommender serves with),
 recommending.Recommending (the live recommender, deals and searches checked against it), library
 (build and index options, ingest paths, the removal audit log) and the stores of the catalog,
-events, access keys, analytics and jobs."""
+events, access keys, analytics, experiments and jobs."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ from enablement.catalog.store import Actor, CatalogStore
 from enablement.db import connect
 from enablement.embedding import Encoder, ModelSpec
 from enablement.events.service import Usage
+from enablement.experiments.model import Definition, Experiment, check_definition
+from enablement.experiments.rankers import Ranker, known_rankers
+from enablement.experiments.store import ExperimentStore
 from enablement.index.build import BuildReport, build_index
 from enablement.index.bundle import Bundle, IndexMissingError, current_folder, load_bundle
 from enablement.index.cache import EmbeddingCache
@@ -246,6 +249,21 @@ class EnablementService:
         token's principal carries its expiry, which the caller checks."""
         store = self.tokens if secret.startswith(tokens.PREFIX) else self.keys
         return store.verify(secret)
+
+    @cached_property
+    def experiments(self) -> ExperimentStore:
+        return ExperimentStore(self.engine)
+
+    def rankers(self) -> dict[str, Ranker]:
+        """The rankers an experiment may name, by name, each with its config (see
+        experiments.rankers); learned ones as ServingModels.learned_rankers finds them."""
+        return known_rankers(self.models.learned_rankers())
+
+    def create_experiment(self, definition: Definition, *, created_by: str) -> Experiment:
+        """Start an experiment: checked against the known rankers (InvalidValueError naming the
+        field, see check_definition), refused while another runs (ConflictError)."""
+        checked = check_definition(definition, rankers=self.rankers())
+        return self.experiments.create(checked, created_by=created_by)
 
     @cached_property
     def jobs(self) -> JobStore:

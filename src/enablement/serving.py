@@ -22,9 +22,11 @@ from enablement.recommend.features import feature_names
 from enablement.recommend.intent import DEFAULT_FOLDER as DEFAULT_INTENT
 from enablement.recommend.intent import load_intent
 from enablement.recommend.ranker import DEFAULT_FOLDER as DEFAULT_RANKER
-from enablement.recommend.ranker import LearnedRanker, load_ranker, scorer_name
+from enablement.recommend.ranker import MODEL_FILE, LearnedRanker, load_ranker, scorer_name
 from enablement.settings import Settings
 from enablement.taxonomy import Taxonomy
+
+CANDIDATE_FOLDER = "ranker"  # under data_dir: where `enablement train-ranker` saves by default
 
 
 class ServingModels:
@@ -95,6 +97,24 @@ class ServingModels:
         folder = self.settings.ranker_path or DEFAULT_RANKER
         names = feature_names(self._taxonomy().asset_types.ids)
         return load_ranker(folder, features=names, encoder=self.encoder.name)
+
+    def learned_rankers(self) -> list[tuple[LearnedRanker, str]]:
+        """Each learned ranker that loads for this encoder (named from its spec, never loaded)
+        and taxonomy, with where it came from: the served one (ENABLEMENT_RANKER_PATH, else
+        models/ranker), whatever `scorer` says, and a trained candidate in data_dir/ranker
+        (train-ranker's default --out). One that does not load is named in a warning and left
+        out; an absent candidate is simply not there."""
+        served = self.settings.ranker_path or DEFAULT_RANKER
+        candidate = self.settings.data_dir / CANDIDATE_FOLDER
+        names = feature_names(self._taxonomy().asset_types.ids)
+        found = []
+        for folder in dict.fromkeys([served, candidate]):
+            if folder == candidate and not (folder / MODEL_FILE).is_file():
+                continue
+            model, note = load_ranker(folder, features=names, encoder=self.encoder_name)
+            if model is not None:
+                found.append((model, note))
+        return found
 
     def describe(self, config: RecommenderConfig, serving: RecommenderConfig) -> dict[str, str]:
         """Which scorer ranks ("linear" or the learned ranker's name) and which answer model

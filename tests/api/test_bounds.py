@@ -13,7 +13,13 @@ from typing import Any
 
 import pytest
 
-from enablement.api import event_schemas, job_schemas, recommend_schemas, token_schemas
+from enablement.api import (
+    event_schemas,
+    experiment_schemas,
+    job_schemas,
+    recommend_schemas,
+    token_schemas,
+)
 from enablement.catalog.build import BuildOptions
 from enablement.contract import RequestModel
 from tests.api.conftest import ApiEnv, make_env
@@ -129,7 +135,7 @@ def _post(env: ApiEnv, method: str, path: str, body: Any) -> Any:
 
 
 def test_every_request_body_model_applies_the_rule(openapi: dict[str, Any]) -> None:
-    modules = (recommend_schemas, job_schemas, event_schemas, token_schemas)
+    modules = (recommend_schemas, job_schemas, event_schemas, token_schemas, experiment_schemas)
     names = {_resolve(s, openapi).get("title") for _, _, s in _bodies(openapi)}
     assert len(names) >= 6
     for name in names:
@@ -235,9 +241,7 @@ def _parameters(document: dict[str, Any], where: str) -> list[tuple[str, str]]:
 
 def _filled(path: str, bad: str = "") -> str:
     """The path with each {parameter} filled (with `bad` when given)."""
-    for name in ("asset_id", "job_id", "link_id", "token"):
-        path = path.replace("{" + name + "}", bad or "x")
-    return path
+    return re.sub(r"\{\w+\}", bad or "x", path)
 
 
 @pytest.mark.parametrize("escape", ["%00", "%01", "%1F", "%ED%A0%80", "%FF", "%C3"])

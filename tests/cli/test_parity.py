@@ -61,6 +61,11 @@ PAIRS: dict[str, Pair] = {
         payload={"path": "{library}"}, job=True,
     ),
     "index": Pair(["index"], "POST", "/v1/index:rebuild", role="admin", job=True),
+    "experiments list": Pair(["experiments", "list"], "GET", "/v1/experiments", role="marketer"),
+    "experiments show": Pair(
+        ["experiments", "show", "{experiment}"], "GET", "/v1/experiments/{experiment}",
+        role="marketer",
+    ),
     **{
         f"report {view}": Pair(
             ["report", view], "GET", f"/v1/analytics/{view}", role="marketer", unwrap=True
@@ -75,6 +80,9 @@ def api(tmp_path_factory: pytest.TempPathFactory, build_options: BuildOptions) -
     env = make_env(tmp_path_factory.mktemp("parity"), build_options, rate_limit_per_minute=10**6)
     deleted = env.client.delete("/v1/assets/guide-fr", headers=env.auth("admin"))
     assert deleted.status_code == 200  # an audit row for the audit-log pair
+    holdout = {"name": "parity", "kind": "holdout", "control": "linear", "share": 0.2}
+    made = env.client.post("/v1/experiments", json=holdout, headers=env.auth("admin"))
+    assert made.status_code == 201  # for the experiments pairs
     yield env
     env.client.close()
     env.service.close()
@@ -90,20 +98,21 @@ def runner(api: ApiEnv, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     return CliRunner()
 
 
-def _fill(value: Any, library: str) -> Any:
+def _fill(value: Any, library: str, experiment: str = "") -> Any:
     if isinstance(value, str):
-        return value.replace("{library}", library)
+        return value.replace("{library}", library).replace("{experiment}", experiment)
     if isinstance(value, dict):
-        return {k: _fill(v, library) for k, v in value.items()}
+        return {k: _fill(v, library, experiment) for k, v in value.items()}
     if isinstance(value, list):
-        return [_fill(v, library) for v in value]
+        return [_fill(v, library, experiment) for v in value]
     return value
 
 
-def _from_api(api: ApiEnv, pair: Pair, library: str) -> Any:
+def _from_api(api: ApiEnv, pair: Pair, library: str, experiment: str) -> Any:
     payload = _fill(pair.payload, library)
     sent = {"params": payload} if pair.method == "GET" else {"json": payload} if payload else {}
-    response = api.client.request(pair.method, pair.path, headers=api.auth(pair.role), **sent)
+    path = _fill(pair.path, library, experiment)
+    response = api.client.request(pair.method, path, headers=api.auth(pair.role), **sent)
     assert response.status_code in (200, 201, 202), response.text
     body = response.json()
     if not pair.job:
@@ -135,13 +144,14 @@ def _differences(cli: Any, api: Any, at: str = "") -> list[str]:
 def test_cli_json_has_the_api_keys(api: ApiEnv, runner: CliRunner, name: str) -> None:
     pair = PAIRS[name]
     library = str(api.settings.data_dir / "library")
-    result = runner.invoke(cli, [*_fill(pair.cli, library), "--json"])
+    experiment = api.service.experiments.running_id() or ""  # made by the fixture
+    result = runner.invoke(cli, [*_fill(pair.cli, library, experiment), "--json"])
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)
     if pair.unwrap:
         assert list(printed) == ["items"]
         (printed,) = printed["items"]
-    answered = _from_api(api, pair, library)
+    answered = _from_api(api, pair, library, experiment)
     for key in pair.cli_only:  # present, and set aside
         assert key in printed and key not in answered, key
         del printed[key]

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, func, inspect, select
@@ -12,7 +13,7 @@ from enablement.catalog.store import CatalogStore
 from enablement.db import connect, downgrade, migrate, tables
 from enablement.db.tables import metadata
 
-HEAD = "0009_removals"
+HEAD = "0010_experiments"
 
 
 def test_upgrade_from_empty_matches_the_tables(database_url: str) -> None:
@@ -30,7 +31,7 @@ def test_downgrade_to_base_and_up_again(database_url: str) -> None:
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     migrate(engine)
     tables = {"assets", "chunks", "ingest_runs", "embedding_cache", "api_keys", "jobs", "events"}
-    tables |= {"embed_tokens", "link_views", "audit_log"}
+    tables |= {"embed_tokens", "link_views", "audit_log", "experiments"}
     assert tables <= set(inspect(engine).get_table_names())
     engine.dispose()
 
@@ -59,4 +60,31 @@ def test_downgrading_removals_keeps_the_catalog(
         assert connection.scalar(select(func.count()).select_from(tables.chunks)) == 1
     migrate(engine)
     assert store.counts() == (1, 1)
+    engine.dispose()
+
+
+def test_the_experiments_index_allows_one_running_and_any_number_stopped(
+    database_url: str,
+) -> None:
+    """The partial unique index, as the migration builds it on each database."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    engine = connect(database_url)
+    now = datetime.now(UTC)
+
+    def row(id: str, status: str) -> dict[str, object]:
+        return {"id": id, "name": id, "kind": "holdout", "control": "linear", "share": 0.1,
+                "status": status, "created_at": now, "created_by": "ops"}  # fmt: skip
+
+    with engine.begin() as connection:
+        for i, status in enumerate(["stopped", "stopped", "running"]):
+            connection.execute(insert(tables.experiments).values(**row(f"e{i}", status)))
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(insert(tables.experiments).values(**row("e9", "running")))
+    downgrade(engine, "0009_removals")
+    assert "experiments" not in inspect(engine).get_table_names()
+    migrate(engine)
     engine.dispose()

@@ -22,7 +22,16 @@ from enablement.api.middleware import BodyLimit, Observe, RequireKey, send_json
 from enablement.api.openapi import check_operation_ids, operation_id
 from enablement.api.params import check_url
 from enablement.api.public_url import PublicLocation
-from enablement.api.routes import admin, analytics, catalog, events, health, recommend, tokens
+from enablement.api.routes import (
+    admin,
+    analytics,
+    catalog,
+    events,
+    experiments,
+    health,
+    recommend,
+    tokens,
+)
 from enablement.errors import EnablementError
 from enablement.mcp_server import build_mcp
 from enablement.service import EnablementService
@@ -38,7 +47,8 @@ get_asset) at /mcp/ (streamable HTTP), with the same keys.
 Every route except /healthz, /readyz, the docs and the pages needs an API key:
 `Authorization: Bearer <key>` (or `X-API-Key`). Roles: `rep` (recommend, search, assets,
 taxonomy, events), `crm` (a rep's rights plus deal outcomes), `marketer` (a rep's plus
-analytics), `admin` (all, plus ingest, rebuild, jobs, metrics).
+analytics and reading experiments), `admin` (all, plus ingest, rebuild, jobs, metrics,
+starting and stopping experiments).
 `POST /v1/embed-tokens` trades a key for a short-lived token scoped to one user, which the
 embedded pages (/sidebar) use like a key.
 Errors share one body: `{"error": {"code", "message", "field"}}`.
@@ -76,7 +86,7 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     )
     errors.install(app)
     logs.install()  # keys and tokens never reach the access log
-    routers = (recommend, events, tokens, analytics, catalog, admin, health, docs)
+    routers = (recommend, events, tokens, analytics, catalog, admin, experiments, health, docs)
     check_operation_ids(module.router for module in routers)
     for module in routers:
         app.include_router(module.router)

@@ -9,7 +9,7 @@ import click
 from pydantic import ValidationError
 
 from enablement import __version__
-from enablement.cli import audit, catalog, embed, evaluate, recommend, server
+from enablement.cli import audit, catalog, embed, evaluate, experiments, recommend, server
 from enablement.cli.common import printable
 from enablement.errors import EnablementError
 
@@ -67,6 +67,7 @@ for command in (
     server.mcp_command,
     audit.report,
     audit.simulate_command,
+    experiments.experiments,
 ):
     cli.add_command(command)
 

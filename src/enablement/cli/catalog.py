@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import shlex
 import sys
@@ -15,7 +14,7 @@ import click
 
 from enablement.catalog.ingest import IngestSummary
 from enablement.catalog.store import Actor
-from enablement.cli.common import database_option, printable, progress, say, service
+from enablement.cli.common import database_option, os_user, printable, progress, say, service
 from enablement.contract import AuditLogRequest, validate
 from enablement.errors import InvalidValueError
 from enablement.service import EnablementService
@@ -124,7 +123,7 @@ def remove(
         raise InvalidValueError(
             "--source needs a path: a library, or a folder or file in one.", field="source"
         )
-    who = Actor(_os_user() if actor is None else actor, "cli")  # --actor "" is refused too
+    who = Actor(os_user() if actor is None else actor, "cli")  # --actor "" is refused too
     with service(database_url) as svc:
         removal, _ = svc.remove(
             asset_ids, source=None if source is None else Path(source), actor=who
@@ -198,13 +197,6 @@ def _audit_line(row: dict[str, Any]) -> str:
         f"{row['at']}  {row['action']} via {row['via']} by {row['actor']}: {row['asset_id']} "
         f"({row['title']}) from {row['source']}" + (f" ({row['path']})" if row["path"] else "")
     )
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for the uid (a container)
-        return "unknown"
 
 
 def _print_summary(summary: IngestSummary) -> None:

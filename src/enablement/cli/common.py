@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -81,6 +82,14 @@ def columns(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return "\n".join(
         "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
     )
+
+
+def os_user() -> str:
+    """Who runs the command, for records that name a person (the audit log, experiments)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a container)
+        return "unknown"
 
 
 def say(text: str, *, err: bool = False) -> None:

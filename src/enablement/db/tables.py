@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData(
@@ -285,3 +286,28 @@ Index("ix_events_recommendation_id", events.c.recommendation_id)
 Index("ix_deal_assets_asset_id", deal_assets.c.asset_id)
 Index("ix_questions_occurred_at", questions.c.occurred_at, questions.c.best_score)
 Index("ix_share_links_deal_id", share_links.c.deal_id)
+
+# Online experiments (issue 15): which rankers are compared, how, and whether one is running.
+experiments = Table(
+    "experiments",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("control", String(200), nullable=False),
+    Column("treatment", String(200)),
+    Column("share", Float),
+    Column("status", String(20), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("stopped_at", DateTime(timezone=True)),
+    Column("stopped_by", String(200)),
+)
+# At most one running experiment: a partial unique index, so two creates at once cannot both win.
+Index(
+    "ix_experiments_running",
+    experiments.c.status,
+    unique=True,
+    sqlite_where=text("status = 'running'"),
+    postgresql_where=text("status = 'running'"),
+)

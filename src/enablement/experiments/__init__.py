@@ -1,0 +1,1 @@
+"""Online experiments: comparing rankers on live traffic (interleaving and holdouts)."""
