@@ -72,9 +72,9 @@ def test_interleaving_picks_the_better_ranker_at_a_difference_of_005_ndcg() -> N
 
 
 def test_a_difference_spread_over_the_list_and_the_deals_needs_more_impressions() -> None:
-    # A noisier ranker loses 0.05 nDCG@10 partly low in the list, where reps rarely look, and
-    # is better than the control on some deals: at 1,000 impressions the experiment is often
-    # undecided (right in 11 of 20 here) but never wrong; at 3,000 it is right in 19 or more.
+    # A ranker noisier all down the list, as much worse but the better one on 19 of the 100
+    # deals (the reversal: 9), is found less easily: at 1,000 impressions the experiment is
+    # often undecided (right in 11 of 20 here) but never wrong; at 3,000 it is right in 19+.
     deals = synthetic_deals(noisier)
     assert 0.05 <= -ndcg_difference(deals) <= 0.06
     at_1000 = verdicts(deals)
