@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from enablement.analytics.table import AuditTable
 from enablement.cli.common import printable, say, service
 from enablement.errors import InvalidValueError
 from enablement.events.simulate import SimulationOptions, simulate
+from enablement.learn.evaluate import LabelledDeal, load_labelled
+from enablement.recommend.explore import MAX_SHARE
 
 MAX_CELL = 40
 
@@ -111,6 +114,14 @@ def _text(value: Any) -> str:
               help="How many assets get a hidden effect on winning.")  # fmt: skip
 @click.option("--effect", default=0.3, show_default=True, type=click.FloatRange(0, 0.6))
 @click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--labels", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A labelled deals file (eval/deals.jsonl): simulate those deals, with clicks "
+                   "drawn by the click model from their true grades.")  # fmt: skip
+@click.option("--eta", default=1.0, show_default=True, type=float,
+              help="With --labels: position bias, position k looked at (1/k)^eta.")  # fmt: skip
+@click.option("--explore-share", default=0.05, show_default=True, type=float,
+              help=f"With --labels: share of lists with one adjacent pair swapped (0 to "
+                   f"{MAX_SHARE}).")  # fmt: skip
 @click.option(
     "--if-empty",
     is_flag=True,
@@ -118,22 +129,29 @@ def _text(value: Any) -> str:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the counts and the truth as JSON.")
 def simulate_command(
-    deals: int, reps: int, days: int, planted: int, effect: float, seed: int, if_empty: bool,
-    as_json: bool,
+    deals: int, reps: int, days: int, planted: int, effect: float, seed: int,
+    labels: Path | None, eta: float, explore_share: float, if_empty: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Generate a realistic event history over the indexed catalog (for demos and tests).
 
     Prints the counts and the planted assets with their true effect on the win rate of the
     deals they were sent in, which `enablement report influence` should recover (--json: as
     JSON). With --if-empty, a store that already holds events is left alone (one line on
-    stderr).
+    stderr). With --labels, the deals are the file's labelled deals and the rep's and buyer's
+    actions follow a position-based click model on their true grades; the truth printed adds
+    the click model, each position's examination and the served lists' true nDCG@10.
 
-    Example:
+    Examples:
 
         enablement simulate --deals 600 --seed 7
+
+        enablement simulate --labels eval/deals.jsonl --deals 2000 --eta 1 --explore-share 0.1
     """
     options = SimulationOptions(deals=deals, reps=reps, days=days, planted=planted,
-                                effect=effect, seed=seed)  # fmt: skip
+                                effect=effect, seed=seed, eta=eta,
+                                explore_share=explore_share)  # fmt: skip
+    _check_click_options(eta=eta, explore_share=explore_share)
+    labelled = None if labels is None else _labels(labels)
     with service() as svc:
         if if_empty and not svc.usage.events.is_empty():
             click.echo("Events are already stored: no simulated history added.", err=True)
@@ -141,7 +159,7 @@ def simulate_command(
         if if_empty:
             click.echo(f"No events yet: simulating {deals} deals over {days} days, a demo "
                        "history for the dashboard…", err=True)  # fmt: skip
-        result = simulate(svc.usage, svc.recommender, options)
+        result = simulate(svc.usage, svc.recommender, options, labels=labelled)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
         return
@@ -151,3 +169,32 @@ def simulate_command(
     )
     for asset_id, effect in result.planted.items():
         say(f"  planted  {printable(asset_id)}  {effect:+.3f} on the win rate")
+    if result.truth is not None:
+        truth = result.truth.to_dict()
+        say(f"  click model eta {eta}: true nDCG@10 of the served lists {truth['ndcg@10']}, "
+            f"{truth['explored']} lists explored")  # fmt: skip
+
+
+def _check_click_options(*, eta: float, explore_share: float) -> None:
+    """Raises InvalidValueError naming --eta or --explore-share when out of range."""
+    if not math.isfinite(eta) or eta < 0:
+        raise InvalidValueError(f"--eta must be 0 or more, not {eta}.", field="eta")
+    if not math.isfinite(explore_share) or not 0 <= explore_share <= MAX_SHARE:
+        raise InvalidValueError(
+            f"--explore-share must be from 0 to {MAX_SHARE}, not {explore_share}.",
+            field="explore_share",
+        )
+
+
+def _labels(path: Path) -> list[LabelledDeal]:
+    """The labelled deals of `path`; raises InvalidValueError naming --labels when it holds
+    none or a line is not a labelled deal."""
+    try:
+        deals = load_labelled(path)
+    except InvalidValueError as exc:
+        raise InvalidValueError(f"--labels: {exc.message}", field="labels") from None
+    except UnicodeDecodeError:
+        raise InvalidValueError(f"--labels: {path} is not UTF-8 text.", field="labels") from None
+    if not deals:
+        raise InvalidValueError(f"--labels: {path} holds no labelled deals.", field="labels")
+    return deals

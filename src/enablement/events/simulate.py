@@ -5,17 +5,24 @@ recommender, opens some of what it shows (more often near the top), sends some o
 buyer opens some links. Deals that reach the end are won with a vertical's base rate, raised for
 each planted asset sent in the deal. The truth returned for each planted asset is its average
 effect on the win probability of the deals it was sent in (what the influence view estimates).
+
+Given labelled deals, each deal is one of them instead, served once at its stage, and the rep's
+and buyer's actions follow the click model on the true grades (`events.labelled`).
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from enablement.events.clicks import ClickModel
+from enablement.events.labelled import Truth, cycle, serve_labelled
 from enablement.events.model import EventType, NewEvent
 from enablement.events.service import Served, Usage, log_entry
+from enablement.learn.evaluate import LabelledDeal
 from enablement.recommend.context import resolve_deal
 from enablement.recommend.pipeline import Recommender
 
@@ -41,6 +48,8 @@ class SimulationOptions:
     planted: int = 3
     effect: float = 0.3  # added to the win probability at close when a planted asset was sent
     seed: int = 7
+    eta: float = 1.0  # with labels: the click model's position bias, examination (1/k) ** eta
+    explore_share: float = 0.05  # with labels: the share of lists with an adjacent pair swapped
 
 
 @dataclass
@@ -50,22 +59,24 @@ class SimulationResult:
     events: int = 0
     recommendations: int = 0
     planted: dict[str, float] = field(default_factory=dict)  # asset -> true effect on the treated
+    truth: Truth | None = None  # with labels: the click model and what it implies
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "deals": self.deals,
             "won": self.won,
             "events": self.events,
             "recommendations": self.recommendations,
             "planted": {k: round(v, 4) for k, v in self.planted.items()},
         }
+        return out if self.truth is None else {**out, "truth": self.truth.to_dict()}
 
 
 @dataclass
 class _Deal:
     id: str
     rep: str
-    vertical: str
+    vertical: str | None
     start: datetime
     base: float
     sent: dict[str, int] = field(default_factory=dict)  # asset -> stage index first sent
@@ -79,16 +90,27 @@ def simulate(
     options: SimulationOptions,
     *,
     now: datetime | None = None,
+    labels: Sequence[LabelledDeal] | None = None,
 ) -> SimulationResult:
+    """Simulate `options.deals` deals, store their events and return the counts and the truth;
+    with `labels` (a labelled deals file's deals, not empty), over those deals and the click
+    model. With labels, raises ValueError for an eta under 0 or an explore share outside
+    [0, 0.5]."""
     rng = random.Random(options.seed)
     now = now or datetime.now(UTC)
     stages = list(recommender.taxonomy.stages.ids)[:-1]  # the last one is the close
     base = {v: rng.uniform(0.3, 0.5) for v in recommender.taxonomy.verticals.ids}
     result = SimulationResult()
-    deals = [
-        _run_deal(usage, recommender, number, stages, base, options, rng, result, now)
-        for number in range(options.deals)
-    ]
+    if labels:
+        result.truth = Truth(ClickModel(eta=options.eta), len(labels), options.explore_share)
+        picks = enumerate(cycle(labels, options.deals, rng))
+        args = (stages, base, options, rng, result, now)
+        deals = [_run_labelled(usage, recommender, n, deal, *args) for n, deal in picks]
+    else:
+        deals = [
+            _run_deal(usage, recommender, number, stages, base, options, rng, result, now)
+            for number in range(options.deals)
+        ]
     planted = _choose_planted(deals, options, rng)
     for deal in deals:
         _close(deal, stages, planted, options, rng, now)
@@ -119,6 +141,38 @@ def _run_deal(
     for index, stage in enumerate(stages):
         deal.reached = index
         _stage(usage, recommender, deal, index, stage, rng, result)
+        if rng.random() < DROP_PER_STAGE:
+            return deal
+    deal.reached = len(stages)
+    return deal
+
+
+def _run_labelled(
+    usage: Usage, recommender: Recommender, number: int, labelled: LabelledDeal,
+    stages: list[str], base: dict[str, float], options: SimulationOptions, rng: random.Random,
+    result: SimulationResult, now: datetime,
+) -> _Deal:  # fmt: skip
+    """One labelled deal served once at its stage (the first when it has none), then on
+    through the remaining stages until it drops out or reaches the close."""
+    assert result.truth is not None
+    taxonomy = recommender.taxonomy
+    vertical = taxonomy.verticals.resolve_optional(labelled.deal.get("vertical"))
+    stage = taxonomy.stages.resolve_optional(labelled.deal.get("stage"))
+    index = stages.index(stage) if stage in stages else 0
+    start = now - timedelta(days=options.days) + timedelta(days=rng.uniform(0, options.days * 0.7))
+    rate = base[vertical] if vertical in base else sum(base.values()) / len(base)
+    deal = _Deal(
+        f"sim-{options.seed}-{number:05d}", f"rep{rng.randrange(options.reps):02d}@example.com",
+        vertical, start, rate,
+    )  # fmt: skip
+    at = deal.start + timedelta(days=index * 9 + rng.uniform(0, 6))
+    deal.events = serve_labelled(usage, recommender, labelled, deal_id=deal.id, rep=deal.rep,
+                                 at=at, truth=result.truth, rng=rng)  # fmt: skip
+    result.recommendations += 1
+    for event in deal.events:
+        if event.type is EventType.sent and event.asset_id:
+            deal.sent.setdefault(event.asset_id, index)
+    for deal.reached in range(index, len(stages)):
         if rng.random() < DROP_PER_STAGE:
             return deal
     deal.reached = len(stages)
