@@ -261,3 +261,27 @@ def test_logged_lists_join_actions_on_recommendation_and_asset(
         max((ladder[t] for a, t in rows if a == asset), default=NONE) for asset in log.shown
     ]
     assert list(log.steps) == expected
+
+
+@pytest.mark.parametrize(
+    "library",
+    ["brightwater-labs", "corvane-medical", "halvard-security", "orrin-fleet", "tessaline-hr"],
+)
+def test_ips_beats_naive_on_the_other_labelled_libraries(tmp_path: Path, library: str) -> None:
+    folder = REPO / "eval" / "libraries" / library
+    service = EnablementService(Settings(data_dir=tmp_path), encoder=HashingEncoder())
+    service.ingest(folder / "catalog")
+    service.build_index()
+    options = SimulationOptions(deals=3000, seed=11, explore_share=SHARE)
+    labels = load_labelled(folder / "deals.jsonl")
+    result = simulate(service.usage, service.recommender, options, now=NOW, labels=labels)
+    assert result.truth is not None
+    run = Run(result, logged_lists(service.usage.events.engine, swaps=result.truth.swaps))
+    service.close()
+    for order in ("reversed", "ideal"):
+        candidate = _candidate(run, order)
+        truth = _true_opens(run, candidate, 5)
+        estimated = estimate(candidate, run.logs, k=5, reward=OPENS, resamples=200, seed=1)
+        ips_error = abs(estimated.ips.value - truth)
+        naive_error = abs(estimated.naive.value - truth)
+        assert ips_error < naive_error and ips_error <= 0.2 * truth, (order, truth, estimated)
