@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -285,3 +285,11 @@ def test_ips_beats_naive_on_the_other_labelled_libraries(tmp_path: Path, library
         ips_error = abs(estimated.ips.value - truth)
         naive_error = abs(estimated.naive.value - truth)
         assert ips_error < naive_error and ips_error <= 0.2 * truth, (order, truth, estimated)
+
+
+def test_logged_lists_from_a_day_on(run: Run, sample: EnablementService) -> None:
+    engine = sample.usage.events.engine
+    assert logged_lists(engine, since=NOW) == []
+    everything = logged_lists(engine, since=NOW - timedelta(days=400), swaps=None)
+    assert [log.shown for log in everything] == [log.shown for log in run.logs]
+    assert all(log.swap is None for log in everything)
