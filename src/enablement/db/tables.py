@@ -188,6 +188,12 @@ events = Table(
     Column("close_date", Date),
     Column("link_id", String(32)),
     Column("user_agent", String(50)),
+    # `recommended` events (impressions) only: the place shown (1-based), the ranker's name,
+    # and the experiment and arm served under (null outside experiments).
+    Column("position", SmallInteger),
+    Column("ranker", String(100)),
+    Column("experiment_id", String(64)),
+    Column("arm", String(32)),
     UniqueConstraint("user_id", "idempotency_key", name="uq_events_user_id"),
 )
 

@@ -1,0 +1,37 @@
+"""Impressions that can be learned from: each `recommended` event's position as served, the
+ranker that ordered its list, and the experiment and arm it was served under.
+
+Revision ID: 0010_impressions
+Revises: 0009_removals
+Create Date: 2026-12-05
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0010_impressions"
+down_revision = "0009_removals"
+branch_labels = None
+depends_on = None
+
+COLUMNS = (
+    ("position", sa.SmallInteger()),
+    ("ranker", sa.String(100)),
+    ("experiment_id", sa.String(64)),
+    ("arm", sa.String(32)),
+)
+
+
+def upgrade() -> None:
+    # Nullable columns with no default: a plain ALTER TABLE on SQLite and PostgreSQL alike, and
+    # rows logged before stay as they were (their position is their rank, the join falls back).
+    for name, type_ in COLUMNS:
+        op.add_column("events", sa.Column(name, type_))
+
+
+def downgrade() -> None:
+    # Plain DROP COLUMN (SQLite 3.35+), never batch mode's copy of a table this size.
+    for name, _ in reversed(COLUMNS):
+        op.drop_column("events", name)
