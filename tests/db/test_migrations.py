@@ -13,7 +13,7 @@ from enablement.catalog.store import CatalogStore
 from enablement.db import connect, downgrade, migrate, tables
 from enablement.db.tables import metadata
 
-HEAD = "0010_experiments"
+HEAD = "0011_impressions"
 
 
 def test_upgrade_from_empty_matches_the_tables(database_url: str) -> None:
@@ -87,4 +87,36 @@ def test_the_experiments_index_allows_one_running_and_any_number_stopped(
     downgrade(engine, "0009_removals")
     assert "experiments" not in inspect(engine).get_table_names()
     migrate(engine)
+    engine.dispose()
+
+
+def test_impression_columns_come_and_go_with_0011(database_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from enablement.events.model import EventType, NewEvent
+    from enablement.events.store import EventStore
+
+    engine = connect(database_url)
+    shown = NewEvent(
+        EventType.recommended, "rec:r1:1", datetime.now(UTC), deal_id="d1", asset_id="a1",
+        recommendation_id="r1", rank=1, position=1, ranker="linear", experiment_id="e1", arm="live",
+    )  # fmt: skip
+    EventStore(engine, ["discovery"]).record([shown], user_id="rep", known_asset=lambda a: True)
+    added = {"position", "ranker", "experiment_id", "arm"}
+
+    def columns() -> set[str]:
+        return {c["name"] for c in inspect(engine).get_columns("events")}
+
+    assert added <= columns()
+    downgrade(engine, "0010_experiments")
+    assert not added & columns()
+    with engine.connect() as connection:  # the impression itself stays
+        assert connection.scalar(select(func.count()).select_from(tables.events)) == 1
+    migrate(engine)
+    assert added <= columns()
+    with engine.connect() as connection:
+        row = connection.execute(select(tables.events)).one()._mapping
+    assert (row["recommendation_id"], row["rank"], row["position"], row["ranker"]) == (
+        "r1", 1, None, None,
+    )  # fmt: skip
     engine.dispose()

@@ -189,6 +189,12 @@ events = Table(
     Column("close_date", Date),
     Column("link_id", String(32)),
     Column("user_agent", String(50)),
+    # `recommended` events (impressions) only: the place shown (1-based), the ranker's name,
+    # and the experiment and arm served under (null outside experiments).
+    Column("position", SmallInteger),
+    Column("ranker", String(100)),
+    Column("experiment_id", String(64)),
+    Column("arm", String(32)),
     UniqueConstraint("user_id", "idempotency_key", name="uq_events_user_id"),
 )
 
@@ -283,6 +289,10 @@ Index(
 )
 Index("ix_events_deal_id", events.c.deal_id, events.c.type)
 Index("ix_events_recommendation_id", events.c.recommendation_id)
+# A buyer view reaches the latest impression of its link's deal and asset (events/feedback.py).
+Index(
+    "ix_events_deal_asset", events.c.deal_id, events.c.asset_id, events.c.type, events.c.occurred_at
+)
 Index("ix_deal_assets_asset_id", deal_assets.c.asset_id)
 Index("ix_questions_occurred_at", questions.c.occurred_at, questions.c.best_score)
 Index("ix_share_links_deal_id", share_links.c.deal_id)

@@ -45,6 +45,12 @@ class NewEvent:
     close_date: date | None = None
     link_id: str | None = None
     user_agent: str | None = None
+    # Impressions (`recommended`) only: the 1-based place in the list as served, what ranked
+    # the list, and the experiment and arm it was served under (None outside experiments).
+    position: int | None = None
+    ranker: str | None = None
+    experiment_id: str | None = None
+    arm: str | None = None
 
 
 @dataclass(frozen=True)

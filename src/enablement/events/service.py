@@ -38,6 +38,7 @@ from enablement.events.store import EventStore
 from enablement.index.cache import EmbeddingCache
 from enablement.recommend.context import Deal
 from enablement.recommend.pipeline import Recommender
+from enablement.recommend.ranker import scorer_name
 from enablement.recommend.result import RecommendationResult
 from enablement.taxonomy import Taxonomy
 
@@ -98,13 +99,14 @@ class Usage:
         self, recommender: Recommender, deals: Sequence[Deal], *, user_id: str
     ) -> list[Served]:
         """Recommend for each deal, less what its buyer already has (see `remember`), and log
-        what was shown (as `recommended` events)."""
+        what was shown (as `recommended` events, with the name of the ranker that ordered it)."""
         served = [
             Served(secrets.token_hex(12), recommender.recommend(deal))
             for deal in self.remember(deals)
         ]
+        ranker = scorer_name(recommender.config.ranker)
         for item in served:
-            self.log.submit(log_entry(item, user_id, model=recommender.encoder.name))
+            self.log.submit(log_entry(item, user_id, model=recommender.encoder.name, ranker=ranker))
         return served
 
     def remember(self, deals: Sequence[Deal]) -> list[Deal]:
@@ -237,10 +239,19 @@ def _unanswered(question: AskedQuestion) -> bool:
 
 
 def log_entry(
-    served: Served, user_id: str, *, model: str, at: datetime | None = None
+    served: Served,
+    user_id: str,
+    *,
+    model: str,
+    ranker: str,
+    experiment_id: str | None = None,
+    arm: str | None = None,
+    at: datetime | None = None,
 ) -> RecommendationLogEntry:
-    """The `recommended` events, asked questions and weak questions' vectors (from the encoder
-    called `model`) one served recommendation leaves behind."""
+    """The `recommended` events (impressions: each item's 1-based position as served, `ranker`
+    the name of what ordered the list, the experiment and arm if served under one), asked
+    questions and weak questions' vectors (from the encoder called `model`) one served
+    recommendation leaves behind."""
     result, deal = served.result, served.result.deal
     now = at or datetime.now(UTC)
     context: dict[str, Any] = {"deal_id": deal.deal_id, "stage": deal.stage,
@@ -255,9 +266,13 @@ def log_entry(
             rank=item.rank,
             score=item.score,
             reason_codes=[reason.code for reason in item.reasons],
+            position=position,
+            ranker=ranker,
+            experiment_id=experiment_id,
+            arm=arm,
             **context,
         )
-        for item in result.items
+        for position, item in enumerate(result.items, start=1)
     ]
     questions = [
         AskedQuestion(served.id, now, text, score, **context, **answered)

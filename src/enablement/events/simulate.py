@@ -25,6 +25,7 @@ from enablement.events.service import Served, Usage, log_entry
 from enablement.learn.evaluate import LabelledDeal
 from enablement.recommend.context import resolve_deal
 from enablement.recommend.pipeline import Recommender
+from enablement.recommend.ranker import scorer_name
 
 QUESTIONS = (
     "how long does implementation take?",
@@ -190,7 +191,9 @@ def _stage(
     served = Served(
         f"{deal.id}-{index}", recommender.recommend(resolve_deal(raw, recommender.taxonomy))
     )
-    usage.log.submit(log_entry(served, deal.rep, model=recommender.encoder.name, at=at))
+    ranker = scorer_name(recommender.config.ranker)
+    entry = log_entry(served, deal.rep, model=recommender.encoder.name, ranker=ranker, at=at)
+    usage.log.submit(entry)
     result.recommendations += 1
 
     def event(kind: EventType, asset: str, minutes: float, **extra: Any) -> None:
