@@ -25,6 +25,7 @@ from enablement.learn.metrics import ndcg
 from enablement.recommend.context import resolve_deal
 from enablement.recommend.explore import explore
 from enablement.recommend.pipeline import Recommender
+from enablement.recommend.ranker import scorer_name
 
 NDCG_AT = 10  # the served lists are scored as offline evaluation scores rankings
 STEP_EVENTS = ((OPENED, EventType.opened, 5), (SENT, EventType.sent, 30),
@@ -85,7 +86,8 @@ def serve_labelled(
     by_id = {item.asset.id: item for item in result.items}
     shown = [replace(by_id[a], rank=k) for k, a in enumerate(explored.shown, start=1)]
     served = Served(f"{deal_id}-0", replace(result, items=shown))
-    usage.log.submit(log_entry(served, rep, model=recommender.encoder.name, at=at))
+    ranker = scorer_name(recommender.config.ranker)
+    usage.log.submit(log_entry(served, rep, model=recommender.encoder.name, ranker=ranker, at=at))
     if explored.swap is not None:
         truth.swaps[served.id] = explored.swap
     truth.deals[deal_id] = labelled
