@@ -6,13 +6,8 @@ running experiment is read at most once per TTL."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from enablement.catalog.build import BuildOptions
 from enablement.events.feedback import Impression, learnable
 from enablement.experiments.assign import arm_for
 from enablement.experiments.interleave import team_draft
@@ -21,8 +16,7 @@ from enablement.experiments.serving import ExperimentServing, same_scoring
 from enablement.learn.evaluate import baseline_configs
 from enablement.recommend.config import RecommenderConfig
 from enablement.recommend.pipeline import Recommender
-from tests.api.conftest import ApiEnv, make_env
-from tests.conftest import fresh_postgres_url
+from tests.api.conftest import ApiEnv
 
 DEAL = {"stage": "Needs Analysis", "vertical": "healthcare", "questions": ["intake forms"], "k": 5}
 DEALS = [
@@ -35,19 +29,6 @@ DEALS = [
 HOLDOUT = {"name": "metadata pays", "kind": "holdout", "control": "no_metadata", "share": 0.5}
 INTERLEAVE = {"name": "linear vs bm25", "kind": "interleave", "control": "linear",
               "treatment": "bm25_only"}  # fmt: skip
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def env(
-    request: pytest.FixtureRequest, tmp_path: Path, build_options: BuildOptions
-) -> Iterator[ApiEnv]:
-    overrides: dict[str, object] = {}
-    if request.param == "postgresql":
-        overrides["database_url"] = fresh_postgres_url(request.getfixturevalue("postgres_server"))
-    built = make_env(tmp_path, build_options, **overrides)
-    yield built
-    built.client.close()
-    built.service.close()
 
 
 def start(env: ApiEnv, body: dict[str, Any]) -> dict[str, Any]:
