@@ -12,11 +12,12 @@ from enablement.events.feedback import Impression, learnable
 from enablement.experiments.assign import arm_for
 from enablement.experiments.interleave import team_draft
 from enablement.experiments.model import Experiment
-from enablement.experiments.serving import ExperimentServing, same_scoring
+from enablement.experiments.serving import ExperimentServing, RecentQueries, same_scoring
 from enablement.learn.evaluate import baseline_configs
 from enablement.recommend.config import RecommenderConfig
 from enablement.recommend.pipeline import Recommender
 from tests.api.conftest import ApiEnv
+from tests.fakes import HashingEncoder
 
 DEAL = {"stage": "Needs Analysis", "vertical": "healthcare", "questions": ["intake forms"], "k": 5}
 DEALS = [
@@ -182,3 +183,16 @@ def test_same_scoring_is_true_only_when_the_linear_pass_matches() -> None:
     assert same_scoring(base, base)
     assert not same_scoring(base, baselines["bm25_only"])
     assert not same_scoring(baselines["bm25_only"], baselines["dense_only"])
+
+
+def test_recent_queries_encode_a_batch_once_and_forget_the_oldest() -> None:
+    inner = HashingEncoder()
+    recent = RecentQueries(inner, size=2)
+    first = recent.encode_queries(["intake forms", "pricing"])
+    again = recent.encode_queries(["intake forms", "pricing"])
+    assert len(inner.calls) == 1 and (first == again).all() and first is not again
+    recent.encode_queries(["security"])
+    recent.encode_queries(["pricing"])  # the first batch is now the oldest of three: forgotten
+    recent.encode_queries(["intake forms", "pricing"])
+    assert len(inner.calls) == 4
+    assert (recent.name, recent.dimension) == (inner.name, inner.dimension)

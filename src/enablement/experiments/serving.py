@@ -8,9 +8,11 @@ import logging
 import random
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 
+from enablement.embedding import Encoder, Vectors
 from enablement.errors import UnknownChoiceError
 from enablement.events.service import Served, plain
 from enablement.experiments.assign import arm_for
@@ -26,12 +28,43 @@ from enablement.recommend.result import RecommendationResult
 log = logging.getLogger(__name__)
 
 
+class RecentQueries:
+    """An encoder that remembers the query vectors of its last `size` calls: an interleave's
+    second ranking of a deal asks for the very queries the first just encoded (the same batch,
+    so the same vectors, int8 or not), and gets them without running the model again."""
+
+    def __init__(self, encoder: Encoder, *, size: int = 64) -> None:
+        self.encoder = encoder
+        self.name = encoder.name
+        self.dimension = encoder.dimension
+        self.size = size
+        self._recent: OrderedDict[tuple[str, ...], Vectors] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode_queries(self, texts: list[str]) -> Vectors:
+        key = tuple(texts)
+        with self._lock:
+            found = self._recent.get(key)
+        if found is not None:
+            return found.copy()  # the caller may write to its vectors; the next one reads these
+        vectors = self.encoder.encode_queries(texts)
+        with self._lock:
+            self._recent[key] = vectors
+            while len(self._recent) > self.size:
+                self._recent.popitem(last=False)
+        return vectors
+
+    def encode_passages(self, texts: list[str]) -> Vectors:
+        return self.encoder.encode_passages(texts)
+
+
 class ExperimentServing:
     """One per service (so one per worker). The running experiment is read from the store at
     most once per `ttl` seconds (and again at once after `forget`, which creating or stopping
     one in this process calls): with several workers, one that did not see a create or stop
     follows it within `ttl`. The recommender of each ranker an experiment names is built once
-    per bundle, over the live recommender's bundle, encoder and taxonomy, and kept."""
+    per bundle, over the live recommender's bundle and taxonomy, and kept; they share one
+    RecentQueries over the live encoder, so a deal's questions are encoded once for both."""
 
     def __init__(
         self,
@@ -49,6 +82,7 @@ class ExperimentServing:
         self._read: tuple[float, Experiment | None] | None = None
         self._built: dict[str, Recommender] = {}
         self._bundle: str | None = None
+        self._encoder: RecentQueries | None = None
 
     def running(self) -> Experiment | None:
         """The running experiment as last read, read again when older than `ttl`."""
@@ -68,11 +102,13 @@ class ExperimentServing:
         UnknownChoiceError when no ranker has that name any more)."""
         version = live.bundle.meta.version
         with self._lock:
-            if self._bundle != version:
+            if self._bundle != version or self._encoder is None:
                 self._built, self._bundle = {}, version
+                self._encoder = RecentQueries(live.encoder)
             if name not in self._built:
                 config = self.config_for(name)
-                self._built[name] = Recommender(live.bundle, live.encoder, live.taxonomy, config)
+                encoder = self._encoder
+                self._built[name] = Recommender(live.bundle, encoder, live.taxonomy, config)
             return self._built[name]
 
     def arrange(self, live: Recommender, deal: Deal, served_id: str) -> Served:
@@ -105,7 +141,8 @@ class ExperimentServing:
         """Both rankings of `deal` team-drafted to `deal.k` (a coin seeded by the list's id); each
         item written up (reasons, passages) by the ranking that placed it. The linear scorer's
         pass (encoding, retrieval, scoring) is shared when the two differ only in what re-ranks
-        its candidates (the learned ranker, the answer model, diversity)."""
+        its candidates (the learned ranker, the answer model, diversity); otherwise only the
+        questions' encoding is (RecentQueries)."""
         treatment_name = experiment.treatment or experiment.control
         control = self.recommender(live, experiment.control)
         treatment = self.recommender(live, treatment_name)
