@@ -8,6 +8,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
+
+from enablement.errors import UnknownChoiceError
 from enablement.events.feedback import Impression, learnable
 from enablement.experiments.assign import arm_for
 from enablement.experiments.interleave import team_draft
@@ -196,3 +199,22 @@ def test_recent_queries_encode_a_batch_once_and_forget_the_oldest() -> None:
     recent.encode_queries(["intake forms", "pricing"])
     assert len(inner.calls) == 4
     assert (recent.name, recent.dimension) == (inner.name, inner.dimension)
+
+
+def test_a_ranker_that_no_longer_loads_serves_live_without_the_experiment(
+    env: ApiEnv, caplog: pytest.LogCaptureFixture
+) -> None:
+    made = start(env, INTERLEAVE)
+
+    def gone(name: str) -> RecommenderConfig:
+        raise UnknownChoiceError("ranker", name, ["linear"], field="ranker")
+
+    serving = ExperimentServing(env.service.experiments, config_for=gone)
+    live = env.service.recommender
+    deal = env.service.resolve_deal(DEALS[0], prefix="")
+    served = serving.arrange(live, deal, "list-1")
+    assert served.experiment_id is None and served.arms is None
+    assert [i.asset.id for i in served.result.items] == [
+        i.asset.id for i in live.recommend(deal).items
+    ]
+    assert f"experiment {made['id']} not applied" in caplog.text
