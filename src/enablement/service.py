@@ -27,9 +27,12 @@ from enablement.catalog.removal import Removal, remove
 from enablement.catalog.store import Actor, CatalogStore
 from enablement.db import connect
 from enablement.embedding import Encoder, ModelSpec
+from enablement.events.feedback import learnable
 from enablement.events.service import Usage
 from enablement.experiments.model import Definition, Experiment, check_definition
-from enablement.experiments.rankers import Ranker, known_rankers
+from enablement.experiments.rankers import Ranker, known_rankers, ranker
+from enablement.experiments.results import furthest_stages, results
+from enablement.experiments.serving import ExperimentServing
 from enablement.experiments.store import ExperimentStore
 from enablement.index.build import BuildReport, build_index
 from enablement.index.bundle import Bundle, IndexMissingError, current_folder, load_bundle
@@ -217,7 +220,13 @@ class EnablementService:
         """Served recommendations, usage events and share links."""
         s = self.settings
         limits = Limits(max_file_bytes=s.max_file_bytes, max_unpacked_bytes=s.max_unpacked_bytes)
-        return Usage(self.engine, self.taxonomy, self.store, limits=limits)
+        return Usage(
+            self.engine,
+            self.taxonomy,
+            self.store,
+            limits=limits,
+            arrange=self.experiment_serving.arrange,
+        )
 
     @cached_property
     def audit(self) -> Audit:
@@ -263,7 +272,40 @@ class EnablementService:
         """Start an experiment: checked against the known rankers (InvalidValueError naming the
         field, see check_definition), refused while another runs (ConflictError)."""
         checked = check_definition(definition, rankers=self.rankers())
-        return self.experiments.create(checked, created_by=created_by)
+        created = self.experiments.create(checked, created_by=created_by)
+        self.experiment_serving.forget()
+        return created
+
+    def stop_experiment(self, experiment_id: str, *, stopped_by: str) -> Experiment:
+        """Stop an experiment (see ExperimentStore.stop); this process serves without it at
+        once, other workers within `experiment_cache_s`."""
+        stopped = self.experiments.stop(experiment_id, stopped_by=stopped_by)
+        self.experiment_serving.forget()
+        return stopped
+
+    @cached_property
+    def experiment_serving(self) -> ExperimentServing:
+        """How lists are served under the running experiment (read at most once per
+        `experiment_cache_s`), each ranker's recommender built once."""
+        return ExperimentServing(
+            self.experiments,
+            config_for=self._ranker_config,
+            ttl=self.settings.experiment_cache_s,
+        )
+
+    def _ranker_config(self, name: str) -> RecommenderConfig:
+        return ranker(name, self.rankers(), field="ranker").config(self.linear_config)
+
+    def experiment_report(self, experiment_id: str) -> dict[str, Any]:
+        """The experiment (NotFoundError when unknown) with its `results` from the impressions
+        logged under it since it was created (see experiments.results)."""
+        experiment = self.experiments.get(experiment_id)
+        shown = learnable(self.engine, since=experiment.created_at).impressions
+        deals = {row.deal_id for row in shown if row.experiment_id == experiment.id}
+        ranks = {stage: i + 1 for i, stage in enumerate(self.taxonomy.stages.ids)}
+        furthest = furthest_stages(self.engine, [d for d in deals if d])
+        found = results(experiment, shown, stage_rank=ranks, furthest=furthest)
+        return {**experiment.to_dict(), "results": found}
 
     @cached_property
     def jobs(self) -> JobStore:

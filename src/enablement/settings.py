@@ -125,6 +125,9 @@ class Settings(BaseSettings):
     reload_interval_s: float = Field(
         1.0, gt=0, description="How often workers look for a new bundle."
     )
+    experiment_cache_s: float = Field(
+        5.0, ge=0, description="How long a worker trusts its read of the running experiment."
+    )
 
     @field_validator("frame_ancestors", mode="before")
     @classmethod

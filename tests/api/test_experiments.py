@@ -51,7 +51,8 @@ def test_create_read_list_and_stop(env: ApiEnv) -> None:
     )
     assert body["created_at"].endswith("+00:00") and body["stopped_at"] is None
     read = env.client.get(f"/v1/experiments/{body['id']}", headers=env.auth("marketer"))
-    assert read.status_code == 200 and read.json() == body
+    assert read.status_code == 200 and read.json() == body | {"results": read.json()["results"]}
+    assert read.json()["results"]["kind"] == "holdout"
     listed = env.client.get("/v1/experiments", headers=env.auth("marketer"))
     assert listed.json() == {"items": [body], "next": None}
     stopped = env.client.post(f"/v1/experiments/{body['id']}:stop", headers=env.auth("admin"))

@@ -45,9 +45,14 @@ def test_create_list_show_stop(runner: CliRunner) -> None:
         "holdout", "no_metadata", 0.1, "running", "alice",
     )  # fmt: skip
     assert _json(_run(runner, "list", "--json")) == {"items": [made], "next": None}
-    assert _json(_run(runner, "show", made["id"], "--json")) == made
+    read = _json(_run(runner, "show", made["id"], "--json"))
+    assert read == made | {"results": read["results"]}
+    assert (read["results"]["kind"], read["results"]["deals"], read["results"]["causal"]) == (
+        "holdout", 0, True,
+    )  # fmt: skip
     shown = _run(runner, "show", made["id"])
     assert shown.exit_code == 0 and "no_metadata for 10% of deals" in shown.stdout
+    assert "results   0 deals" in shown.stdout and "an arm has no deals" in shown.stdout
     assert "running" in shown.stdout and made["id"] in shown.stdout
     stopped = _json(_run(runner, "stop", made["id"], "--actor", "bob", "--json"))
     assert (stopped["status"], stopped["stopped_by"]) == ("stopped", "bob")

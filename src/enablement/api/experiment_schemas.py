@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from enablement.contract import ExperimentCreate
 
-__all__ = ["ExperimentCreate", "ExperimentPage", "ExperimentPublic"]
+__all__ = ["ExperimentCreate", "ExperimentDetail", "ExperimentPage", "ExperimentPublic"]
 
 EXPERIMENT_EXAMPLE: dict[str, Any] = {
     "id": "exp-20261205120000000000-3f2a",
@@ -26,7 +26,7 @@ EXPERIMENT_EXAMPLE: dict[str, Any] = {
 
 
 class ExperimentPublic(BaseModel):
-    """An experiment's definition and state (its results come with the serving integration)."""
+    """An experiment's definition and state."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXPERIMENT_EXAMPLE]})
 
@@ -41,6 +41,17 @@ class ExperimentPublic(BaseModel):
     created_by: str = Field(description="The name of the key (or the CLI user) that created it.")
     stopped_at: str | None = None
     stopped_by: str | None = None
+
+
+class ExperimentDetail(ExperimentPublic):
+    """One experiment with its results so far."""
+
+    results: dict[str, Any] = Field(
+        description="What the impressions logged under it say so far (kind interleave: lists, "
+        "deals, wins, losses, ties, share, low, high, decision; kind holdout: deals, arms with "
+        "won and progressed shares and 95% intervals, live minus control difference; both: "
+        "causal, true only for a holdout, and a summary sentence).",
+    )
 
 
 class ExperimentPage(BaseModel):

@@ -107,17 +107,19 @@ def list_experiments(
 @json_option
 @database_option
 def show(experiment_id: str, as_json: bool, database_url: str | None) -> None:
-    """Print an experiment's definition and state (its results come with the serving
-    integration, not yet). Example:
+    """Print an experiment's definition, state and results so far, as GET
+    /v1/experiments/ID: an interleave's deal wins, losses, ties and decision; a holdout's win
+    rate and stage progression per arm and their difference. Example:
 
     enablement experiments show exp-20261205120000000000-3f2a
     """
     with service(database_url) as svc:
-        row = svc.experiments.get(experiment_id).to_dict()
+        row = svc.experiment_report(experiment_id)
     if as_json:
         click.echo(json.dumps(row, indent=2))
         return
     say(_details(row))
+    say(_results(row["results"]))
 
 
 @experiments.command("stop")
@@ -133,7 +135,7 @@ def stop(experiment_id: str, actor: str | None, as_json: bool, database_url: str
     """
     who = os_user() if actor is None else actor
     with service(database_url) as svc:
-        row = svc.experiments.stop(experiment_id, stopped_by=who).to_dict()
+        row = svc.stop_experiment(experiment_id, stopped_by=who).to_dict()
     if as_json:
         click.echo(json.dumps(row, indent=2))
         return
@@ -156,6 +158,32 @@ def _details(row: dict[str, Any]) -> str:
     width = max(len(f) for f in fields)
     lines = [f"{f:{width}}  {printable(shown[f]) if shown[f] is not None else '-'}" for f in fields]
     return "\n".join([*lines, f"{'design':{width}}  {_what(row)}"])
+
+
+def _results(results: dict[str, Any]) -> str:
+    if results["kind"] == "interleave":
+        share = "-" if results["share"] is None else f"{results['share']:.3f}"
+        line = (
+            f"results   {results['deals']} deals, {results['lists']} lists: treatment won "
+            f"{results['wins']}, lost {results['losses']}, tied {results['ties']}; win share "
+            f"{share} (95% {results['low']:.3f} to {results['high']:.3f}); {results['decision']}"
+        )
+        return f"{line}\n          {results['summary']}"
+    lines = [f"results   {results['deals']} deals"]
+    for arm, figures in results["arms"].items():
+        won, moved = figures["won"], figures["progressed"]
+        lines.append(
+            f"  {arm:8} {figures['deals']} deals, won {won['count']} "
+            f"({_interval(won)}), progressed {moved['count']} ({_interval(moved)})"
+        )
+    lines.append(f"  {results['summary']}")
+    return "\n".join(lines)
+
+
+def _interval(figure: dict[str, Any]) -> str:
+    if figure["share"] is None:
+        return "-"
+    return f"{figure['share']:.3f}, 95% {figure['low']:.3f} to {figure['high']:.3f}"
 
 
 def _share(share: float | None) -> str:

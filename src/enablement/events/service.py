@@ -50,10 +50,15 @@ KEEP_VECTORS_BELOW = 0.6
 
 @dataclass(frozen=True)
 class Served:
-    """One recommendation as served: its id (which events quote) and the result."""
+    """One recommendation as served: its id (which events quote) and the result; under an
+    experiment, its id and per shown item the arm and the ranker that placed it (never shown
+    to the rep: the response is the same as without one)."""
 
     id: str
     result: RecommendationResult
+    experiment_id: str | None = None
+    arms: tuple[str, ...] | None = None
+    rankers: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"recommendation_id": self.id, **self.result.to_dict()}
@@ -72,6 +77,17 @@ class View:
     by_sender: bool = False
 
 
+# How one deal's list is served: (recommender, deal, recommendation id) -> Served. The default
+# ranks with the recommender; the service passes experiments.serving's, which applies a running
+# experiment.
+Arrange = Callable[[Recommender, Deal, str], Served]
+
+
+def plain(recommender: Recommender, deal: Deal, served_id: str) -> Served:
+    """The list the recommender serves, as it is."""
+    return Served(served_id, recommender.recommend(deal))
+
+
 class Usage:
     def __init__(
         self,
@@ -80,7 +96,9 @@ class Usage:
         catalog: CatalogStore,
         *,
         limits: Limits | None = None,
+        arrange: Arrange = plain,
     ) -> None:
+        self.arrange = arrange
         self.taxonomy = taxonomy
         self.catalog = catalog
         self.limits = limits or Limits()
@@ -98,11 +116,11 @@ class Usage:
     def serve(
         self, recommender: Recommender, deals: Sequence[Deal], *, user_id: str
     ) -> list[Served]:
-        """Recommend for each deal, less what its buyer already has (see `remember`), and log
-        what was shown (as `recommended` events, with the name of the ranker that ordered it)."""
+        """Recommend for each deal, less what its buyer already has (see `remember`), as `arrange`
+        serves it (a running experiment's arm), and log what was shown (as `recommended` events,
+        with the name of the ranker that placed each item and any experiment and arm)."""
         served = [
-            Served(secrets.token_hex(12), recommender.recommend(deal))
-            for deal in self.remember(deals)
+            self.arrange(recommender, deal, secrets.token_hex(12)) for deal in self.remember(deals)
         ]
         ranker = scorer_name(recommender.config.ranker)
         for item in served:
@@ -251,8 +269,15 @@ def log_entry(
     """The `recommended` events (impressions: each item's 1-based position as served, `ranker`
     the name of what ordered the list, the experiment and arm if served under one), asked
     questions and weak questions' vectors (from the encoder called `model`) one served
-    recommendation leaves behind."""
+    recommendation leaves behind. A list served under an experiment (`served.experiment_id`)
+    logs its own experiment, and per item its arm and ranker, over `experiment_id`, `arm` and
+    `ranker`."""
     result, deal = served.result, served.result.deal
+    count = len(result.items)
+    if served.experiment_id is not None:
+        experiment_id = served.experiment_id
+    arms = served.arms or (arm,) * count
+    rankers = served.rankers or (ranker,) * count
     now = at or datetime.now(UTC)
     context: dict[str, Any] = {"deal_id": deal.deal_id, "stage": deal.stage,
                                "vertical": deal.vertical, "persona": deal.persona}  # fmt: skip
@@ -267,9 +292,9 @@ def log_entry(
             score=item.score,
             reason_codes=[reason.code for reason in item.reasons],
             position=position,
-            ranker=ranker,
+            ranker=rankers[position - 1],
             experiment_id=experiment_id,
-            arm=arm,
+            arm=arms[position - 1],
             **context,
         )
         for position, item in enumerate(result.items, start=1)

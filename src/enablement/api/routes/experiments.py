@@ -45,14 +45,17 @@ def list_experiments(
 
 @router.get(
     "/experiments/{experiment_id}",
-    response_model=schemas.ExperimentPublic,
+    response_model=schemas.ExperimentDetail,
     responses=ERRORS | NOT_FOUND,
 )
 def get_experiment(
     experiment_id: ExperimentId, service: ServiceDep, _: MarketerDep
 ) -> dict[str, Any]:
-    """One experiment's definition and state."""
-    return service.experiments.get(experiment_id).to_dict()
+    """One experiment's definition and state, and its `results` so far: for an interleave, the
+    treatment's deal wins, losses and ties, the exact interval on its share and the decision;
+    for a holdout, each arm's win rate and stage progression and their difference, caused by
+    the live ranker (deals were assigned at random)."""
+    return service.experiment_report(experiment_id)
 
 
 @router.post(
@@ -65,4 +68,4 @@ def stop_experiment(
 ) -> dict[str, Any]:
     """Stop an experiment (admin), recording who and when; another may then start. Stopping a
     stopped one changes nothing and answers it as it is."""
-    return service.experiments.stop(experiment_id, stopped_by=principal.name).to_dict()
+    return service.stop_experiment(experiment_id, stopped_by=principal.name).to_dict()
