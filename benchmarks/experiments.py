@@ -98,7 +98,7 @@ def main() -> int:
                 definition = conditions[name]
                 started = None
                 if definition is not None:
-                    started = service.create_experiment(definition, created_by="bench")
+                    started = service.experimenting.create(definition, created_by="bench")
                 offset = (round_ * len(conditions) + n) * (args.runs + 10)
                 block = time_serving(service, args.runs, offset)
                 times[name] += block
@@ -106,7 +106,7 @@ def main() -> int:
                     f"round {round_} {name}: p50 {np.percentile(block, 50):.1f} ms", file=sys.stderr
                 )
                 if started is not None:
-                    service.stop_experiment(started.id, stopped_by="bench")
+                    service.experimenting.stop(started.id, stopped_by="bench")
         assets, chunks = service.store.counts()[:2]
         service.close()
     base_p99 = float(np.percentile(times["none"], 99))

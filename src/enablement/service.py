@@ -3,7 +3,7 @@
 It delegates to serving.ServingModels (the encoder and the models a recommender serves with),
 recommending.Recommending (the live recommender, deals and searches checked against it), library
 (build and index options, ingest paths, the removal audit log) and the stores of the catalog,
-events, access keys, analytics, experiments and jobs."""
+events, access keys, analytics and jobs, and experimenting.Experimenting (experiments)."""
 
 from __future__ import annotations
 
@@ -27,13 +27,8 @@ from enablement.catalog.removal import Removal, remove
 from enablement.catalog.store import Actor, CatalogStore
 from enablement.db import connect
 from enablement.embedding import Encoder, ModelSpec
-from enablement.events.feedback import learnable
 from enablement.events.service import Usage
-from enablement.experiments.model import Definition, Experiment, check_definition
-from enablement.experiments.rankers import Ranker, known_rankers, ranker
-from enablement.experiments.results import furthest_stages, results
-from enablement.experiments.serving import ExperimentServing
-from enablement.experiments.store import ExperimentStore
+from enablement.experimenting import Experimenting
 from enablement.index.build import BuildReport, build_index
 from enablement.index.bundle import Bundle, IndexMissingError, current_folder, load_bundle
 from enablement.index.cache import EmbeddingCache
@@ -225,7 +220,7 @@ class EnablementService:
             self.taxonomy,
             self.store,
             limits=limits,
-            arrange=self.experiment_serving.arrange,
+            arrange=self.experimenting.serving.arrange,
         )
 
     @cached_property
@@ -260,52 +255,12 @@ class EnablementService:
         return store.verify(secret)
 
     @cached_property
-    def experiments(self) -> ExperimentStore:
-        return ExperimentStore(self.engine)
-
-    def rankers(self) -> dict[str, Ranker]:
-        """The rankers an experiment may name, by name, each with its config (see
-        experiments.rankers); learned ones as ServingModels.learned_rankers finds them."""
-        return known_rankers(self.models.learned_rankers())
-
-    def create_experiment(self, definition: Definition, *, created_by: str) -> Experiment:
-        """Start an experiment: checked against the known rankers (InvalidValueError naming the
-        field, see check_definition), refused while another runs (ConflictError)."""
-        checked = check_definition(definition, rankers=self.rankers())
-        created = self.experiments.create(checked, created_by=created_by)
-        self.experiment_serving.forget()
-        return created
-
-    def stop_experiment(self, experiment_id: str, *, stopped_by: str) -> Experiment:
-        """Stop an experiment (see ExperimentStore.stop); this process serves without it at
-        once, other workers within `experiment_cache_s`."""
-        stopped = self.experiments.stop(experiment_id, stopped_by=stopped_by)
-        self.experiment_serving.forget()
-        return stopped
-
-    @cached_property
-    def experiment_serving(self) -> ExperimentServing:
-        """How lists are served under the running experiment (read at most once per
-        `experiment_cache_s`), each ranker's recommender built once."""
-        return ExperimentServing(
-            self.experiments,
-            config_for=self._ranker_config,
-            ttl=self.settings.experiment_cache_s,
-        )
-
-    def _ranker_config(self, name: str) -> RecommenderConfig:
-        return ranker(name, self.rankers(), field="ranker").config(self.linear_config)
-
-    def experiment_report(self, experiment_id: str) -> dict[str, Any]:
-        """The experiment (NotFoundError when unknown) with its `results` from the impressions
-        logged under it since it was created (see experiments.results)."""
-        experiment = self.experiments.get(experiment_id)
-        shown = learnable(self.engine, since=experiment.created_at).impressions
-        deals = {row.deal_id for row in shown if row.experiment_id == experiment.id}
-        ranks = {stage: i + 1 for i, stage in enumerate(self.taxonomy.stages.ids)}
-        furthest = furthest_stages(self.engine, [d for d in deals if d])
-        found = results(experiment, shown, stage_rank=ranks, furthest=furthest)
-        return {**experiment.to_dict(), "results": found}
+    def experimenting(self) -> Experimenting:
+        """Experiments: the registry, their rankers, serving and reports (experimenting.py)."""
+        return Experimenting(
+            self.engine, self.models, linear_config=lambda: self.linear_config,
+            taxonomy=lambda: self.taxonomy, cache_seconds=self.settings.experiment_cache_s,
+        )  # fmt: skip
 
     @cached_property
     def jobs(self) -> JobStore:

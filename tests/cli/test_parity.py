@@ -144,7 +144,7 @@ def _differences(cli: Any, api: Any, at: str = "") -> list[str]:
 def test_cli_json_has_the_api_keys(api: ApiEnv, runner: CliRunner, name: str) -> None:
     pair = PAIRS[name]
     library = str(api.settings.data_dir / "library")
-    experiment = api.service.experiments.running_id() or ""  # made by the fixture
+    experiment = api.service.experimenting.store.running_id() or ""  # made by the fixture
     result = runner.invoke(cli, [*_fill(pair.cli, library, experiment), "--json"])
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)

@@ -172,7 +172,7 @@ def test_served_holdout_deals_won_only_in_the_live_arm_show_a_caused_difference(
 ) -> None:
     made = start(env, HOLDOUT)
     serve(env, DEALS)
-    experiment = env.service.experiments.get(made["id"])
+    experiment = env.service.experimenting.store.get(made["id"])
     arms = {raw["deal_id"]: arm_for(experiment, raw["deal_id"]) for raw in DEALS}
     _post(env, [
         {"idempotency_key": f"out-{deal}", "type": "deal_outcome", "deal_id": deal,

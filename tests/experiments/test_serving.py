@@ -68,7 +68,7 @@ def ranking(env: ApiEnv, name: str) -> Recommender:
 
 
 def experiment(env: ApiEnv, made: dict[str, Any]) -> Experiment:
-    return env.service.experiments.get(made["id"])
+    return env.service.experimenting.store.get(made["id"])
 
 
 def test_a_holdout_serves_the_control_to_exactly_its_deals_and_logs_every_arm(env: ApiEnv) -> None:
@@ -209,7 +209,7 @@ def test_a_ranker_that_no_longer_loads_serves_live_without_the_experiment(
     def gone(name: str) -> RecommenderConfig:
         raise UnknownChoiceError("ranker", name, ["linear"], field="ranker")
 
-    serving = ExperimentServing(env.service.experiments, config_for=gone)
+    serving = ExperimentServing(env.service.experimenting.store, config_for=gone)
     live = env.service.recommender
     deal = env.service.resolve_deal(DEALS[0], prefix="")
     served = serving.arrange(live, deal, "list-1")

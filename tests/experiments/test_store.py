@@ -185,17 +185,17 @@ def test_the_service_knows_the_served_and_a_trained_candidate_ranker(
 
     service = EnablementService(settings, encoder=HashingEncoder())
     try:
-        assert set(service.rankers()) == {"linear", *BASELINES}
+        assert set(service.experimenting.rankers()) == {"linear", *BASELINES}
         names = feature_names(service.taxonomy.asset_types.ids)
         trained = tiny_model(names)
         saved = save_ranker(
             LearnedRanker(trained.booster, names, service.encoder.name, depth=10),
             settings.data_dir / "ranker",
         )
-        assert set(service.rankers()) == {"linear", saved.name, *BASELINES}
-        made = service.create_experiment(
+        assert set(service.experimenting.rankers()) == {"linear", saved.name, *BASELINES}
+        made = service.experimenting.create(
             Definition("candidate", "interleave", "linear", saved.name), created_by="ops"
         )
-        assert service.experiments.get(made.id).treatment == saved.name
+        assert service.experimenting.store.get(made.id).treatment == saved.name
     finally:
         service.close()

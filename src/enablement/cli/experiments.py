@@ -59,7 +59,7 @@ def create(
     raw = {"name": name, "kind": kind, "control": control, "treatment": treatment, "share": share}
     body = validate(ExperimentCreate, {k: v for k, v in raw.items() if v is not None})
     with service(database_url) as svc:
-        made = svc.create_experiment(
+        made = svc.experimenting.create(
             Definition(**body.model_dump()), created_by=os_user() if actor is None else actor
         )
     if as_json:
@@ -83,7 +83,7 @@ def list_experiments(
     raw = {"limit": limit, "cursor": cursor}
     params = validate(ExperimentListRequest, {k: v for k, v in raw.items() if v is not None})
     with service(database_url) as svc:
-        page, after = svc.experiments.page(limit=params.limit, cursor=params.cursor)
+        page, after = svc.experimenting.store.page(limit=params.limit, cursor=params.cursor)
     rows = [e.to_dict() for e in page]
     if as_json:
         click.echo(json.dumps({"items": rows, "next": after}, indent=2))
@@ -114,7 +114,7 @@ def show(experiment_id: str, as_json: bool, database_url: str | None) -> None:
     enablement experiments show exp-20261205120000000000-3f2a
     """
     with service(database_url) as svc:
-        row = svc.experiment_report(experiment_id)
+        row = svc.experimenting.report(experiment_id)
     if as_json:
         click.echo(json.dumps(row, indent=2))
         return
@@ -135,7 +135,7 @@ def stop(experiment_id: str, actor: str | None, as_json: bool, database_url: str
     """
     who = os_user() if actor is None else actor
     with service(database_url) as svc:
-        row = svc.stop_experiment(experiment_id, stopped_by=who).to_dict()
+        row = svc.experimenting.stop(experiment_id, stopped_by=who).to_dict()
     if as_json:
         click.echo(json.dumps(row, indent=2))
         return

@@ -31,7 +31,7 @@ def create_experiment(
     (0, 0.5]. An unknown ranker is a 422 `unknown_ranker` naming the field, with the `valid`
     names; a second experiment while one runs is a 409."""
     definition = Definition(**body.model_dump())
-    return service.create_experiment(definition, created_by=principal.name).to_dict()
+    return service.experimenting.create(definition, created_by=principal.name).to_dict()
 
 
 @router.get("/experiments", response_model=schemas.ExperimentPage, responses=ERRORS)
@@ -39,7 +39,7 @@ def list_experiments(
     service: ServiceDep, _: MarketerDep, params: Annotated[ExperimentListRequest, Query()]
 ) -> dict[str, Any]:
     """Experiments newest first, running or stopped; pass `next` back as `cursor` for older."""
-    page, after = service.experiments.page(limit=params.limit, cursor=params.cursor)
+    page, after = service.experimenting.store.page(limit=params.limit, cursor=params.cursor)
     return {"items": [e.to_dict() for e in page], "next": after}
 
 
@@ -55,7 +55,7 @@ def get_experiment(
     treatment's deal wins, losses and ties, the exact interval on its share and the decision;
     for a holdout, each arm's win rate and stage progression and their difference, caused by
     the live ranker (deals were assigned at random)."""
-    return service.experiment_report(experiment_id)
+    return service.experimenting.report(experiment_id)
 
 
 @router.post(
@@ -68,4 +68,4 @@ def stop_experiment(
 ) -> dict[str, Any]:
     """Stop an experiment (admin), recording who and when; another may then start. Stopping a
     stopped one changes nothing and answers it as it is."""
-    return service.stop_experiment(experiment_id, stopped_by=principal.name).to_dict()
+    return service.experimenting.stop(experiment_id, stopped_by=principal.name).to_dict()
