@@ -19,9 +19,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from enablement.events.clicks import ClickModel
+from enablement.events.impressions import Served, log_entry
 from enablement.events.labelled import Truth, cycle, serve_labelled
 from enablement.events.model import EventType, NewEvent
-from enablement.events.service import Served, Usage, log_entry
+from enablement.events.service import Usage
 from enablement.learn.evaluate import LabelledDeal
 from enablement.recommend.context import resolve_deal
 from enablement.recommend.pipeline import Recommender

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from enablement.embedding import Encoder, Vectors
 from enablement.errors import UnknownChoiceError
-from enablement.events.service import Served, plain
+from enablement.events.impressions import Served, plain
 from enablement.experiments.assign import arm_for
 from enablement.experiments.interleave import CONTROL, team_draft
 from enablement.experiments.model import Experiment
