@@ -204,3 +204,19 @@ def test_an_api_error_shows_the_apis_message(page: Any, web_server: WebServer) -
     assert section.locator(".status").inner_text() == f"This view could not be loaded: {message}"
     assert section.locator(".retry").is_visible()
     assert page.locator("#funnel").get_attribute("data-state") == "ready"  # the others still load
+
+
+def test_the_running_experiment_is_marked_and_its_results_shown_first(
+    page: Any, web_server: WebServer, experiments: dict[str, dict[str, Any]]
+) -> None:
+    running = _start(web_server, {"name": "running holdout", "kind": "holdout",
+                                  "control": "bm25_only", "share": 0.1})  # fmt: skip
+    try:
+        open_dashboard(page, dashboard_url(web_server, marketer(web_server)))
+        rows = page.locator("#experiments tbody tr")
+        assert rows.locator("th").all_inner_texts()[0] == "running holdout"
+        assert rows.evaluate_all("trs => trs.map(tr => tr.className)")[:2] == ["running", ""]
+        assert rows.nth(0).locator(".badge").inner_text() == "Running"
+        assert page.locator("#experiments .results h3").inner_text().startswith("running holdout")
+    finally:
+        _ok(web_server.api("POST", f"/v1/experiments/{running['id']}:stop"))
