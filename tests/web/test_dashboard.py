@@ -27,7 +27,7 @@ from tests.web.test_sidebar import fresh
 VIEWS = ("funnel", "unused", "health", "coverage", "demand", "influence")
 WIDE = {"width": 1280, "height": 900}
 # Per view: whether its chart exists, its datasets' lengths, and whether any value is not zero.
-CHARTS = """() => [...document.querySelectorAll('section.view canvas')].map(canvas => {
+CHARTS = """() => [...document.querySelectorAll('section.view[data-view] canvas')].map(canvas => {
   const chart = Chart.getChart(canvas);
   const values = chart ? chart.data.datasets.flatMap(d => d.data)
     .flatMap(v => (v !== null && typeof v === 'object' && !Array.isArray(v) ? [v.v] : v)) : [];
@@ -220,7 +220,7 @@ def test_the_section_bar_stays_in_view_and_marks_the_section_being_read(
     open_dashboard(page, dashboard_url(web_server, marketer(web_server)))
     nav = page.get_by_role("navigation", name="Sections")
     assert nav.get_by_role("link").all_inner_texts() == [
-        "Funnel", "Unused", "Health", "Coverage", "Demand", "Influence",
+        "Funnel", "Unused", "Health", "Coverage", "Demand", "Influence", "Experiments",
     ]  # fmt: skip
     assert current_section(page) == ["Funnel"]
     bar = "() => document.querySelector('#sticky').getBoundingClientRect().toJSON()"
@@ -229,7 +229,7 @@ def test_the_section_bar_stays_in_view_and_marks_the_section_being_read(
     page.evaluate("document.querySelector('#coverage .figure').scrollIntoView()")
     wait_current(page, "Coverage")
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    wait_current(page, "Influence")
+    wait_current(page, "Experiments")
     assert page.evaluate("window.scrollY") > 2000
     assert page.evaluate(bar)["top"] == 0 and nav.is_visible()
     # From the keyboard: Tab from the filters reaches the links; Enter on Demand scrolls to it,
@@ -513,12 +513,12 @@ def test_no_serious_accessibility_violations(page: Any, web_server: WebServer) -
     assert_accessible(page, web_server.url)
     open_dashboard(page, dashboard_url(web_server, marketer(web_server)))
     assert_accessible(page, web_server.url)
-    # Keyboard focus is visible: tab to the section bar's first link, then past its last one to
-    # the first download button.
+    # Keyboard focus is visible: tab to the section bar's first link, then past its last one
+    # (Experiments) to the first download button.
     page.focus("#f-reset")
     page.keyboard.press("Tab")
     assert focused(page) == ["Funnel", "solid"]
-    for _ in range(6):
+    for _ in range(7):
         page.keyboard.press("Tab")
     assert focused(page) == ["Download CSV (funnel)", "solid"]
 

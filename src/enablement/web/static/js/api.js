@@ -90,6 +90,16 @@ export class Api {
     return this.request("GET", path, undefined, { as: "text" });
   }
 
+  /** The experiments, newest first, as {items, next}. */
+  experiments(signal) {
+    return this.request("GET", "/v1/experiments", undefined, { signal });
+  }
+
+  /** One experiment with its `results` so far. */
+  experiment(id, signal) {
+    return this.request("GET", `/v1/experiments/${encodeURIComponent(id)}`, undefined, { signal });
+  }
+
   /** Record one user action as an event. Retries (network errors, 5xx) reuse its key, so the
    * server stores it once however often it is sent. */
   async record(event) {

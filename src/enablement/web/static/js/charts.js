@@ -200,3 +200,64 @@ export function intervals({ rows, verdict, names }) {
     plugins: [zeroLine],
   };
 }
+
+/** A line at 50% on the value axis: no preference between the two rankings. */
+const halfLine = {
+  id: "halfLine",
+  afterDatasetsDraw(chart) {
+    const { ctx, chartArea, scales } = chart;
+    const x = scales.x.getPixelForValue(0.5);
+    ctx.save();
+    ctx.strokeStyle = INK;
+    ctx.lineWidth = 2;
+    ctx.setLineDash([5, 4]);
+    ctx.beginPath();
+    ctx.moveTo(x, chartArea.top);
+    ctx.lineTo(x, chartArea.bottom);
+    ctx.stroke();
+    ctx.restore();
+  },
+};
+
+const percent = (v) => `${Math.round(v * 100)}%`;
+
+/** An interleave's treatment win share: its 95% interval as a floating bar [low, high], the share
+ * as a point, and a dashed line at 50%. */
+export function shareInterval({ share, low, high }) {
+  const clear = low > 0.5 ? [GOOD, "rgba(27,106,52,0.45)"] : high < 0.5 ? [BAD, "rgba(192,38,47,0.4)"] : [ACCENT, "rgba(10,85,199,0.16)"];
+  return {
+    type: "bar",
+    data: {
+      labels: ["Treatment"],
+      datasets: [
+        {
+          type: "bar", label: "95% interval", data: [[low, high]], backgroundColor: clear[1],
+          borderColor: clear[0], borderWidth: 2, borderSkipped: false, barPercentage: 0.5,
+        },
+        {
+          type: "line", label: "Win share", data: [share], showLine: false, pointStyle: "rectRot",
+          pointRadius: 7, backgroundColor: INK, borderColor: INK,
+        },
+      ],
+    },
+    options: {
+      indexAxis: "y",
+      plugins: {
+        legend: { position: "bottom", labels: { color: INK, usePointStyle: true } },
+        tooltip: {
+          callbacks: {
+            label: (c) => (Array.isArray(c.raw) ? `95% interval: ${percent(c.raw[0])} to ${percent(c.raw[1])}` : `Win share: ${percent(c.raw)}`),
+          },
+        },
+      },
+      scales: {
+        x: {
+          min: 0, max: 1, ticks: { stepSize: 0.1, callback: (value) => percent(value) },
+          title: { display: true, text: "Treatment's share of the deals not tied (50%: no preference)", color: MUTED },
+        },
+        y: { grid: { display: false } },
+      },
+    },
+    plugins: [halfLine],
+  };
+}

@@ -1,8 +1,10 @@
-// The marketer dashboard: sign-in, filters, the sticky section bar, and the six audit views, each
-// loading (and failing) on its own, with its summary, notes, chart, table and CSV download.
+// The marketer dashboard: sign-in, filters, the sticky section bar, the six audit views, each
+// loading (and failing) on its own, with its summary, notes, chart, table and CSV download, and
+// the experiments view (which the filters do not narrow).
 
 import { Api, ApiError } from "./api.js";
 import { chartsAvailable, setUpCharts } from "./charts.js";
+import { loadExperiments } from "./experiments.js";
 import {
   FIELDS, apiParams, checkDates, describe, fillSelects, fromQuery, isoMinute, readForm, toQuery,
   wirePickers, writeForm,
@@ -136,7 +138,8 @@ async function loadAll() {
     return;
   }
   document.body.dataset.state = "loading";
-  await Promise.all(NAMES.map((name) => loadView(name, controller.signal)));
+  const views = NAMES.map((name) => loadView(name, controller.signal));
+  await Promise.all([...views, experimentsView(controller.signal)]);
   if (controller.signal.aborted || !state.api) return;
   $("updated").textContent = `· updated ${isoMinute(new Date())}`;
   document.body.dataset.state = "ready";
@@ -157,6 +160,18 @@ async function loadView(name, signal) {
     if (name === "funnel") $("applied").textContent = describe(table.filters, label);
     $("applied").hidden = false;
     state.relayout();
+  } catch (err) {
+    if (err.name === "AbortError" || signal.aborted) return;
+    viewFailed(section, err);
+  }
+}
+
+async function experimentsView(signal) {
+  const section = $("experiments");
+  section.dataset.state = "loading";
+  setStatus(section, "Loading…", { busy: true });
+  try {
+    await loadExperiments(state.api, section, signal, setStatus);
   } catch (err) {
     if (err.name === "AbortError" || signal.aborted) return;
     viewFailed(section, err);
@@ -210,6 +225,7 @@ function wire() {
     section.querySelector(".download").addEventListener("click", (e) => download(name, e.currentTarget));
     section.querySelector(".retry").addEventListener("click", () => loadView(name, state.controller.signal));
   }
+  $("experiments").querySelector(".retry").addEventListener("click", () => experimentsView(state.controller.signal));
   state.relayout = setUpNav($("sticky"));
   wirePickers($("filters"));
   $("sign-in-form").addEventListener("submit", submitSignIn);
