@@ -135,9 +135,17 @@ def test_the_view_lists_experiments_and_shows_the_interleaves_decision_and_inter
     # Newest first, kind and rankers in words, an ISO start day.
     assert rows.locator("th").all_inner_texts()[:2] == ["metadata pays", "linear vs bm25"]
     first = rows.nth(0).locator("td").all_inner_texts()
-    assert first[:3] == ["Holdout", "no_metadata held out for 50.0% of deals", "Stopped"]
+    assert first[:3] == [
+        "Holdout",
+        "Text only, no deal fields held out for 50.0% of deals",
+        "Stopped",
+    ]
     assert first[3] == experiments["holdout"]["created_at"][:10]
-    assert rows.nth(1).locator("td").all_inner_texts()[:2] == ["Interleave", "linear vs bm25_only"]
+    assert rows.nth(1).locator("td").all_inner_texts()[:2] == [
+        "Interleave", "Weighted scorer vs Keyword match only",
+    ]  # fmt: skip
+    snake = [w for t in rows.all_inner_texts() for w in re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", t)]
+    assert snake == [], "rankers are named in words, not by their API names"
     # The newest is shown first; the interleave on asking.
     section.get_by_role("button", name="Show the results of linear vs bm25").click()
     page.wait_for_function(

@@ -16,9 +16,20 @@ const FIXED = "The decision is a fixed-horizon test: decide once, at the number 
 const NONE = "No experiment yet. An admin starts one with “enablement experiments create --kind interleave --control linear --treatment NAME --name NAME” or POST /v1/experiments; its results show here.";
 
 const isoDay = (text) => (text ? text.slice(0, 10) : "—");
+// The rankers an experiment may name (README, "Experiments"), in a marketer's words; a learned
+// ranker keeps its version, which tells two of them apart.
+const RANKERS = {
+  linear: "Weighted scorer",
+  bm25_only: "Keyword match only",
+  dense_only: "Meaning match only",
+  no_metadata: "Text only, no deal fields",
+};
+const LEARNED = "lambdarank:";
+const rankerLabel = (name) => RANKERS[name]
+  || (name.startsWith(LEARNED) ? `Learned ranker ${name.slice(LEARNED.length)}` : name);
 const rankers = (e) => (e.kind === "interleave"
-  ? `${e.control} vs ${e.treatment}`
-  : `${e.control} held out for ${format.percent(e.share)} of deals`);
+  ? `${rankerLabel(e.control)} vs ${rankerLabel(e.treatment)}`
+  : `${rankerLabel(e.control)} held out for ${format.percent(e.share)} of deals`);
 const interval = (v) => `${format.percent(v.low)} to ${format.percent(v.high)}`;
 const pointsInterval = (v) => `${format.points(v.low).replace(" pts", "")} to ${format.points(v.high)}`;
 
