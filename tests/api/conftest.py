@@ -14,6 +14,7 @@ from enablement.api import create_app
 from enablement.catalog.build import BuildOptions
 from enablement.service import EnablementService
 from enablement.settings import Settings
+from tests.conftest import fresh_postgres_url
 from tests.fakes import HashingEncoder
 from tests.index.library import build_small_library
 
@@ -47,6 +48,20 @@ def make_env(root: Path, build_options: BuildOptions, **overrides: object) -> Ap
 @pytest.fixture
 def api(tmp_path: Path, build_options: BuildOptions) -> Iterator[ApiEnv]:
     env = make_env(tmp_path, build_options)
+    yield env
+    env.client.close()
+    env.service.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def api_on_both(
+    request: pytest.FixtureRequest, tmp_path: Path, build_options: BuildOptions
+) -> Iterator[ApiEnv]:
+    """`api`, once on SQLite and once on a fresh database of the real PostgreSQL server."""
+    overrides: dict[str, object] = {}
+    if request.param == "postgresql":
+        overrides["database_url"] = fresh_postgres_url(request.getfixturevalue("postgres_server"))
+    env = make_env(tmp_path, build_options, **overrides)
     yield env
     env.client.close()
     env.service.close()

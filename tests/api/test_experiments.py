@@ -4,16 +4,12 @@ naming the field (and the valid rankers), a second running experiment a 409, an 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from enablement.catalog.build import BuildOptions
 from enablement.experiments.rankers import BASELINES
-from tests.api.conftest import ApiEnv, make_env
-from tests.conftest import fresh_postgres_url
+from tests.api.conftest import ApiEnv
 
 HOLDOUT = {"name": "metadata pays", "kind": "holdout", "control": "no_metadata", "share": 0.1}
 INTERLEAVE = {"name": "linear vs bm25", "kind": "interleave", "control": "linear",
@@ -22,17 +18,9 @@ INTERLEAVE = {"name": "linear vs bm25", "kind": "interleave", "control": "linear
 KNOWN = sorted(["linear", *BASELINES])
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def env(
-    request: pytest.FixtureRequest, tmp_path: Path, build_options: BuildOptions
-) -> Iterator[ApiEnv]:
-    overrides: dict[str, object] = {}
-    if request.param == "postgresql":
-        overrides["database_url"] = fresh_postgres_url(request.getfixturevalue("postgres_server"))
-    built = make_env(tmp_path, build_options, **overrides)
-    yield built
-    built.client.close()
-    built.service.close()
+@pytest.fixture
+def env(api_on_both: ApiEnv) -> ApiEnv:
+    return api_on_both
 
 
 def _create(env: ApiEnv, body: dict[str, Any], role: str = "admin") -> Any:

@@ -3,24 +3,11 @@ tests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from enablement.catalog.build import BuildOptions
-from tests.api.conftest import ApiEnv, make_env
-from tests.conftest import fresh_postgres_url
+from tests.api.conftest import ApiEnv, api_on_both  # noqa: F401 (registers the fixture here)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def env(
-    request: pytest.FixtureRequest, tmp_path: Path, build_options: BuildOptions
-) -> Iterator[ApiEnv]:
-    overrides: dict[str, object] = {}
-    if request.param == "postgresql":
-        overrides["database_url"] = fresh_postgres_url(request.getfixturevalue("postgres_server"))
-    built = make_env(tmp_path, build_options, **overrides)
-    yield built
-    built.client.close()
-    built.service.close()
+@pytest.fixture
+def env(api_on_both: ApiEnv) -> ApiEnv:  # noqa: F811
+    return api_on_both
