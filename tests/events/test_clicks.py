@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from enablement.events.clicks import NONE, OPENED, SENT, VIEWED, ClickModel
+from enablement.events.clicks import ClickModel
+from enablement.learn.logged import NONE, OPENED, SENT, VIEWED
 
 
 def test_examination_falls_with_position_as_eta_says() -> None:

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from enablement.db import connect, tables
-from enablement.events.clicks import NONE, OPENED, SENT, VIEWED
 from enablement.events.feedback import Impression, Learnable, learnable
 from enablement.events.links import ShareLinkStore
 from enablement.events.model import EventType, NewEvent
 from enablement.events.store import EventStore
+from enablement.learn.logged import NONE, OPENED, SENT, VIEWED
 
 STAGES = ["prospecting", "discovery", "evaluation", "proposal", "negotiation", "closed_won"]
 # Impressions an hour apart, ending before now: share links are made at the current time.

@@ -10,9 +10,9 @@ import anyio
 import pytest
 
 from enablement.catalog.build import BuildOptions
-from enablement.events.clicks import NONE, OPENED
 from enablement.events.feedback import Impression, learnable
 from enablement.events.impressions import Served, log_entry
+from enablement.learn.logged import NONE, OPENED
 from enablement.mcp_server import build_mcp
 from tests.api.conftest import ApiEnv, make_env
 from tests.test_service import save_tiny_ranker

@@ -6,7 +6,6 @@ import random
 
 import pytest
 
-from enablement.events.clicks import NONE, OPENED, SENT, VIEWED
 from enablement.experiments import (
     CONTROL,
     TREATMENT,
@@ -22,6 +21,7 @@ from enablement.experiments import (
     steps_from_actions,
     team_draft,
 )
+from enablement.learn.logged import NONE, OPENED, SENT, VIEWED
 
 
 class Coins(random.Random):

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 # The ladder of what can happen to a shown item, each step implying the ones before it.
-NONE, OPENED, SENT, VIEWED = 0, 1, 2, 3
+from enablement.learn.logged import NONE, OPENED, SENT, VIEWED
+
 GRADES = 4  # labelled grades run 0..3
 
 

@@ -35,17 +35,12 @@ from sqlalchemy import (
 )
 
 from enablement.db import tables
-from enablement.events.clicks import NONE, OPENED, SENT, VIEWED
 from enablement.events.model import EventType
+from enablement.learn.logged import NONE, STEP_BY_EVENT, VIEWED
 
-# The ladder a shown item climbs (as in events.clicks): each step implies the ones before it.
-STEPS: Mapping[str, int] = {
-    EventType.opened.value: OPENED,
-    EventType.sent.value: SENT,
-    EventType.buyer_viewed.value: VIEWED,
-}
-STEP_NAMES = {NONE: None, OPENED: "opened", SENT: "sent", VIEWED: "buyer_viewed"}
-FEEDBACK_TYPES = (*STEPS, EventType.feedback.value)  # what can quote a recommendation
+# The ladder a shown item climbs (learn.logged.STEP_BY_EVENT): each step implies the ones before.
+STEP_NAMES = {NONE: None, **{step: kind for kind, step in STEP_BY_EVENT.items()}}
+FEEDBACK_TYPES = (*STEP_BY_EVENT, EventType.feedback.value)  # what can quote a recommendation
 
 
 @dataclass(frozen=True)
@@ -207,7 +202,7 @@ def _actions() -> Subquery:
     """Per (recommendation id, asset): the highest step its opened, sent and buyer_viewed
     events reached."""
     action = tables.events.alias("action")
-    step = case(dict(STEPS), value=action.c.type)
+    step = case(dict(STEP_BY_EVENT), value=action.c.type)
     rep = select(action.c.recommendation_id, action.c.asset_id, step.label("step")).where(
         action.c.type.in_([EventType.opened.value, EventType.sent.value]),
         action.c.recommendation_id.is_not(None),

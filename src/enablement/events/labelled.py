@@ -17,11 +17,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from enablement.events.clicks import OPENED, SENT, VIEWED, ClickModel
+from enablement.events.clicks import ClickModel
 from enablement.events.impressions import Served, log_entry
 from enablement.events.model import EventType, NewEvent
 from enablement.events.service import Usage
 from enablement.learn.evaluate import LabelledDeal
+from enablement.learn.logged import OPENED, SENT, VIEWED
 from enablement.learn.metrics import ndcg
 from enablement.recommend.context import resolve_deal
 from enablement.recommend.explore import explore

@@ -21,22 +21,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final, Literal, cast
 
-from enablement.events.clicks import NONE, OPENED, SENT, VIEWED
-from enablement.events.model import EventType
 from enablement.experiments.decision import Counts
+from enablement.learn.logged import NONE, OPENED, SENT, STEP_BY_EVENT, VIEWED
 
 Team = Literal["control", "treatment"]
 CONTROL: Final = "control"
 TREATMENT: Final = "treatment"
 TEAMS: Final = (CONTROL, TREATMENT)
-
-# What each logged action means on the click model's ladder (events/clicks.py): a buyer view
-# implies the rep sent the asset, which implies they opened it.
-ACTION_STEPS: Final[Mapping[str, int]] = {
-    EventType.opened: OPENED,
-    EventType.sent: SENT,
-    EventType.buyer_viewed: VIEWED,
-}
 
 
 class Outcome(StrEnum):
@@ -228,10 +219,10 @@ def steps_from_actions(
     for item in interleaving.items:
         step = NONE
         for action in actions.get(item, ()):
-            if action not in ACTION_STEPS:
-                valid = ", ".join(str(a) for a in ACTION_STEPS)
+            if action not in STEP_BY_EVENT:
+                valid = ", ".join(str(a) for a in STEP_BY_EVENT)
                 raise ValueError(f"unknown action {action!r}: expected one of {valid}")
-            step = max(step, ACTION_STEPS[action])
+            step = max(step, STEP_BY_EVENT[action])
         steps.append(step)
     return steps
 

@@ -3,9 +3,10 @@ estimation, `learn.propensity`, and of counterfactual estimates, `learn.counterf
 what each step of that is worth.
 
 What happened to a shown item is the highest step of the ladder it reached: none, opened by the
-rep, sent to the buyer, viewed by the buyer. Each step implies the ones before it. The numbers
-are those of the simulated truth, `events.clicks` (NONE=0 ... VIEWED=3), and STEP_BY_EVENT maps
-the stored event types onto them.
+rep, sent to the buyer, viewed by the buyer. Each step implies the ones before it. This module is
+the ladder's one home: the click model (`events.clicks`), the impressions join
+(`events.feedback`) and interleaving's credit (`experiments.interleave`) take NONE ... VIEWED and
+STEP_BY_EVENT, which maps the stored event types onto them, from here.
 """
 
 from __future__ import annotations
