@@ -116,7 +116,10 @@ class Recommender:
         # weighs it, this keeps the rule the linear scorer states (other battlecards demoted).
         rival = scored.fits[head, FIT_FEATURES.index("competitor")] < 0
         rival &= scored.deal.competitor is not None
-        reordered, shown = ranker.order(head, self.features(scored, head), demoted=rival)
+        assets = [self.bundle.assets[row].id for row in head] if ranker.priors else []
+        reordered, shown = ranker.order(
+            head, self.features(scored, head), demoted=rival, assets=assets, deal=scored.deal
+        )
         scores = np.full_like(scored.scores, float(shown.min()) - 1.0)
         scores[head] = shown
         return [*reordered.tolist(), *scored.candidates[ranker.depth :].tolist()], scores

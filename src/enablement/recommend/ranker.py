@@ -19,6 +19,8 @@ import numpy as np
 import numpy.typing as npt
 
 from enablement.checksums import file_sha256
+from enablement.recommend.context import Deal
+from enablement.recommend.priors import Priors
 
 Floats = npt.NDArray[np.float32]
 DEFAULT_FOLDER = Path(__file__).resolve().parents[3] / "models" / "ranker"
@@ -38,6 +40,7 @@ class LearnedRanker:
     encoder: str  # the text features are this encoder's cosines
     depth: int = DEFAULT_DEPTH
     sha256: str = ""
+    priors: Priors | None = None  # a trained candidate's per-asset priors (learn.outcomes)
 
     @property
     def name(self) -> str:
@@ -50,12 +53,33 @@ class LearnedRanker:
         scores = self.booster.predict(matrix, num_threads=1)
         return np.asarray(scores, dtype=np.float32)
 
-    def order(
-        self, rows: npt.NDArray[np.int64], matrix: Floats, *, demoted: npt.NDArray[np.bool_]
-    ) -> tuple[npt.NDArray[np.int64], Floats]:
-        """`rows` best first by the model, every `demoted` row after the others; and each row's
-        shown score, lowered for demoted rows so it follows that order."""
+    def scores(self, matrix: Floats, assets: Sequence[str], deal: Deal) -> Floats:
+        """The model's score of each row (asset `assets[i]` for `deal`), plus its prior when
+        the ranker has priors."""
         learned = self.predict(matrix)
+        if self.priors is None or not len(learned):
+            return learned
+        prior = self.priors.of(
+            assets, stage=deal.stage, vertical=deal.vertical, persona=deal.persona
+        )
+        return (learned + prior).astype(np.float32)
+
+    def order(
+        self,
+        rows: npt.NDArray[np.int64],
+        matrix: Floats,
+        *,
+        demoted: npt.NDArray[np.bool_],
+        assets: Sequence[str] = (),
+        deal: Deal | None = None,
+    ) -> tuple[npt.NDArray[np.int64], Floats]:
+        """`rows` best first by the model (and priors, given the rows' `assets` and the
+        `deal`), every `demoted` row after the others; and each row's shown score, lowered for
+        demoted rows so it follows that order."""
+        if deal is not None and self.priors is not None:
+            learned = self.scores(matrix, assets, deal)
+        else:
+            learned = self.predict(matrix)
         reordered = rows[np.lexsort((-learned, demoted))]
         shown = np.where(demoted, learned - (learned.max() - learned.min() + 1.0), learned)
         return reordered, shown.astype(np.float32)

@@ -1,0 +1,292 @@
+"""A candidate ranker trained on one library's own outcomes, and how it would do against the live
+ranker, estimated offline.
+
+1. Contexts (`learn.outcomes`) are split by their key's hash: most train, a share is held out
+   for the offline estimate only. Training contexts are split again to choose the settings.
+2. Each context's latest deal is replayed through the linear scorer to get the features of the
+   assets its lists showed (the features serving computes, `recommend.features`). An asset's
+   label is its mean IPS reward in the context, in half steps (LABEL_SCALE), so LambdaRank's
+   gain is linear in the reward.
+3. The model is the base ranker (the live learned ranker, else the shipped one) warm-started:
+   LightGBM adds trees fitted to this library's labels on top of the base's (a few, at a low
+   learning rate: the rows are only the items that were shown). With no base, it starts cold.
+4. Per-asset priors (`recommend.priors`) are fitted on the training contexts' impressions.
+   The number of added trees and the priors' weight are chosen on the tuning contexts, by
+   nDCG of their shown items under the IPS labels; zero trees and weight zero are among the
+   choices, so the candidate may be the base ranker itself.
+5. On the held-out contexts, the live ranker's and the candidate's rankings of the same
+   candidates are scored against the logged lists by `learn.counterfactual` (naive, IPS and
+   SNIPS, with bootstrap intervals over contexts).
+
+Too few contexts with an action to train or to hold out is reported, and no candidate is made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from enablement.learn.counterfactual import Evaluation, estimate
+from enablement.learn.metrics import dcg
+from enablement.learn.outcomes import Context, Outcomes
+from enablement.learn.priors import fit_priors
+from enablement.learn.ranker import BASE_PARAMS
+from enablement.recommend.pipeline import Recommender
+from enablement.recommend.priors import Priors
+from enablement.recommend.ranker import DEFAULT_DEPTH, LearnedRanker
+
+Floats = npt.NDArray[np.float32]
+LABEL_SCALE = 2.0  # labels in half reward steps
+MAX_LABEL = 8  # reward 4 (sent in a won deal)
+ROUNDS = (0, 10, 25, 50)  # trees added to the base
+WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)  # the priors' weight
+LEARNING_RATE = 0.03
+HOLDOUT = 0.2  # share of contexts held out for the offline estimate
+TUNE = 0.25  # share of the training contexts that choose rounds and weight
+
+
+@dataclass(frozen=True)
+class LearnOptions:
+    """Limits of one `learn` run: contexts needed (with an action) to train and to hold out,
+    and the most recent contexts replayed (each costs one scoring of its deal)."""
+
+    min_train: int = 50
+    min_holdout: int = 20
+    max_contexts: int = 5000
+    resamples: int = 1000
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """A context replayed: its candidates' asset ids (the linear scorer's best `depth`), their
+    features, and per shown asset its row among them."""
+
+    context: Context
+    ids: list[str]
+    features: Floats
+    linear: Floats  # the linear scorer's scores of those candidates
+
+    def shown_rows(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+        """Rows of the shown assets still among the candidates, and their labels."""
+        where = {asset: i for i, asset in enumerate(self.ids)}
+        means = self.context.mean_rewards()
+        rows = [where[a] for a in means if a in where]
+        labels = [_label(means[a]) for a in means if a in where]
+        return np.array(rows, dtype=np.int64), np.array(labels, dtype=np.int32)
+
+
+@dataclass(frozen=True)
+class Trained:
+    """A run's result: the candidate (None when there was too little data, `skipped` says
+    why), what it was trained on, the settings chosen, and the offline estimates."""
+
+    candidate: LearnedRanker | None
+    trained_on: dict[str, Any]
+    offline: dict[str, Any]
+    skipped: str | None = None
+
+    def beats_live(self) -> bool:
+        """Whether the candidate's SNIPS lower bound is above the live ranker's SNIPS estimate
+        (IPS when SNIPS is undefined): the bar `--auto-promote` asks a candidate to clear."""
+        live, candidate = self.offline.get("live"), self.offline.get("candidate")
+        if self.candidate is None or not live or not candidate:
+            return False
+        name = "snips" if live.get("snips") and candidate.get("snips") else "ips"
+        return bool(candidate[name]["low"] > live[name]["value"])
+
+
+def train_candidate(
+    outcomes: Outcomes,
+    replay: Callable[[Context], Replayed | None],
+    *,
+    live: LearnedRanker | None,
+    base: LearnedRanker | None,
+    names: tuple[str, ...],
+    encoder: str,
+    options: LearnOptions | None = None,
+) -> Trained:
+    """A candidate over `base` from `outcomes` (see the module docstring); `replay` gives a
+    context's candidates and features (`names`, from `encoder`; None when its deal no longer
+    resolves), `live` is what serves now (None: the linear scorer)."""
+    options = options or LearnOptions()
+    acted = sorted((c for c in outcomes.contexts.values() if c.acted), key=lambda c: c.last_shown)[
+        -options.max_contexts :
+    ]
+    holdout = [c for c in acted if _share(c.key, "holdout") < HOLDOUT]
+    train = [c for c in acted if _share(c.key, "holdout") >= HOLDOUT]
+    trained_on: dict[str, Any] = {
+        **outcomes.to_dict(),
+        "train_contexts": len(train),
+        "holdout_contexts": len(holdout),
+        "base": base.name if base is not None else None,
+    }
+    if len(train) < options.min_train or len(holdout) < options.min_holdout:
+        why = (
+            f"too little data: {len(train)} training and {len(holdout)} held-out contexts with "
+            f"an action, at least {options.min_train} and {options.min_holdout} are needed"
+        )
+        return Trained(None, trained_on, {}, skipped=why)
+    replayed = {c.key: r for c in acted if (r := replay(c)) is not None}
+    fit = [replayed[c.key] for c in train if c.key in replayed and _share(c.key, "tune") >= TUNE]
+    tune = [replayed[c.key] for c in train if c.key in replayed and _share(c.key, "tune") < TUNE]
+    train_keys = {c.key for c in train}
+    fit_keys = {r.context.key for r in fit}
+    priors_fit = fit_priors(s for key, s in outcomes.shown if key in fit_keys)
+    rounds, weight, table = _choose(fit, tune, base, priors_fit)
+    booster = _warm(base, fit + tune, rounds)
+    priors = fit_priors(s for key, s in outcomes.shown if key in train_keys).with_weight(weight)
+    depth = base.depth if base is not None else DEFAULT_DEPTH
+    candidate = LearnedRanker(booster, names, encoder, depth, priors=priors if weight > 0 else None)
+    trained_on["chosen"] = {"rounds": rounds, "priors_weight": weight, "tuning_ndcg": table}
+    held = [replayed[c.key] for c in holdout if c.key in replayed]
+    offline = _offline(outcomes, held, live, candidate, options)
+    return Trained(candidate, trained_on, offline)
+
+
+def _label(mean_reward: float) -> int:
+    return int(min(MAX_LABEL, max(0, round(mean_reward * LABEL_SCALE))))
+
+
+def _share(key: str, salt: str) -> float:
+    """A stable number in [0, 1) for a context and a purpose."""
+    digest = hashlib.sha256(f"{salt}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def _rows(replayed: Sequence[Replayed]) -> tuple[Floats, npt.NDArray[np.int32], list[int]]:
+    blocks, labels, sizes = [], [], []
+    for r in replayed:
+        rows, grades = r.shown_rows()
+        if len(rows) >= 2 and grades.max() > 0:
+            blocks.append(r.features[rows])
+            labels.append(grades)
+            sizes.append(len(rows))
+    width = replayed[0].features.shape[1] if replayed else 0
+    if not blocks:
+        return np.zeros((0, width), np.float32), np.zeros(0, np.int32), []
+    return np.vstack(blocks), np.concatenate(labels), sizes
+
+
+def _warm(base: LearnedRanker | None, replayed: Sequence[Replayed], rounds: int) -> Any:
+    """The base's booster with `rounds` trees added on `replayed`'s shown items."""
+    import lightgbm
+
+    if base is not None and rounds == 0:
+        return base.booster
+    features, labels, sizes = _rows(replayed)
+    params = {
+        **BASE_PARAMS,
+        "num_leaves": 7,
+        "learning_rate": LEARNING_RATE,
+        "min_data_in_leaf": 10,
+        "label_gain": list(range(MAX_LABEL + 1)),
+    }
+    data = lightgbm.Dataset(features, labels, group=sizes, free_raw_data=False)
+    init = base.booster if base is not None else None
+    return lightgbm.train(params, data, num_boost_round=max(rounds, 1), init_model=init)
+
+
+def _choose(
+    fit: Sequence[Replayed], tune: Sequence[Replayed], base: LearnedRanker | None, priors: Priors
+) -> tuple[int, float, dict[str, float]]:
+    """The (rounds, weight) with the best IPS-labelled nDCG of the tuning contexts' shown items;
+    ties keep the fewer trees and the smaller weight (the base as it is, when nothing helps)."""
+    table: dict[str, float] = {}
+    best = (-1.0, 0, 0.0)
+    for rounds in ROUNDS if base is not None else ROUNDS[1:]:
+        booster = _warm(base, fit, rounds) if fit else base.booster if base else None
+        if booster is None:
+            continue
+        for weight in WEIGHTS:
+            value = _tuning_ndcg(booster, priors.with_weight(weight), tune)
+            table[f"rounds {rounds}, weight {weight}"] = round(value, 4)
+            if value > best[0] + 1e-9:
+                best = (value, rounds, weight)
+    return best[1], best[2], table
+
+
+def _tuning_ndcg(booster: Any, priors: Priors, tune: Sequence[Replayed]) -> float:
+    values = []
+    for r in tune:
+        rows, labels = r.shown_rows()
+        if len(rows) < 2 or labels.max() <= 0:
+            continue
+        deal = r.context.deal
+        ids = [r.ids[i] for i in rows]
+        scores = np.asarray(booster.predict(r.features[rows], num_threads=1))
+        scores = scores + priors.of(
+            ids, stage=deal.stage, vertical=deal.vertical, persona=deal.persona
+        )
+        order = np.argsort(-scores, kind="stable")
+        ideal = dcg(sorted(labels.tolist(), reverse=True))
+        values.append(dcg(labels[order].tolist()) / ideal)
+    return float(np.mean(values)) if values else 0.0
+
+
+def _offline(
+    outcomes: Outcomes,
+    held: Sequence[Replayed],
+    live: LearnedRanker | None,
+    candidate: LearnedRanker,
+    options: LearnOptions,
+) -> dict[str, Any]:
+    """The live ranker's and the candidate's estimates on the held-out contexts' lists."""
+    keys = {r.context.key for r in held}
+    logs = [log for log in outcomes.logs if log.context in keys]
+    if not logs:
+        return {}
+    k = min(max(len(log.shown) for log in logs), outcomes.propensities.depth)
+    rankings = {name: {r.context.key: _ranking(r, ranker) for r in held}
+                for name, ranker in (("live", live), ("candidate", candidate))}  # fmt: skip
+    results: dict[str, Evaluation] = {
+        name: estimate(
+            ranking,
+            logs,
+            outcomes.propensities,
+            k=k,
+            resamples=options.resamples,
+            seed=options.seed,
+        )
+        for name, ranking in rankings.items()
+    }
+    out: dict[str, Any] = {}
+    for name, evaluation in results.items():
+        found = evaluation.to_dict()
+        found.pop("propensities")
+        out[name] = found
+    return out
+
+
+def _ranking(replayed: Replayed, ranker: LearnedRanker | None) -> list[str]:
+    """A ranker's order of the context's candidates (the linear scorer's when None)."""
+    if ranker is None:
+        scores = replayed.linear
+    else:
+        deal = replayed.context.deal
+        scores = ranker.scores(replayed.features, replayed.ids, deal)
+    return [replayed.ids[i] for i in np.argsort(-scores, kind="stable")]
+
+
+def replayer(recommender: Recommender, depth: int) -> Callable[[Context], Replayed | None]:
+    """Replays a context's deal through `recommender`'s linear scorer (its ranker is not used)."""
+    linear = Recommender(
+        recommender.bundle, recommender.encoder, recommender.taxonomy,
+        replace(recommender.config, ranker=None),
+    )  # fmt: skip
+
+    def replay(context: Context) -> Replayed | None:
+        scored = linear.score(replace(context.deal, k=depth))
+        head = scored.candidates[:depth]
+        if not len(head):
+            return None
+        ids = [linear.bundle.assets[row].id for row in head]
+        features = linear.features(scored, head)
+        return Replayed(context, ids, features, scored.scores[head].astype(np.float32))
+
+    return replay
