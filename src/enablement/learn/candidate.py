@@ -14,9 +14,12 @@ ranker, estimated offline.
    The number of added trees and the priors' weight are chosen on the tuning contexts, by
    nDCG of their shown items under the IPS labels; zero trees and weight zero are among the
    choices, so the candidate may be the base ranker itself.
-5. On the held-out contexts, the live ranker's and the candidate's rankings of the same
-   candidates are scored against the logged lists by `learn.counterfactual` (naive, IPS and
-   SNIPS, with bootstrap intervals over contexts).
+5. On the held-out contexts, the live ranker and the candidate each re-rank the assets the
+   logged lists showed, and `learn.counterfactual` scores both against those lists (naive, IPS
+   and SNIPS, with bootstrap intervals over contexts). Re-ranking what was shown, not the whole
+   library, keeps every item's reward observed: IPS is then unbiased under the position model,
+   with no assumption about assets nobody saw (which SNIPS would have to make), and the live
+   ranker is scored on the lists it actually served, diversity and all, not on a replay.
 
 Too few contexts with an action to train or to hold out is reported, and no candidate is made.
 """
@@ -24,6 +27,7 @@ Too few contexts with an action to train or to hold out is reported, and no cand
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -55,8 +59,8 @@ class LearnOptions:
     """Limits of one `learn` run: contexts needed (with an action) to train and to hold out,
     and the most recent contexts replayed (each costs one scoring of its deal)."""
 
-    min_train: int = 50
-    min_holdout: int = 20
+    min_train: int = 30
+    min_holdout: int = 10
     max_contexts: int = 5000
     resamples: int = 1000
     seed: int = 0
@@ -92,13 +96,12 @@ class Trained:
     skipped: str | None = None
 
     def beats_live(self) -> bool:
-        """Whether the candidate's SNIPS lower bound is above the live ranker's SNIPS estimate
-        (IPS when SNIPS is undefined): the bar `--auto-promote` asks a candidate to clear."""
+        """Whether the candidate's IPS lower bound is above the live ranker's IPS estimate on
+        the held-out lists: the bar `--auto-promote` asks a candidate to clear."""
         live, candidate = self.offline.get("live"), self.offline.get("candidate")
         if self.candidate is None or not live or not candidate:
             return False
-        name = "snips" if live.get("snips") and candidate.get("snips") else "ips"
-        return bool(candidate[name]["low"] > live[name]["value"])
+        return bool(candidate["ips"]["low"] > live["ips"]["value"])
 
 
 def train_candidate(
@@ -115,11 +118,7 @@ def train_candidate(
     context's candidates and features (`names`, from `encoder`; None when its deal no longer
     resolves), `live` is what serves now (None: the linear scorer)."""
     options = options or LearnOptions()
-    acted = sorted((c for c in outcomes.contexts.values() if c.acted), key=lambda c: c.last_shown)[
-        -options.max_contexts :
-    ]
-    holdout = [c for c in acted if _share(c.key, "holdout") < HOLDOUT]
-    train = [c for c in acted if _share(c.key, "holdout") >= HOLDOUT]
+    train, holdout = split(outcomes, options)
     trained_on: dict[str, Any] = {
         **outcomes.to_dict(),
         "train_contexts": len(train),
@@ -132,21 +131,34 @@ def train_candidate(
             f"an action, at least {options.min_train} and {options.min_holdout} are needed"
         )
         return Trained(None, trained_on, {}, skipped=why)
-    replayed = {c.key: r for c in acted if (r := replay(c)) is not None}
+    replayed = {c.key: r for c in train + holdout if (r := replay(c)) is not None}
     fit = [replayed[c.key] for c in train if c.key in replayed and _share(c.key, "tune") >= TUNE]
     tune = [replayed[c.key] for c in train if c.key in replayed and _share(c.key, "tune") < TUNE]
-    train_keys = {c.key for c in train}
-    fit_keys = {r.context.key for r in fit}
-    priors_fit = fit_priors(s for key, s in outcomes.shown if key in fit_keys)
+    # Priors count every impression but the held-out contexts' (and, to choose their weight,
+    # the tuning contexts'): lists without a deal, and contexts without an action, count too.
+    held_keys = {c.key for c in holdout}
+    tune_keys = held_keys | {r.context.key for r in tune}
+    priors_fit = fit_priors(s for key, s in outcomes.shown if key not in tune_keys)
     rounds, weight, table = _choose(fit, tune, base, priors_fit)
     booster = _warm(base, fit + tune, rounds)
-    priors = fit_priors(s for key, s in outcomes.shown if key in train_keys).with_weight(weight)
+    priors = fit_priors(s for key, s in outcomes.shown if key not in held_keys)
+    priors = priors.with_weight(weight)
     depth = base.depth if base is not None else DEFAULT_DEPTH
     candidate = LearnedRanker(booster, names, encoder, depth, priors=priors if weight > 0 else None)
     trained_on["chosen"] = {"rounds": rounds, "priors_weight": weight, "tuning_ndcg": table}
     held = [replayed[c.key] for c in holdout if c.key in replayed]
-    offline = _offline(outcomes, held, live, candidate, options)
+    offline = offline_estimates(outcomes, held, live, candidate, options)
     return Trained(candidate, trained_on, offline)
+
+
+def split(outcomes: Outcomes, options: LearnOptions) -> tuple[list[Context], list[Context]]:
+    """The most recent `max_contexts` contexts with an action, split into training and held-out
+    ones by their key's hash (stable: a context is held out in every run)."""
+    acted = sorted((c for c in outcomes.contexts.values() if c.acted), key=lambda c: c.last_shown)
+    recent = acted[-options.max_contexts :]
+    holdout = [c for c in recent if _share(c.key, "holdout") < HOLDOUT]
+    train = [c for c in recent if _share(c.key, "holdout") >= HOLDOUT]
+    return train, holdout
 
 
 def _label(mean_reward: float) -> int:
@@ -229,14 +241,15 @@ def _tuning_ndcg(booster: Any, priors: Priors, tune: Sequence[Replayed]) -> floa
     return float(np.mean(values)) if values else 0.0
 
 
-def _offline(
+def offline_estimates(
     outcomes: Outcomes,
     held: Sequence[Replayed],
     live: LearnedRanker | None,
     candidate: LearnedRanker,
     options: LearnOptions,
 ) -> dict[str, Any]:
-    """The live ranker's and the candidate's estimates on the held-out contexts' lists."""
+    """The live ranker's and the candidate's estimates on the lists of the contexts `held`
+    (see step 5 of the module docstring); empty when they have no list."""
     keys = {r.context.key for r in held}
     logs = [log for log in outcomes.logs if log.context in keys]
     if not logs:
@@ -264,13 +277,15 @@ def _offline(
 
 
 def _ranking(replayed: Replayed, ranker: LearnedRanker | None) -> list[str]:
-    """A ranker's order of the context's candidates (the linear scorer's when None)."""
+    """A ranker's order of the assets the context's lists showed (by the linear scorer when
+    None); a shown asset no longer among the candidates goes last, in the order shown."""
     if ranker is None:
         scores = replayed.linear
     else:
-        deal = replayed.context.deal
-        scores = ranker.scores(replayed.features, replayed.ids, deal)
-    return [replayed.ids[i] for i in np.argsort(-scores, kind="stable")]
+        scores = ranker.scores(replayed.features, replayed.ids, replayed.context.deal)
+    score = dict(zip(replayed.ids, scores.tolist(), strict=True))
+    shown = list(replayed.context.shown)
+    return sorted(shown, key=lambda asset: -score.get(asset, -math.inf))
 
 
 def replayer(recommender: Recommender, depth: int) -> Callable[[Context], Replayed | None]:
