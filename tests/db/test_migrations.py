@@ -13,7 +13,7 @@ from enablement.catalog.store import CatalogStore
 from enablement.db import connect, downgrade, migrate, tables
 from enablement.db.tables import metadata
 
-HEAD = "0011_impressions"
+HEAD = "0012_served_lists"
 
 
 def test_upgrade_from_empty_matches_the_tables(database_url: str) -> None:
@@ -31,7 +31,7 @@ def test_downgrade_to_base_and_up_again(database_url: str) -> None:
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     migrate(engine)
     tables = {"assets", "chunks", "ingest_runs", "embedding_cache", "api_keys", "jobs", "events"}
-    tables |= {"embed_tokens", "link_views", "audit_log", "experiments"}
+    tables |= {"embed_tokens", "link_views", "audit_log", "experiments", "served_lists"}
     assert tables <= set(inspect(engine).get_table_names())
     engine.dispose()
 
@@ -120,3 +120,4 @@ def test_impression_columns_come_and_go_with_0011(database_url: str) -> None:
         "r1", 1, None, None,
     )  # fmt: skip
     engine.dispose()
+
