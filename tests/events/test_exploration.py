@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -166,8 +167,13 @@ def test_a_lists_row_carries_its_impressions_time(half: ApiEnv) -> None:
         events.c.recommendation_id == body["recommendation_id"]
     )
     with half.service.engine.connect() as connection:
-        times = {row[0].replace(tzinfo=None) for row in connection.execute(query)}
-    assert times == {served.served_at.replace(tzinfo=None)}
+        times = {_utc(row[0]) for row in connection.execute(query)}
+    assert times == {served.served_at}
+
+
+def _utc(moment: datetime) -> datetime:
+    """A stored time as UTC (SQLite gives it back naive)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def test_explored_moves_per_item_arms_and_rankers_with_their_items(half: ApiEnv) -> None:
