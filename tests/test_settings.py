@@ -74,3 +74,25 @@ def test_public_url_defaults_to_loopback_and_is_normalised(
 def test_public_url_must_be_an_http_origin_with_an_optional_prefix(bad: str) -> None:
     with pytest.raises(ValidationError, match="public"):
         Settings(public_url=bad)
+
+
+def test_explore_share_defaults_to_five_percent_and_reads_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from enablement.recommend.explore import MAX_SHARE
+
+    monkeypatch.delenv("ENABLEMENT_EXPLORE_SHARE", raising=False)
+    assert Settings().explore_share == 0.05
+    for value in ("0", "0.5"):
+        monkeypatch.setenv("ENABLEMENT_EXPLORE_SHARE", value)
+        assert Settings().explore_share == float(value)
+    assert MAX_SHARE == 0.5  # the bound Settings checks is the one explore() checks
+
+
+@pytest.mark.parametrize("bad", ["-0.01", "0.51", "1", "nan", "lots"])
+def test_explore_share_outside_0_to_half_is_refused(
+    monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    monkeypatch.setenv("ENABLEMENT_EXPLORE_SHARE", bad)
+    with pytest.raises(ValidationError, match="explore_share"):
+        Settings()

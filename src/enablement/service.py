@@ -221,6 +221,7 @@ class EnablementService:
             self.store,
             limits=limits,
             arrange=self.experimenting.serving.arrange,
+            explore_share=s.explore_share,
         )
 
     @cached_property

@@ -128,6 +128,14 @@ class Settings(BaseSettings):
     experiment_cache_s: float = Field(
         5.0, ge=0, description="How long a worker trusts its read of the running experiment."
     )
+    # The bounds of recommend.explore.check_share (this module imports nothing internal).
+    explore_share: float = Field(
+        0.05,
+        ge=0,
+        le=0.5,
+        description="The share of served lists shown with one adjacent pair swapped, at random "
+        "(never an interleaved one), so that position bias can be measured; 0 turns it off.",
+    )
 
     @field_validator("frame_ancestors", mode="before")
     @classmethod

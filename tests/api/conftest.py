@@ -37,6 +37,9 @@ def make_env(root: Path, build_options: BuildOptions, **overrides: object) -> Ap
         "database_url": f"sqlite:///{root / 'catalog.db'}",
         "library_roots": [root / "library"],
         "reload_interval_s": 0.05,
+        # Lists as the ranker ordered them, which tests compare with; tests of exploration
+        # (tests/events/test_exploration.py) turn it on.
+        "explore_share": 0.0,
     }
     settings = Settings(**(options | overrides))  # type: ignore[arg-type]
     service = EnablementService(settings, encoder=HashingEncoder())

@@ -13,7 +13,7 @@ from enablement.catalog.store import CatalogStore
 from enablement.db import connect, downgrade, migrate, tables
 from enablement.db.tables import metadata
 
-HEAD = "0011_impressions"
+HEAD = "0012_served_lists"
 
 
 def test_upgrade_from_empty_matches_the_tables(database_url: str) -> None:
@@ -31,7 +31,7 @@ def test_downgrade_to_base_and_up_again(database_url: str) -> None:
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     migrate(engine)
     tables = {"assets", "chunks", "ingest_runs", "embedding_cache", "api_keys", "jobs", "events"}
-    tables |= {"embed_tokens", "link_views", "audit_log", "experiments"}
+    tables |= {"embed_tokens", "link_views", "audit_log", "experiments", "served_lists"}
     assert tables <= set(inspect(engine).get_table_names())
     engine.dispose()
 
@@ -119,4 +119,35 @@ def test_impression_columns_come_and_go_with_0011(database_url: str) -> None:
     assert (row["recommendation_id"], row["rank"], row["position"], row["ranker"]) == (
         "r1", 1, None, None,
     )  # fmt: skip
+    engine.dispose()
+
+
+def test_served_lists_come_and_go_with_0012(database_url: str) -> None:
+    from datetime import UTC, date, datetime
+
+    from enablement.events.lists import served_lists
+    from enablement.events.model import EventType, NewEvent, ServedList
+    from enablement.events.store import EventStore
+    from enablement.recommend.context import Deal
+
+    engine = connect(database_url)
+    at = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    shown = NewEvent(
+        EventType.recommended, "rec:r1:1", at, deal_id="d1", asset_id="a1",
+        recommendation_id="r1", rank=1, position=1, ranker="linear",
+    )  # fmt: skip
+    deal = Deal(deal_id="d1", stage="discovery", questions=("SOC 2?",), as_of=date(2026, 11, 2))
+    listed = ServedList("r1", "d1", at, deal, swap=None, ranker="linear")
+    store = EventStore(engine, ["discovery"])
+    store.record([shown], user_id="rep", known_asset=lambda a: True, lists=[listed])
+    with engine.connect() as connection:
+        assert served_lists(connection) == {"r1": listed}
+    downgrade(engine, "0011_impressions")
+    assert "served_lists" not in inspect(engine).get_table_names()
+    with engine.connect() as connection:  # the impression itself stays
+        assert connection.scalar(select(func.count()).select_from(tables.events)) == 1
+    migrate(engine)
+    assert "served_lists" in inspect(engine).get_table_names()
+    with engine.connect() as connection:  # a list logged before the table has no row
+        assert served_lists(connection) == {}
     engine.dispose()

@@ -1,5 +1,6 @@
 """Impressions joined to their feedback, on both stores: by recommendation and asset, buyer views
-through their share link, outcomes through the deal, orphans counted and left out."""
+through their share link, outcomes through the deal, orphans counted and left out; each list's
+own record (its swap and deal) beside them, and the logged lists built on them."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from sqlalchemy import Engine, func, select
 from enablement.db import connect, tables
 from enablement.events.feedback import Impression, Learnable, learnable
 from enablement.events.links import ShareLinkStore
-from enablement.events.model import EventType, NewEvent
+from enablement.events.model import EventType, NewEvent, ServedList
+from enablement.events.served import logged_lists
 from enablement.events.store import EventStore
 from enablement.learn.logged import NONE, OPENED, SENT, VIEWED
+from enablement.recommend.context import Deal
 
 STAGES = ["prospecting", "discovery", "evaluation", "proposal", "negotiation", "closed_won"]
 # Impressions an hour apart, ending before now: share links are made at the current time.
@@ -232,3 +235,25 @@ def test_the_position_as_shown_wins_over_the_rank(engine: Engine) -> None:
     record(engine, *swapped)
     rows = learnable(engine).impressions
     assert [(i.asset_id, i.position) for i in rows] == [("a2", 1), ("a1", 2)]
+
+
+def listed(rec: str, at: datetime, *, swap: int | None = None, deal: str = "d1") -> ServedList:
+    """A served list's own record, as the recommendation log writes it with its impressions."""
+    served = Deal(deal_id=deal, stage="discovery", persona="cfo", questions=("Price?",),
+                  already_shared=frozenset({"a9"}), k=3, as_of=at.date())  # fmt: skip
+    return ServedList(rec, deal, at, served, swap, RANKER)
+
+
+def test_each_list_comes_with_its_swap_and_deal_in_the_window(engine: Engine) -> None:
+    old, new = listed("old", T0 - 10 * HOUR), listed("new", T0 + HOUR, swap=1)
+    store = EventStore(engine, STAGES)
+    events = [*shown("old", "a1", at=T0 - 10 * HOUR), *shown("new", "a1", "a2", at=T0 + HOUR)]
+    store.record(events, user_id="rep", known_asset=lambda a: True, lists=[old, new])
+    record(engine, *shown("before", "a3", at=T0 + 2 * HOUR))  # logged before lists were kept
+    everything = learnable(engine)
+    assert everything.lists == {"old": old, "new": new}
+    assert everything.lists["new"].deal == new.deal  # the deal rebuilt from its JSON
+    assert learnable(engine, since=T0).lists == {"new": new}
+    logged = {log.context + ":" + ",".join(log.shown): log.swap for log in logged_lists(engine)}
+    assert logged == {"d1:a1": None, "d1:a1,a2": 1, "d1:a3": None}
+    assert [log.shown for log in logged_lists(engine, since=T0)] == [("a1", "a2"), ("a3",)]

@@ -58,7 +58,7 @@ def run(sample: EnablementService, labels: list[LabelledDeal]) -> Run:
     options = SimulationOptions(deals=3000, seed=11, explore_share=SHARE)
     result = simulate(sample.usage, sample.recommender, options, now=NOW, labels=labels)
     assert result.truth is not None
-    logs = logged_lists(sample.usage.events.engine, swaps=result.truth.swaps)
+    logs = logged_lists(sample.usage.events.engine)
     return Run(result, logs)
 
 
@@ -276,7 +276,7 @@ def test_ips_beats_naive_on_the_other_labelled_libraries(tmp_path: Path, library
     labels = load_labelled(folder / "deals.jsonl")
     result = simulate(service.usage, service.recommender, options, now=NOW, labels=labels)
     assert result.truth is not None
-    run = Run(result, logged_lists(service.usage.events.engine, swaps=result.truth.swaps))
+    run = Run(result, logged_lists(service.usage.events.engine))
     service.close()
     for order in ("reversed", "ideal"):
         candidate = _candidate(run, order)
@@ -290,6 +290,14 @@ def test_ips_beats_naive_on_the_other_labelled_libraries(tmp_path: Path, library
 def test_logged_lists_from_a_day_on(run: Run, sample: EnablementService) -> None:
     engine = sample.usage.events.engine
     assert logged_lists(engine, since=NOW) == []
-    everything = logged_lists(engine, since=NOW - timedelta(days=400), swaps=None)
-    assert [log.shown for log in everything] == [log.shown for log in run.logs]
-    assert all(log.swap is None for log in everything)
+    everything = logged_lists(engine, since=NOW - timedelta(days=400))
+    assert everything == run.logs
+
+
+def test_the_swaps_made_are_stored_with_the_served_lists(run: Run) -> None:
+    # The simulation explores through the serving path (impressions.explored), so each swap it
+    # made is on its served list, and logged_lists reads it from there: no other copy needed.
+    assert run.result.truth is not None
+    stored = {f"{log.context}-0": log.swap for log in run.logs if log.swap is not None}
+    assert stored == run.result.truth.swaps
+    assert len(stored) > 0.3 * len(run.logs)  # SHARE of the lists (of 2 or more items)

@@ -10,13 +10,15 @@ summary: the latest outcome by `occurred_at`).
 
 Feedback quoting a recommendation id that no impression has ("orphans"), or a list that did not
 show its asset, is stored like any event but never learned from: `learnable` counts it.
+Each list's own record (`served_lists`: the deal as served, the exploration swap) comes beside
+the impressions, by recommendation id.
 A few set-based queries (SQLAlchemy Core), never one per row, so a million events take seconds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,7 +37,8 @@ from sqlalchemy import (
 )
 
 from enablement.db import tables
-from enablement.events.model import EventType
+from enablement.events.lists import served_lists
+from enablement.events.model import EventType, ServedList
 from enablement.learn.logged import NONE, STEP_BY_EVENT, VIEWED
 
 # The ladder a shown item climbs (learn.logged.STEP_BY_EVENT): each step implies the ones before.
@@ -97,21 +100,25 @@ class Unlearnable:
 
 @dataclass(frozen=True)
 class Learnable:
-    """The impressions of a window, each with its feedback, and what was left out."""
+    """The impressions of a window, each with its feedback, what was left out, and per
+    recommendation id its served list (the deal as served, the swap made; see events.lists).
+    A list logged before lists were kept has none: its swap and deal are not known."""
 
     impressions: list[Impression]
     unlearnable: Unlearnable
+    lists: dict[str, ServedList] = field(default_factory=dict)
 
 
 def learnable(engine: Engine, *, since: datetime | None = None) -> Learnable:
     """The impressions shown at or after `since` (all when None), oldest first, each joined to
-    its feedback and its deal's outcome; and the feedback of the window (by its own time) that
-    could not be joined. Times are UTC."""
+    its feedback and its deal's outcome; the feedback of the window (by its own time) that
+    could not be joined; and the served lists of the window. Times are UTC."""
     since = None if since is None else _utc(since)
     with engine.connect() as connection:
         rows = connection.execute(_impressions(since)).all()
         unlearnable = _unlearnable(connection, since)
-    return Learnable([_impression(row._mapping) for row in rows], unlearnable)
+        lists = served_lists(connection, since=since)
+    return Learnable([_impression(row._mapping) for row in rows], unlearnable, lists)
 
 
 def _utc(moment: datetime) -> datetime:

@@ -2,10 +2,11 @@
 
 Each simulated deal is one of a labelled deals file's deals (cycled in a seeded order), served
 once at its own stage by the real recommender with its fields and questions (and its k, the
-list a rep sees). The list goes through `recommend.explore` (one adjacent pair
-swapped in a share of lists, so position bias can be measured), and the rep and the buyer act on
-what is shown as `events.clicks.ClickModel.act` draws it from the shown assets' true grades (0
-when not labelled). What the simulation knows and the events cannot say, the truth, is returned
+list a rep sees). The list is explored as live serving explores it (`impressions.explored`: one
+adjacent pair swapped in a share of lists, so position bias can be measured; the swap is stored
+on the served list, as live), and the rep and the buyer act on what is shown as
+`events.clicks.ClickModel.act` draws it from the shown assets' true grades (0 when not
+labelled). What the simulation knows and the events cannot say, the truth, is returned
 beside them: the click model, each position's examination and the served lists' true nDCG@10.
 """
 
@@ -13,19 +14,18 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from enablement.events.clicks import ClickModel
-from enablement.events.impressions import Served, log_entry
+from enablement.events.impressions import Served, explored, log_entry
 from enablement.events.model import EventType, NewEvent
 from enablement.events.service import Usage
 from enablement.learn.evaluate import LabelledDeal
 from enablement.learn.logged import OPENED, SENT, VIEWED
 from enablement.learn.metrics import ndcg
 from enablement.recommend.context import resolve_deal
-from enablement.recommend.explore import explore
 from enablement.recommend.pipeline import Recommender
 from enablement.recommend.ranker import scorer_name
 
@@ -38,7 +38,8 @@ STEP_EVENTS = ((OPENED, EventType.opened, 5), (SENT, EventType.sent, 30),
 class Truth:
     """What the labelled simulation knows: the click model, per simulated deal id the labelled
     deal it is (`deals`), per recommendation id the swap made (k: the ranker's positions k and
-    k+1 shown swapped), and per served list its true nDCG@10 against the labels."""
+    k+1 shown swapped; the store keeps it too, on the served list, for `learn`), and per
+    served list its true nDCG@10 against the labels."""
 
     model: ClickModel
     labels: int
@@ -83,21 +84,19 @@ def serve_labelled(
     return the events of what the rep and the buyer did with it, drawn from the true grades."""
     raw = {**labelled.deal, "deal_id": deal_id}
     deal = resolve_deal(raw, recommender.taxonomy)
-    result = recommender.recommend(deal)
-    explored = explore([item.asset.id for item in result.items], truth.explore_share, rng)
-    by_id = {item.asset.id: item for item in result.items}
-    shown = [replace(by_id[a], rank=k) for k, a in enumerate(explored.shown, start=1)]
-    served = Served(f"{deal_id}-0", replace(result, items=shown))
+    served = explored(Served(f"{deal_id}-0", recommender.recommend(deal)), truth.explore_share, rng)
     ranker = scorer_name(recommender.config.ranker)
-    usage.log.submit(log_entry(served, rep, model=recommender.encoder.name, ranker=ranker, at=at))
-    if explored.swap is not None:
-        truth.swaps[served.id] = explored.swap
+    model = recommender.encoder.name
+    usage.log.submit(log_entry(served, rep, model=model, ranker=ranker, at=at, deal=deal))
+    if served.swap is not None:
+        truth.swaps[served.id] = served.swap
+    shown = [item.asset.id for item in served.result.items]
     truth.deals[deal_id] = labelled
     truth.depth = max(truth.depth, len(shown))
-    truth.ndcgs.append(ndcg(explored.shown, labelled.relevant, NDCG_AT))
-    grades = [labelled.relevant.get(a, 0) for a in explored.shown]
+    truth.ndcgs.append(ndcg(shown, labelled.relevant, NDCG_AT))
+    grades = [labelled.relevant.get(a, 0) for a in shown]
     events = []
-    for asset, step in zip(explored.shown, truth.model.act(grades, rng), strict=True):
+    for asset, step in zip(shown, truth.model.act(grades, rng), strict=True):
         for reached, kind, minutes in STEP_EVENTS:
             if step >= reached:
                 events.append(NewEvent(

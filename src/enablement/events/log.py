@@ -1,4 +1,5 @@
-"""Writes `recommended` events and buyer questions off the request path, in batches.
+"""Writes served lists, their `recommended` events and buyer questions off the request path, in
+batches.
 
 Serving a recommendation must not wait for a disk flush, so each served recommendation is
 queued and a background thread stores the queue every `interval` seconds in one transaction.
@@ -109,7 +110,10 @@ class RecommendationLog:
             by_user[entry.user_id].append(entry)
         for user_id, mine in by_user.items():
             events = [event for entry in mine for event in entry.events]
-            self._store.record(events, user_id=user_id, known_asset=lambda _asset: True)
+            lists = [entry.served for entry in mine if entry.served is not None]
+            self._store.record(
+                events, user_id=user_id, known_asset=lambda _asset: True, lists=lists
+            )
             questions = [q for entry in mine for q in entry.questions]
             self._store.record_questions(questions, user_id=user_id)
 

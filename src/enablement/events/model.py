@@ -7,6 +7,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from enablement.recommend.context import Deal
+from enablement.recommend.stored import deal_to_json
+
 
 class EventType(StrEnum):
     recommended = "recommended"  # written by the recommender for every item it returns
@@ -87,13 +90,38 @@ class AskedQuestion:
     answer_score: float | None = None
 
 
+@dataclass(frozen=True)
+class ServedList:
+    """One served list as a whole (the `served_lists` row; its items are its impressions): the
+    deal as it was served (None when read back from before lists were kept, see
+    `events.feedback.Learnable.lists`), the exploration swap made in it (k: the ranker's
+    positions k and k+1 shown swapped; None: shown as ranked), the ranker that ordered it (None
+    for an interleaved list, whose items name their own), and its experiment and arm."""
+
+    recommendation_id: str
+    deal_id: str | None
+    served_at: datetime
+    deal: Deal | None
+    swap: int | None = None
+    ranker: str | None = None
+    experiment_id: str | None = None
+    arm: str | None = None
+
+    def row(self) -> dict[str, Any]:
+        """The `served_lists` row (the deal as recommend.stored's JSON)."""
+        deal = None if self.deal is None else deal_to_json(self.deal)
+        return {**vars(self), "deal": deal}
+
+
 @dataclass
 class RecommendationLogEntry:
-    """Everything one served recommendation leaves behind: its items, its questions, and the
-    query vectors of the poorly answered ones (for the demand report), by the model's name."""
+    """Everything one served recommendation leaves behind: the list (`served`), its items, its
+    questions, and the query vectors of the poorly answered ones (for the demand report), by
+    the model's name."""
 
     user_id: str
     events: list[NewEvent] = field(default_factory=list)
     questions: list[AskedQuestion] = field(default_factory=list)
     model: str = ""
     vectors: dict[str, Any] = field(default_factory=dict)  # question text -> float32 vector
+    served: ServedList | None = None

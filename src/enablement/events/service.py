@@ -15,7 +15,7 @@ from enablement.catalog.loaders import Limits
 from enablement.catalog.sharing import BuyerCopy, buyer_copy, share_refusal
 from enablement.catalog.store import CatalogStore
 from enablement.errors import InvalidValueError, NotFoundError, PermissionDeniedError
-from enablement.events.impressions import Arrange, Served, log_entry, plain
+from enablement.events.impressions import Arrange, Served, explored, log_entry, plain
 from enablement.events.links import (
     LinkGoneError,
     NotShareableError,
@@ -36,6 +36,7 @@ from enablement.events.parse import parse_event
 from enablement.events.store import EventStore
 from enablement.index.cache import EmbeddingCache
 from enablement.recommend.context import Deal
+from enablement.recommend.explore import check_share
 from enablement.recommend.pipeline import Recommender
 from enablement.recommend.ranker import scorer_name
 from enablement.taxonomy import Taxonomy
@@ -65,8 +66,11 @@ class Usage:
         *,
         limits: Limits | None = None,
         arrange: Arrange = plain,
+        explore_share: float = 0.0,
     ) -> None:
+        check_share(explore_share)
         self.arrange = arrange
+        self.explore_share = explore_share
         self.taxonomy = taxonomy
         self.catalog = catalog
         self.limits = limits or Limits()
@@ -85,14 +89,18 @@ class Usage:
         self, recommender: Recommender, deals: Sequence[Deal], *, user_id: str
     ) -> list[Served]:
         """Recommend for each deal, less what its buyer already has (see `remember`), as `arrange`
-        serves it (a running experiment's arm), and log what was shown (as `recommended` events,
-        with the name of the ranker that placed each item and any experiment and arm)."""
+        serves it (a running experiment's arm), explored (`explore_share` of the lists shown
+        with one adjacent pair swapped, see impressions.explored), and log what was shown: the
+        served list (its deal, swap, ranker, experiment and arm) and its `recommended` events
+        (with the name of the ranker that placed each item and any experiment and arm)."""
+        asked = self.remember(deals)
         served = [
-            self.arrange(recommender, deal, secrets.token_hex(12)) for deal in self.remember(deals)
+            explored(self.arrange(recommender, deal, secrets.token_hex(12)), self.explore_share)
+            for deal in asked
         ]
-        ranker = scorer_name(recommender.config.ranker)
-        for item in served:
-            self.log.submit(log_entry(item, user_id, model=recommender.encoder.name, ranker=ranker))
+        ranker, model = scorer_name(recommender.config.ranker), recommender.encoder.name
+        for deal, item in zip(asked, served, strict=True):
+            self.log.submit(log_entry(item, user_id, model=model, ranker=ranker, deal=deal))
         return served
 
     def remember(self, deals: Sequence[Deal]) -> list[Deal]:

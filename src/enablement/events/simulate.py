@@ -189,11 +189,10 @@ def _stage(
     questions = rng.sample(QUESTIONS, k=rng.choice((0, 1, 1, 2)))
     raw = {"deal_id": deal.id, "stage": stage, "vertical": deal.vertical, "questions": questions,
            "already_shared": sorted(deal.sent), "k": 5}  # fmt: skip
-    served = Served(
-        f"{deal.id}-{index}", recommender.recommend(resolve_deal(raw, recommender.taxonomy))
-    )
-    ranker = scorer_name(recommender.config.ranker)
-    entry = log_entry(served, deal.rep, model=recommender.encoder.name, ranker=ranker, at=at)
+    asked = resolve_deal(raw, recommender.taxonomy)
+    served = Served(f"{deal.id}-{index}", recommender.recommend(asked))
+    ranker, model = scorer_name(recommender.config.ranker), recommender.encoder.name
+    entry = log_entry(served, deal.rep, model=model, ranker=ranker, at=at, deal=asked)
     usage.log.submit(entry)
     result.recommendations += 1
 

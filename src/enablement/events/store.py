@@ -1,8 +1,9 @@
 """Storing events exactly once per idempotency key, and keeping the per-deal summaries current.
 
 Every write is one transaction: the events, the deal they belong to (furthest stage reached,
-vertical, latest outcome) and which assets were sent in it. A caller that got an answer from
-`record` has its events on disk; a retry with the same keys stores nothing twice.
+vertical, latest outcome), which assets were sent in it, and the served lists the events show.
+A caller that got an answer from `record` has its events on disk; a retry with the same keys
+stores nothing twice.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import Connection, Engine, and_, case, or_, select
 
 from enablement.db import tables
 from enablement.db.engine import dialect_insert
-from enablement.events.model import AskedQuestion, EventType, NewEvent, Recorded
+from enablement.events.model import AskedQuestion, EventType, NewEvent, Recorded, ServedList
 
 ROWS_PER_STATEMENT = 400  # keys per lookup, well under any bound-parameter limit
 
@@ -26,9 +27,16 @@ class EventStore:
         self._rank = {stage: i + 1 for i, stage in enumerate(stage_order)}
 
     def record(
-        self, events: Sequence[NewEvent], *, user_id: str, known_asset: Callable[[str], bool]
+        self,
+        events: Sequence[NewEvent],
+        *,
+        user_id: str,
+        known_asset: Callable[[str], bool],
+        lists: Sequence[ServedList] = (),
     ) -> list[Recorded]:
-        """Store `events` for `user_id`; a key seen before is reported as a duplicate.
+        """Store `events` for `user_id`, and the served `lists` their impressions belong to, in
+        one transaction; a key seen before is reported as a duplicate, a list stored before is
+        left as it was (a retried write stores nothing twice).
 
         An event about an asset that `known_asset` does not know is stored, flagged
         `unknown_asset`: the asset may be newer than the index, or a typo worth seeing.
@@ -43,6 +51,7 @@ class EventStore:
             fresh = [r for r in rows if stored.get(r["idempotency_key"]) is not None]
             self._update_deals(connection, fresh)
             self._update_sent(connection, fresh)
+            self._insert_lists(connection, lists)
         return _outcomes(rows, stored, duplicates)
 
     def record_questions(self, questions: Iterable[AskedQuestion], *, user_id: str) -> None:
@@ -87,6 +96,19 @@ class EventStore:
         ordered = sorted(rows, key=lambda r: r["idempotency_key"])
         # executemany: one compiled statement, sent as multi-row INSERTs by SQLAlchemy
         return {key: event_id for event_id, key in connection.execute(statement, ordered)}
+
+    def _insert_lists(self, connection: Connection, lists: Sequence[ServedList]) -> None:
+        """Insert the served lists not stored yet, in id order (as events, against deadlocks)."""
+        if not lists:
+            return
+        rows = sorted(
+            ({**item.row(), "served_at": _utc(item.served_at)} for item in lists),
+            key=lambda r: r["recommendation_id"],
+        )
+        statement = self._insert(tables.served_lists).on_conflict_do_nothing(
+            index_elements=["recommendation_id"]
+        )
+        connection.execute(statement, rows)
 
     def _existing_ids(self, connection: Connection, user_id: str, keys: set[str]) -> dict[str, int]:
         if not keys:

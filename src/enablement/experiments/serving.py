@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from enablement.embedding import Encoder, Vectors
 from enablement.errors import UnknownChoiceError
-from enablement.events.impressions import Served, plain
+from enablement.events.impressions import INTERLEAVE, Served, plain
 from enablement.experiments.assign import arm_for
 from enablement.experiments.interleave import CONTROL, team_draft
 from enablement.experiments.model import Experiment
@@ -122,13 +122,14 @@ class ExperimentServing:
         try:
             if arm == "live":
                 result = live.recommend(deal)
-                return Served(served_id, result, experiment.id, ("live",) * len(result.items))
+                count = len(result.items)
+                return Served(served_id, result, experiment.id, ("live",) * count, arm="live")
             if arm == "control":
                 result = self.recommender(live, experiment.control).recommend(deal)
                 count = len(result.items)
                 return Served(
                     served_id, result, experiment.id, ("control",) * count,
-                    (experiment.control,) * count,
+                    (experiment.control,) * count, arm="control", ranker=experiment.control,
                 )  # fmt: skip
             return self._interleave(experiment, live, deal, served_id)
         except UnknownChoiceError as exc:
@@ -164,7 +165,9 @@ class ExperimentServing:
         teams = tuple(p.team for p in draft.placements)
         names = {CONTROL: experiment.control, "treatment": treatment_name}
         rankers = tuple(names[team] for team in teams)
-        return Served(served_id, replace(first, items=items), experiment.id, teams, rankers)
+        return Served(
+            served_id, replace(first, items=items), experiment.id, teams, rankers, arm=INTERLEAVE
+        )
 
 
 def same_scoring(a: RecommenderConfig, b: RecommenderConfig) -> bool:
