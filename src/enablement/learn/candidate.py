@@ -40,6 +40,7 @@ from enablement.learn.metrics import dcg
 from enablement.learn.outcomes import Context, Outcomes
 from enablement.learn.priors import fit_priors
 from enablement.learn.ranker import BASE_PARAMS
+from enablement.learn.tune import MemoEncoder
 from enablement.recommend.pipeline import Recommender
 from enablement.recommend.priors import Priors
 from enablement.recommend.ranker import DEFAULT_DEPTH, LearnedRanker
@@ -131,6 +132,9 @@ def train_candidate(
             f"an action, at least {options.min_train} and {options.min_holdout} are needed"
         )
         return Trained(None, trained_on, {}, skipped=why)
+    prepare = getattr(replay, "prepare", None)
+    if prepare is not None:
+        prepare(train + holdout)
     replayed = {c.key: r for c in train + holdout if (r := replay(c)) is not None}
     fit = [replayed[c.key] for c in train if c.key in replayed and _share(c.key, "tune") >= TUNE]
     tune = [replayed[c.key] for c in train if c.key in replayed and _share(c.key, "tune") < TUNE]
@@ -288,20 +292,36 @@ def _ranking(replayed: Replayed, ranker: LearnedRanker | None) -> list[str]:
     return sorted(shown, key=lambda asset: -score.get(asset, -math.inf))
 
 
-def replayer(recommender: Recommender, depth: int) -> Callable[[Context], Replayed | None]:
-    """Replays a context's deal through `recommender`'s linear scorer (its ranker is not used)."""
-    linear = Recommender(
-        recommender.bundle, recommender.encoder, recommender.taxonomy,
-        replace(recommender.config, ranker=None),
-    )  # fmt: skip
+class Replayer:
+    """Replays contexts' deals through `recommender`'s linear scorer (its ranker is not used)
+    to `depth` candidates. `prepare` encodes the questions of many contexts in batches first, so
+    replaying thousands of deals costs one model call per batch, not one per deal."""
 
-    def replay(context: Context) -> Replayed | None:
-        scored = linear.score(replace(context.deal, k=depth))
-        head = scored.candidates[:depth]
+    BATCH = 256
+
+    def __init__(self, recommender: Recommender, depth: int) -> None:
+        self.encoder = MemoEncoder(recommender.encoder)
+        self.linear = Recommender(
+            recommender.bundle, self.encoder, recommender.taxonomy,
+            replace(recommender.config, ranker=None),
+        )  # fmt: skip
+        self.depth = depth
+
+    def prepare(self, contexts: Sequence[Context]) -> None:
+        questions = list(dict.fromkeys(q for c in contexts for q in c.deal.questions))
+        for start in range(0, len(questions), self.BATCH):
+            self.encoder.encode_queries(questions[start : start + self.BATCH])
+
+    def __call__(self, context: Context) -> Replayed | None:
+        scored = self.linear.score(replace(context.deal, k=self.depth))
+        head = scored.candidates[: self.depth]
         if not len(head):
             return None
-        ids = [linear.bundle.assets[row].id for row in head]
-        features = linear.features(scored, head)
+        ids = [self.linear.bundle.assets[row].id for row in head]
+        features = self.linear.features(scored, head)
         return Replayed(context, ids, features, scored.scores[head].astype(np.float32))
 
-    return replay
+
+def replayer(recommender: Recommender, depth: int) -> Replayer:
+    """A Replayer over `recommender` to `depth` candidates."""
+    return Replayer(recommender, depth)
