@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from enablement.checksums import file_sha256
+from enablement.errors import RankerFileError
 
 Floats = npt.NDArray[np.float32]
 DEFAULT_FOLDER = Path(__file__).resolve().parents[3] / "models" / "ranker"
@@ -86,31 +87,45 @@ def save_ranker(ranker: LearnedRanker, folder: Path, **card: object) -> LearnedR
     return replace(ranker, sha256=digest)
 
 
-def load_ranker(
-    folder: Path, *, features: Sequence[str], encoder: str
-) -> tuple[LearnedRanker | None, str]:
-    """The model in `folder` when it matches `features` and `encoder`, and a note on what was
-    loaded; else None, with a note (also logged as a warning) naming the file: missing,
-    unreadable, failing its sha256, or built for other features or another encoder."""
+def read_ranker(folder: Path, *, features: Sequence[str], encoder: str) -> LearnedRanker:
+    """The model in `folder`, checked against its manifest, `features` and `encoder`; raises
+    RankerFileError naming the file when it is missing, unreadable, fails its sha256, or was
+    built for other features or another encoder."""
     manifest_path, path = folder / MANIFEST_FILE, folder / MODEL_FILE
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         digest = file_sha256(path)
         if digest != manifest["sha256"]:
-            return _off(path, "does not match the sha256 in its manifest")
+            raise RankerFileError(str(path), "does not match the sha256 in its manifest")
         if list(manifest["features"]) != list(features):
-            return _off(path, "was built for other features")
+            raise RankerFileError(str(path), "was built for other features")
         if manifest["encoder"] != encoder:
-            return _off(path, f"was built for {manifest['encoder']}, not {encoder}")
+            raise RankerFileError(str(path), f"was built for {manifest['encoder']}, not {encoder}")
         booster = _booster(path.read_text(encoding="utf-8"))
         if booster.num_feature() != len(features):
-            return _off(path, f"expects {booster.num_feature()} features, not {len(features)}")
+            why = f"expects {booster.num_feature()} features, not {len(features)}"
+            raise RankerFileError(str(path), why)
         depth = int(manifest.get("depth", DEFAULT_DEPTH))
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         name = path if manifest_path.is_file() else manifest_path
-        return _off(name, f"could not be read ({type(exc).__name__})")
-    ranker = LearnedRanker(booster, tuple(features), encoder, max(1, depth), digest)
-    return ranker, f"{ranker.name} from {path}"
+        raise RankerFileError(str(name), f"could not be read ({type(exc).__name__})") from None
+    return LearnedRanker(booster, tuple(features), encoder, max(1, depth), digest)
+
+
+def load_ranker(
+    folder: Path, *, features: Sequence[str], encoder: str
+) -> tuple[LearnedRanker | None, str]:
+    """The model in `folder` when it matches `features` and `encoder`, and a note on what was
+    loaded; else None, with a note (also logged as a warning) naming the file: missing,
+    unreadable, failing its sha256, or built for other features or another encoder (see
+    read_ranker)."""
+    try:
+        ranker = read_ranker(folder, features=features, encoder=encoder)
+    except RankerFileError as exc:
+        note = f"Ranker model {exc.path} {exc.why}; the linear scorer serves."
+        logger.warning(note)
+        return None, note
+    return ranker, f"{ranker.name} from {folder / MODEL_FILE}"
 
 
 def _booster(text: str) -> Any:
@@ -120,9 +135,3 @@ def _booster(text: str) -> Any:
         return lightgbm.Booster(model_str=text)
     except lightgbm.basic.LightGBMError as exc:
         raise ValueError(str(exc)) from None
-
-
-def _off(path: Path, why: str) -> tuple[None, str]:
-    note = f"Ranker model {path} {why}; the linear scorer serves."
-    logger.warning(note)
-    return None, note
