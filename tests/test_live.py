@@ -27,7 +27,7 @@ def test_switches_when_current_moves(
     encoder = HashingEncoder()
     loads: list[str] = []
 
-    def load() -> Recommender:
+    def load(ranker: str, current: Recommender | None) -> Recommender:
         bundle = load_bundle(current_folder(bundles))
         loads.append(bundle.meta.version)
         return Recommender(bundle, encoder, taxonomy, RecommenderConfig())
@@ -61,7 +61,7 @@ def test_a_bundle_that_fails_to_load_keeps_the_old_one(
     bundles = tmp_path / "bundles"
     calls = {"n": 0}
 
-    def load() -> Recommender:
+    def load(ranker: str, current: Recommender | None) -> Recommender:
         calls["n"] += 1
         if calls["n"] > 1:
             raise OSError("half-copied bundle")

@@ -1,4 +1,6 @@
-"""Table definitions (SQLAlchemy Core); migrations under db/migrations create them."""
+"""Table definitions (SQLAlchemy Core); migrations under db/migrations create them. Tables of a
+later domain live in their own module on the same metadata (db/ranker_tables.py) and are
+re-exported here, so `tables.<name>` reaches every table."""
 
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     SmallInteger,
     String,
     Table,
@@ -23,14 +24,9 @@ from sqlalchemy import (
     text,
 )
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+from enablement.db.base import metadata as metadata
+from enablement.db.ranker_tables import ranker_changes as ranker_changes
+from enablement.db.ranker_tables import rankers as rankers
 
 assets = Table(
     "assets",
