@@ -120,3 +120,30 @@ def test_impression_columns_come_and_go_with_0011(database_url: str) -> None:
         "r1", 1, None, None,
     )  # fmt: skip
     engine.dispose()
+
+
+def test_the_ranker_registry_comes_and_goes_with_0013(database_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    engine = connect(database_url)
+    now = datetime.now(UTC)
+    change = {"action": "promote", "ranker_id": "lambdarank:a", "previous_id": None, "at": now,
+              "by": "ops", "reason": ""}  # fmt: skip
+    with engine.begin() as connection:
+        connection.execute(
+            insert(tables.rankers).values(
+                id="lambdarank:a", sha256="a" * 64, folder="lambdarank-a", created_at=now,
+                created_by="learn", trained_on={"deals": 3}, offline={}, note="",
+            )
+        )  # fmt: skip
+        connection.execute(insert(tables.ranker_changes).values(follows=0, **change))
+    with pytest.raises(IntegrityError), engine.begin() as connection:  # one change per state
+        connection.execute(insert(tables.ranker_changes).values(follows=0, **change))
+    downgrade(engine, "0011_impressions")
+    assert not {"rankers", "ranker_changes"} & set(inspect(engine).get_table_names())
+    migrate(engine)
+    assert {"rankers", "ranker_changes"} <= set(inspect(engine).get_table_names())
+    engine.dispose()

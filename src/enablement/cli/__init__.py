@@ -9,7 +9,16 @@ import click
 from pydantic import ValidationError
 
 from enablement import __version__
-from enablement.cli import audit, catalog, embed, evaluate, experiments, recommend, server
+from enablement.cli import (
+    audit,
+    catalog,
+    embed,
+    evaluate,
+    experiments,
+    rankers,
+    recommend,
+    server,
+)
 from enablement.cli.common import printable
 from enablement.errors import EnablementError
 
@@ -68,6 +77,7 @@ for command in (
     audit.report,
     audit.simulate_command,
     experiments.experiments,
+    rankers.rankers,
 ):
     cli.add_command(command)
 
