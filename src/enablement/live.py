@@ -76,8 +76,11 @@ class LiveRecommender:
         return self._current
 
     def reload_now(self) -> None:
-        """Load the bundle CURRENT names, in this thread (after a rebuild in this process)."""
+        """Load the bundle CURRENT names, in this thread (after a rebuild in this process), with
+        the ranker served now (a newly live one follows at the next check, in the background)."""
         pointer = self._read_pointer()
+        if self._pointer is not None:
+            pointer = pointer._replace(ranker=self._pointer.ranker)
         recommender = _settled(self._load(pointer.ranker, None))
         self._current, self._pointer = recommender, pointer
 

@@ -76,27 +76,30 @@ class Ranking:
             return SHIPPED
         return self.registry.live_id() or SHIPPED
 
-    def config(self, key: str, linear: RecommenderConfig) -> RecommenderConfig:
+    def config(
+        self, key: str, linear: RecommenderConfig, *, serving: bool = False
+    ) -> RecommenderConfig:
         """`linear` ranking with the ranker `key` names (see `model`); unchanged when it has a
         ranker of its own."""
         if linear.ranker is not None:
             return linear
-        return replace(linear, ranker=self.model(key)[0])
+        return replace(linear, ranker=self.model(key, serving=serving)[0])
 
-    def model(self, key: str) -> tuple[LearnedRanker | None, str]:
+    def model(self, key: str, *, serving: bool = False) -> tuple[LearnedRanker | None, str]:
         """The model of live-ranker `key` and where it came from. The one this worker holds is
         kept while `key` stays live (its file is not read again). A new one is read from its
-        file: when that fails and the worker holds a ranker, RankerFileError (the caller keeps
-        serving what it has, never something else); on the first load, the linear scorer
-        serves, with the file named in a warning and the note."""
+        file. When that fails while the worker is `serving` a recommender: RankerFileError (the
+        caller keeps serving what it has, never something else). Before anything serves: the
+        linear scorer, with the file named in a warning and the note (as for a bad shipped
+        ranker)."""
         with self._lock:
             held = self._held
             if held is not None and held[0] == key:
                 return held[1], held[2]
             try:
-                model, note = self._read(key, first=held is None)
+                model, note = self._read(key, strict=serving)
             except RankerFileError as exc:
-                if held is not None:
+                if serving:
                     self._failed = (key, exc.message)
                     raise
                 model, note = None, f"{exc.message.rstrip('.')}; the linear scorer serves."
@@ -134,8 +137,8 @@ class Ranking:
                 log.warning("registered ranker %s left out: %s", record.id, exc.message)
         return found
 
-    def _read(self, key: str, *, first: bool) -> tuple[LearnedRanker | None, str]:
-        if not self.follows or (key == SHIPPED and first):
+    def _read(self, key: str, *, strict: bool) -> tuple[LearnedRanker | None, str]:
+        if not self.follows or (key == SHIPPED and not strict):
             return self.models.ranker  # as before the registry: warn and serve linear if bad
         record = self.registry.get(key) if key != SHIPPED else self.registry.shipped()
         folder = self.registry.folder(record)

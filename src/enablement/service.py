@@ -168,7 +168,8 @@ class EnablementService:
         else:
             folder = current_folder(self.settings.bundles_dir)
             bundle = load_bundle(folder, ef_search=self.settings.hnsw_ef_search)
-        config = self.ranking.config(ranker, self.linear_config)
+        serving = self.recommending.current is not None  # then a bad new ranker file raises
+        config = self.ranking.config(ranker, self.linear_config, serving=serving)
         return Recommender(bundle, self.encoder, self.taxonomy, config)
 
     @property
