@@ -202,3 +202,20 @@ def test_a_record_round_trips_through_the_store(registry: RankerRegistry, tmp_pa
     record = _register(registry, 1)
     assert registry.store.record(record.id) == record
     assert registry.store.record("lambdarank:none") is None
+
+
+def test_the_shipped_ranker_is_read_from_models_ranker_by_default(
+    registry: RankerRegistry,
+) -> None:
+    from enablement.recommend.ranker import DEFAULT_FOLDER
+
+    manifest = json.loads((DEFAULT_FOLDER / MANIFEST_FILE).read_text())
+    default = RankerRegistry(
+        registry.store.engine, root=registry.root, shipped=DEFAULT_FOLDER, check=registry.check
+    )
+    shipped = default.list()[0]
+    assert (shipped.id, shipped.kind, shipped.source, shipped.live) == (
+        f"lambdarank:{manifest['sha256'][:12]}", "shipped", "models/ranker", True,
+    )  # fmt: skip
+    assert shipped.trained_on == manifest["trained"]["trained_on"]
+    assert "library_out_ndcg@10" in shipped.offline

@@ -20,7 +20,13 @@ from enablement.checksums import file_sha256
 from enablement.errors import ConflictError, NotFoundError
 from enablement.rankers.model import Change, RankerRecord, live_stack
 from enablement.rankers.store import RankerStore, StaleChangeError
-from enablement.recommend.ranker import MANIFEST_FILE, MODEL_FILE, LearnedRanker, save_ranker
+from enablement.recommend.ranker import (
+    DEFAULT_FOLDER,
+    MANIFEST_FILE,
+    MODEL_FILE,
+    LearnedRanker,
+    save_ranker,
+)
 
 Check = Callable[[Path], LearnedRanker]  # reads a ranker folder, RankerFileError if unusable
 _ATTEMPTS = 5  # changes decided on a state another change just replaced are decided again
@@ -152,18 +158,18 @@ class RankerRegistry:
             sha = str(manifest["sha256"])
         except (OSError, ValueError, KeyError, TypeError):
             manifest, sha = {}, ""
-        trained = manifest.get("trained") if isinstance(manifest.get("trained"), dict) else {}
-        assert isinstance(trained, dict)
-        offline = {k: v for k, v in trained.items() if k.startswith("library_out")}
+        card = manifest.get("trained")
+        trained: dict[str, Any] = card if isinstance(card, dict) else {}
+        folder = self.shipped_folder
         return RankerRecord(
             id=LearnedRanker(None, (), "", sha256=sha).name,
             kind="shipped",
-            source=str(self.shipped_folder),
+            source="models/ranker" if folder == DEFAULT_FOLDER else str(folder),
             sha256=sha,
             created_at=str(manifest["date"]) if "date" in manifest else None,
             created_by=None,
             trained_on=dict(trained.get("trained_on") or {}),
-            offline=offline,
+            offline={k: v for k, v in trained.items() if k.startswith("library_out")},
             note="The ranker shipped with enablement; it serves when no other was promoted.",
         )
 
