@@ -51,9 +51,9 @@ class Ranking:
         """Every ranker one may promote, the shipped one first, the live one marked."""
         return [record.to_dict() for record in self.registry.list()]
 
-    def get(self, ranker_id: str) -> dict[str, Any]:
-        """One ranker; NotFoundError (404) naming the known ids."""
-        return self.registry.get(ranker_id).to_dict()
+    def get(self, ranker_id: str, *, field: str = "ranker") -> dict[str, Any]:
+        """One ranker; NotFoundError (404, naming `field`) naming the known ids."""
+        return self.registry.get(ranker_id, field=field).to_dict()
 
     def promote(self, ranker_id: str, *, by: str, reason: str = "") -> dict[str, Any]:
         """Make `ranker_id` live (see RankerRegistry.promote: its file is read first); every

@@ -141,7 +141,8 @@ def test_an_unknown_id_is_a_404_naming_the_known_ids(env: ApiEnv, method: str) -
         response = promote(env, "lambdarank:nope")
     assert response.status_code == 404, response.text
     error = response.json()["error"]
-    assert (error["code"], error["field"]) == ("not_found", "ranker")
+    field = "ranker_id" if method == "GET" else "ranker"  # the path parameter, the body field
+    assert (error["code"], error["field"]) == ("not_found", field)
     assert "lambdarank:nope" in error["message"] and trained.id in error["message"]
     assert env.service.ranking.registry.shipped().id in error["message"]
 

@@ -76,14 +76,15 @@ class RankerRegistry:
         found = [self.shipped(), *self.store.records()]
         return [_marked(record, live, last) for record in found]
 
-    def get(self, ranker_id: str) -> RankerRecord:
-        """The ranker called `ranker_id`; NotFoundError (404, field `ranker`) naming the known
+    def get(self, ranker_id: str, *, field: str = "ranker") -> RankerRecord:
+        """The ranker called `ranker_id`; NotFoundError (404, naming `field`) naming the known
         ids."""
-        for record in self.list():
+        found = self.list()
+        for record in found:
             if record.id == ranker_id:
                 return record
-        known = ", ".join(r.id for r in self.list())
-        raise NotFoundError(f"No ranker '{ranker_id}'. Known rankers: {known}.", field="ranker")
+        known = ", ".join(r.id for r in found)
+        raise NotFoundError(f"No ranker '{ranker_id}'. Known rankers: {known}.", field=field)
 
     def live(self) -> RankerRecord | None:
         """The live registered ranker; None when the shipped one serves (as before any

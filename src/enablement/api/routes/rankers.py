@@ -16,6 +16,7 @@ router = APIRouter(prefix="/v1", tags=["rankers"])
 RankerId = Annotated[str, Path(min_length=1, max_length=100)]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": ErrorBody}}
+NO_BODY = schemas.RankerRollback()  # a rollback without a body gives no reason
 
 
 @router.get("/rankers", response_model=schemas.RankerPage, responses=ERRORS)
@@ -29,8 +30,8 @@ def list_rankers(service: ServiceDep, _: MarketerDep) -> dict[str, Any]:
     "/rankers/{ranker_id}", response_model=schemas.RankerPublic, responses=ERRORS | NOT_FOUND
 )
 def get_ranker(ranker_id: RankerId, service: ServiceDep, _: MarketerDep) -> dict[str, Any]:
-    """One ranker; an unknown id is a 404 naming the known ones."""
-    return service.ranking.get(ranker_id)
+    """One ranker; an unknown id is a 404 naming the known ones (field `ranker_id`)."""
+    return service.ranking.get(ranker_id, field="ranker_id")
 
 
 @router.post(
@@ -52,10 +53,9 @@ def promote_ranker(
 def rollback_ranker(
     service: ServiceDep,
     principal: AdminDep,
-    body: Annotated[schemas.RankerRollback | None, Body()] = None,
+    body: Annotated[schemas.RankerRollback, Body()] = NO_BODY,
 ) -> dict[str, Any]:
     """Make the ranker live before the current one live again (admin; the shipped one when
-    there was none). A 409 when nothing was promoted to roll back from, or when that ranker's
-    file no longer loads."""
-    reason = body.reason if body is not None else ""
-    return service.ranking.rollback(by=principal.name, reason=reason)
+    there was none); the body is optional. A 409 when nothing was promoted to roll back from,
+    or when that ranker's file no longer loads."""
+    return service.ranking.rollback(by=principal.name, reason=body.reason)
