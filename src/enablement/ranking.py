@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from enablement.errors import RankerFileError
 from enablement.rankers import RankerRecord, RankerRegistry
@@ -71,10 +72,17 @@ class Ranking:
 
     def live_key(self) -> str:
         """What serving follows: the live registered ranker's id, SHIPPED when the shipped one
-        is live or rankers are not followed. One read of the store."""
+        is live or rankers are not followed. One read of the store; when it does not answer,
+        the key this worker holds (a warning), so serving goes on as it is."""
         if not self.follows:
             return SHIPPED
-        return self.registry.live_id() or SHIPPED
+        try:
+            return self.registry.live_id() or SHIPPED
+        except SQLAlchemyError as exc:  # the store did not answer: keep what this worker holds
+            held = self._held
+            key = held[0] if held is not None else SHIPPED
+            log.warning("could not read the live ranker (%s); keeping %r", type(exc).__name__, key)
+            return key
 
     def config(
         self, key: str, linear: RecommenderConfig, *, serving: bool = False
@@ -117,11 +125,14 @@ class Ranking:
 
     def live_name(self) -> str | None:
         """The live ranker's id as the registry says (the shipped one's too); None when rankers
-        are not followed."""
+        are not followed or the store does not answer."""
         if not self.follows:
             return None
-        key = self.live_key()
-        return key if key != SHIPPED else self.registry.shipped().id
+        try:
+            key = self.registry.live_id()
+        except SQLAlchemyError:  # /readyz's store check says so
+            return None
+        return key if key is not None else self.registry.shipped().id
 
     def learned_rankers(self) -> builtins.list[tuple[LearnedRanker, str]]:
         """The learned rankers an experiment may name: those ServingModels finds, then each

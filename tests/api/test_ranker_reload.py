@@ -176,3 +176,32 @@ def test_with_the_linear_scorer_configured_promotions_are_recorded_not_served(
         assert linear.scorer["live_ranker"] is None and linear.scorer["scorer"] == "linear"
     finally:
         linear.close()
+
+
+def test_a_store_that_does_not_answer_leaves_serving_as_it_is(
+    env: ApiEnv,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    trained = register(env, 1)
+    env.service.ranking.promote(trained.id, by="ops")
+    eventually(lambda: ranker_of(env.service) == trained.id)
+
+    asked: list[int] = []
+
+    def down() -> str:
+        asked.append(1)
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(env.service.ranking.registry, "live_id", down)
+
+    def served() -> bool:
+        response = env.client.post("/v1/recommendations", json=QUESTION, headers=env.auth("rep"))
+        assert response.status_code == 200, response.text
+        return len(asked) >= 2  # the worker looked (at least) twice, and served on
+
+    eventually(served)
+    assert ranker_of(env.service) == trained.id
+    ready = env.client.get("/readyz").json()
+    assert (ready["scorer"], ready["live_ranker"]) == (trained.id, None)
