@@ -85,10 +85,6 @@ class ServingModels:
             config = replace(config, answers=self.answers[0])
         return config
 
-    def serving_config(self, linear: RecommenderConfig) -> RecommenderConfig:
-        """`linear` with the learned ranker, where it has none (unless `scorer` is linear)."""
-        return replace(linear, ranker=self.ranker[0]) if linear.ranker is None else linear
-
     @cached_property
     def answers(self) -> tuple[AnswerModel | None, str]:
         """The answer model (None if unusable) and where it came from, or why not."""
@@ -97,8 +93,8 @@ class ServingModels:
 
     @cached_property
     def ranker(self) -> tuple[LearnedRanker | None, str]:
-        """The learned ranker (None if unusable or not wanted) and where it came from, or why
-        not."""
+        """The shipped learned ranker (None if unusable or not wanted) and where it came from,
+        or why not; what serves until another is promoted (see ranking.py)."""
         if self.settings.scorer == "linear":
             return None, "the linear scorer, as configured (ENABLEMENT_SCORER=linear)"
         names = feature_names(self._taxonomy().asset_types.ids)
