@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import benchmarks.feedback as history  # noqa: E402
+
 from enablement.db import tables  # noqa: E402
 from enablement.events.model import EventType  # noqa: E402
 from enablement.events.store import EventStore  # noqa: E402

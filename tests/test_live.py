@@ -27,7 +27,7 @@ def test_switches_when_current_moves(
     encoder = HashingEncoder()
     loads: list[str] = []
 
-    def load() -> Recommender:
+    def load(ranker: str, current: Recommender | None) -> Recommender:
         bundle = load_bundle(current_folder(bundles))
         loads.append(bundle.meta.version)
         return Recommender(bundle, encoder, taxonomy, RecommenderConfig())
@@ -61,7 +61,7 @@ def test_a_bundle_that_fails_to_load_keeps_the_old_one(
     bundles = tmp_path / "bundles"
     calls = {"n": 0}
 
-    def load() -> Recommender:
+    def load(ranker: str, current: Recommender | None) -> Recommender:
         calls["n"] += 1
         if calls["n"] > 1:
             raise OSError("half-copied bundle")
@@ -76,3 +76,37 @@ def test_a_bundle_that_fails_to_load_keeps_the_old_one(
         time.sleep(0.01)
         assert live.get() is first
     assert calls["n"] == 2  # tried once, not on every request
+
+
+def test_a_new_live_ranker_is_loaded_over_the_same_bundle_and_a_bad_one_keeps_the_old(
+    tmp_path: Path, build_options: BuildOptions, taxonomy: Taxonomy
+) -> None:
+    from enablement.errors import RankerFileError
+
+    build_small_library(tmp_path, build_options)
+    bundles = tmp_path / "bundles"
+    live_ranker = {"key": ""}
+    loads: list[tuple[str, bool]] = []
+
+    def load(ranker: str, current: Recommender | None) -> Recommender:
+        loads.append((ranker, current is not None))
+        if ranker == "lambdarank:bad":
+            raise RankerFileError("rankers/lambdarank-bad/ranker.txt", "could not be read")
+        bundle = current.bundle if current else load_bundle(current_folder(bundles))
+        return Recommender(bundle, HashingEncoder(), taxonomy, RecommenderConfig())
+
+    live = LiveRecommender(load, bundles, interval=0.01, ranker=lambda: live_ranker["key"])
+    first = live.get()
+    live_ranker["key"] = "lambdarank:good"
+    for _ in range(300):
+        if live.get() is not first:
+            break
+        time.sleep(0.01)
+    second = live.get()
+    assert second is not first and second.bundle is first.bundle  # the bundle reused
+    assert loads == [("", False), ("lambdarank:good", True)]
+    live_ranker["key"] = "lambdarank:bad"
+    for _ in range(50):
+        time.sleep(0.01)
+        assert live.get() is second  # kept, never something else
+    assert loads[2:] == [("lambdarank:bad", True)]  # tried once, not on every request

@@ -115,6 +115,19 @@ class UnknownAssetError(NotFoundError):
         return body
 
 
+class RankerFileError(ConflictError):
+    """A learned ranker's model file that cannot serve: missing, unreadable, failing its sha256,
+    or built for other features or another encoder. Promoting it is refused (409): the live
+    ranker stays."""
+
+    code = "ranker_file"
+
+    def __init__(self, path: str, why: str, *, field: str | None = None) -> None:
+        super().__init__(f"Ranker model {path} {why}.", field=field)
+        self.path = path
+        self.why = why
+
+
 class AuthenticationError(EnablementError):
     status = 401
     code = "unauthorized"

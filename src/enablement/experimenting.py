@@ -17,6 +17,7 @@ from enablement.experiments.results import furthest_stages, results
 from enablement.experiments.serving import ExperimentServing
 from enablement.experiments.store import ExperimentStore
 from enablement.recommend.config import RecommenderConfig
+from enablement.recommend.ranker import LearnedRanker
 from enablement.serving import ServingModels
 from enablement.taxonomy import Taxonomy
 
@@ -33,12 +34,14 @@ class Experimenting:
         linear_config: Callable[[], RecommenderConfig],
         taxonomy: Callable[[], Taxonomy],
         cache_seconds: float,
+        learned: Callable[[], list[tuple[LearnedRanker, str]]] | None = None,
     ) -> None:
         self.engine = engine
         self.models = models
         self._linear_config = linear_config
         self._taxonomy = taxonomy
         self._cache_seconds = cache_seconds
+        self._learned = learned or models.learned_rankers
 
     @cached_property
     def store(self) -> ExperimentStore:
@@ -46,8 +49,9 @@ class Experimenting:
 
     def rankers(self) -> dict[str, Ranker]:
         """The rankers an experiment may name, by name, each with its config (see
-        experiments.rankers); learned ones as ServingModels.learned_rankers finds them."""
-        return known_rankers(self.models.learned_rankers())
+        experiments.rankers); learned ones as `learned` finds them (the service's: those
+        ServingModels.learned_rankers finds and the registered ones)."""
+        return known_rankers(self._learned())
 
     def create(self, definition: Definition, *, created_by: str) -> Experiment:
         """Start an experiment: checked against the known rankers (InvalidValueError naming the

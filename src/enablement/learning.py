@@ -7,18 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine
 
 from enablement.events.feedback import Learnable, learnable
 from enablement.learn.candidate import LearnOptions, Trained, replayer, train_candidate
 from enablement.learn.outcomes import Outcomes, outcomes
+from enablement.ranking import Ranking
 from enablement.recommend.pipeline import Recommender
 from enablement.recommend.ranker import DEFAULT_DEPTH, LearnedRanker
-
-if TYPE_CHECKING:  # the registry's facade, built by the service
-    from enablement.ranking import Ranking
 
 
 def stored_outcomes(

@@ -1,5 +1,6 @@
-"""The recommender this process serves (over the bundle CURRENT names, swapped when it moves),
-and deals and searches checked against what that bundle's assets declare."""
+"""The recommender this process serves (over the bundle CURRENT names with the live ranker,
+swapped when either moves), and deals and searches checked against what that bundle's assets
+declare."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from enablement.index.bundle import IndexMissingError
-from enablement.live import LiveRecommender
+from enablement.live import LiveRecommender, Load
 from enablement.recommend.context import Deal, resolve_deal
 from enablement.recommend.known import KnownTerms, check_deal, check_language
 from enablement.recommend.pipeline import Recommender
@@ -19,20 +20,22 @@ from enablement.taxonomy import Taxonomy
 
 class Recommending:
     """One per service; no bundle is loaded before the first request (`load` loads one,
-    `assets` counts the catalog's assets)."""
+    `assets` counts the catalog's assets, `ranker` reads the live ranker's key)."""
 
     def __init__(
         self,
         settings: Settings,
         *,
-        load: Callable[[], Recommender],
+        load: Load,
         taxonomy: Callable[[], Taxonomy],
         assets: Callable[[], int],
+        ranker: Callable[[], str] = lambda: "",
     ) -> None:
         self.settings = settings
         self._load = load
         self._taxonomy = taxonomy
         self._assets = assets
+        self._ranker = ranker
         self._known: tuple[str, KnownTerms] | None = None  # (bundle version, its known terms)
 
     @cached_property
@@ -41,12 +44,18 @@ class Recommending:
             self._load,
             self.settings.bundles_dir,
             interval=self.settings.reload_interval_s,
+            ranker=self._ranker,
         )
+
+    @property
+    def current(self) -> Recommender | None:
+        """The recommender this process serves, None before one is loaded; never loads one."""
+        return self.live.current if "live" in self.__dict__ else None
 
     def serving_version(self) -> str | None:
         """The version of the bundle this process serves (`v<catalog>-<built at>`), or None
         before one is loaded; never loads one."""
-        current = self.live.current if "live" in self.__dict__ else None
+        current = self.current
         return current.bundle.meta.version if current is not None else None
 
     def reload(self) -> None:

@@ -3,7 +3,8 @@
 It delegates to serving.ServingModels (the encoder and the models a recommender serves with),
 recommending.Recommending (the live recommender, deals and searches checked against it), library
 (build and index options, ingest paths, the removal audit log) and the stores of the catalog,
-events, access keys, analytics and jobs, and experimenting.Experimenting (experiments)."""
+events, access keys, analytics and jobs, experimenting.Experimenting (experiments) and
+ranking.Ranking (the ranker registry and the live ranker)."""
 
 from __future__ import annotations
 
@@ -33,9 +34,12 @@ from enablement.index.build import BuildReport, build_index
 from enablement.index.bundle import Bundle, IndexMissingError, current_folder, load_bundle
 from enablement.index.cache import EmbeddingCache
 from enablement.jobs import Job, JobRunner, JobStore, Report
+from enablement.learning import Learning
+from enablement.ranking import Ranking
 from enablement.recommend.config import RecommenderConfig
 from enablement.recommend.context import Deal
 from enablement.recommend.pipeline import Recommender
+from enablement.recommend.ranker import load_ranker
 from enablement.recommend.result import RecommendationResult
 from enablement.recommend.search import SearchResult
 from enablement.recommending import Recommending
@@ -64,6 +68,7 @@ class EnablementService:
             load=self._load_recommender,
             taxonomy=lambda: self.taxonomy,
             assets=lambda: self.store.counts()[0],
+            ranker=lambda: self.ranking.live_key(),
         )
 
     @cached_property
@@ -157,18 +162,29 @@ class EnablementService:
         """The recommender over the current bundle (see Recommending.recommender)."""
         return self.recommending.recommender
 
-    def _load_recommender(self) -> Recommender:
-        bundle = load_bundle(
-            current_folder(self.settings.bundles_dir), ef_search=self.settings.hnsw_ef_search
-        )
-        return Recommender(bundle, self.encoder, self.taxonomy, self.serving_config)
+    def _load_recommender(self, ranker: str, current: Recommender | None) -> Recommender:
+        """A recommender ranking with live ranker `ranker` (see Ranking.model), over `current`'s
+        bundle when given (only the ranker changed), else over the bundle CURRENT names."""
+        if current is not None:
+            bundle = current.bundle
+        else:
+            folder = current_folder(self.settings.bundles_dir)
+            bundle = load_bundle(folder, ef_search=self.settings.hnsw_ef_search)
+        serving = self.recommending.current is not None  # then a bad new ranker file raises
+        config = self.ranking.config(ranker, self.linear_config, serving=serving)
+        return Recommender(bundle, self.encoder, self.taxonomy, config)
 
-    @cached_property
+    @property
     def serving_config(self) -> RecommenderConfig:
-        """The linear config plus the learned ranker unless `scorer` is linear; a ranker file that
-        is missing, corrupt or built for other features or another encoder is named in a
-        warning and the linear scorer serves."""
-        return self.models.serving_config(self.linear_config)
+        """What this process ranks with: its recommender's config once one is loaded, else the
+        linear config plus the live learned ranker (the registry's, else the shipped one)
+        unless `scorer` is linear. On the first load, a ranker file that is missing, corrupt or
+        built for other features or another encoder is named in a warning and the linear scorer
+        serves."""
+        current = self.recommending.current
+        if current is not None:
+            return current.config
+        return self.ranking.config(self.ranking.live_key(), self.linear_config)
 
     @cached_property
     def linear_config(self) -> RecommenderConfig:
@@ -177,9 +193,29 @@ class EnablementService:
         return self.models.linear_config(self.config)
 
     @property
-    def scorer(self) -> dict[str, str]:
-        """Which scorer ranks ("linear" or the learned ranker's name), and why."""
-        return self.models.describe(self.config, self.serving_config)
+    def scorer(self) -> dict[str, str | None]:
+        """Which scorer ranks ("linear" or the learned ranker's name) and why, and which ranker
+        the registry says is live (`live_ranker`; null when rankers are not followed)."""
+        serving = self.serving_config
+        described = self.models.describe(self.config, serving, ranker_note=self.ranking.note())
+        return {**described, "live_ranker": self.ranking.live_name()}
+
+    @cached_property
+    def learning(self) -> Learning:
+        """`enablement learn`: a candidate trained on this library's outcomes (learning.py)."""
+        return Learning(
+            self.engine, recommender=lambda: self.recommender, ranking=lambda: self.ranking,
+            shipped=lambda: load_ranker(
+                self.models.shipped_ranker, features=self.recommender.feature_names,
+                encoder=self.encoder.name,
+            )[0],
+        )  # fmt: skip
+
+    @cached_property
+    def ranking(self) -> Ranking:
+        """Rankers: the registry, the live one, what this worker holds (ranking.py)."""
+        follows = self.settings.scorer != "linear" and self.config.ranker is None
+        return Ranking(self.engine, self.models, follows=follows)
 
     def recommend(self, deal: Mapping[str, Any]) -> RecommendationResult:
         """Recommendations for a deal given as loose input (CRM values and aliases work), less
@@ -261,6 +297,7 @@ class EnablementService:
         return Experimenting(
             self.engine, self.models, linear_config=lambda: self.linear_config,
             taxonomy=lambda: self.taxonomy, cache_seconds=self.settings.experiment_cache_s,
+            learned=self.ranking.learned_rankers,
         )  # fmt: skip
 
     @cached_property

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cached_property
+from pathlib import Path
 
 from enablement.embedding import (
     BatchingEncoder,
@@ -22,7 +23,13 @@ from enablement.recommend.features import feature_names
 from enablement.recommend.intent import DEFAULT_FOLDER as DEFAULT_INTENT
 from enablement.recommend.intent import load_intent
 from enablement.recommend.ranker import DEFAULT_FOLDER as DEFAULT_RANKER
-from enablement.recommend.ranker import MODEL_FILE, LearnedRanker, load_ranker, scorer_name
+from enablement.recommend.ranker import (
+    MODEL_FILE,
+    LearnedRanker,
+    load_ranker,
+    read_ranker,
+    scorer_name,
+)
 from enablement.settings import Settings
 from enablement.taxonomy import Taxonomy
 
@@ -78,10 +85,6 @@ class ServingModels:
             config = replace(config, answers=self.answers[0])
         return config
 
-    def serving_config(self, linear: RecommenderConfig) -> RecommenderConfig:
-        """`linear` with the learned ranker, where it has none (unless `scorer` is linear)."""
-        return replace(linear, ranker=self.ranker[0]) if linear.ranker is None else linear
-
     @cached_property
     def answers(self) -> tuple[AnswerModel | None, str]:
         """The answer model (None if unusable) and where it came from, or why not."""
@@ -90,13 +93,24 @@ class ServingModels:
 
     @cached_property
     def ranker(self) -> tuple[LearnedRanker | None, str]:
-        """The learned ranker (None if unusable or not wanted) and where it came from, or why
-        not."""
+        """The shipped learned ranker (None if unusable or not wanted) and where it came from,
+        or why not; what serves until another is promoted (see ranking.py)."""
         if self.settings.scorer == "linear":
             return None, "the linear scorer, as configured (ENABLEMENT_SCORER=linear)"
-        folder = self.settings.ranker_path or DEFAULT_RANKER
         names = feature_names(self._taxonomy().asset_types.ids)
-        return load_ranker(folder, features=names, encoder=self.encoder.name)
+        return load_ranker(self.shipped_ranker, features=names, encoder=self.encoder.name)
+
+    @property
+    def shipped_ranker(self) -> Path:
+        """The folder of the ranker that serves when none was promoted: ENABLEMENT_RANKER_PATH,
+        else models/ranker."""
+        return self.settings.ranker_path or DEFAULT_RANKER
+
+    def read_ranker(self, folder: Path) -> LearnedRanker:
+        """The ranker in `folder`, checked for this taxonomy's features and this encoder (named
+        from its spec, never loaded); RankerFileError naming the file when it does not load."""
+        names = feature_names(self._taxonomy().asset_types.ids)
+        return read_ranker(folder, features=names, encoder=self.encoder_name)
 
     def learned_rankers(self) -> list[tuple[LearnedRanker, str]]:
         """Each learned ranker that loads for this encoder (named from its spec, never loaded)
@@ -104,7 +118,7 @@ class ServingModels:
         models/ranker), whatever `scorer` says, and a trained candidate in data_dir/ranker
         (train-ranker's default --out). One that does not load is named in a warning and left
         out; an absent candidate is simply not there."""
-        served = self.settings.ranker_path or DEFAULT_RANKER
+        served = self.shipped_ranker
         candidate = self.settings.data_dir / CANDIDATE_FOLDER
         names = feature_names(self._taxonomy().asset_types.ids)
         found = []
@@ -116,11 +130,14 @@ class ServingModels:
                 found.append((model, note))
         return found
 
-    def describe(self, config: RecommenderConfig, serving: RecommenderConfig) -> dict[str, str]:
+    def describe(
+        self, config: RecommenderConfig, serving: RecommenderConfig, *, ranker_note: str
+    ) -> dict[str, str]:
         """Which scorer ranks ("linear" or the learned ranker's name) and which answer model
-        claims, and why: `config` as the service was given it, `serving` as it serves."""
+        claims, and why: `config` as the service was given it, `serving` as it serves, and
+        `ranker_note` where its ranker came from."""
         ranker, answers = serving.ranker, serving.answers
-        note = self.ranker[1] if config.ranker is None else "given in the config"
+        note = ranker_note if config.ranker is None else "given in the config"
         answers_note = self.answers[1] if config.answers is None else "given in the config"
         return {
             "scorer": scorer_name(ranker),

@@ -17,6 +17,7 @@ from enablement.api import (
     event_schemas,
     experiment_schemas,
     job_schemas,
+    ranker_schemas,
     recommend_schemas,
     token_schemas,
 )
@@ -135,7 +136,8 @@ def _post(env: ApiEnv, method: str, path: str, body: Any) -> Any:
 
 
 def test_every_request_body_model_applies_the_rule(openapi: dict[str, Any]) -> None:
-    modules = (recommend_schemas, job_schemas, event_schemas, token_schemas, experiment_schemas)
+    modules = (recommend_schemas, job_schemas, event_schemas, token_schemas, experiment_schemas,
+               ranker_schemas)  # fmt: skip
     names = {_resolve(s, openapi).get("title") for _, _, s in _bodies(openapi)}
     assert len(names) >= 6
     for name in names:

@@ -66,6 +66,8 @@ PAIRS: dict[str, Pair] = {
         ["experiments", "show", "{experiment}"], "GET", "/v1/experiments/{experiment}",
         role="marketer",
     ),
+    # the records `rankers show ID` prints too (the same to_dict as each item here)
+    "rankers list": Pair(["rankers", "list"], "GET", "/v1/rankers", role="marketer"),
     **{
         f"report {view}": Pair(
             ["report", view], "GET", f"/v1/analytics/{view}", role="marketer", unwrap=True

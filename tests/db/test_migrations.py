@@ -13,7 +13,7 @@ from enablement.catalog.store import CatalogStore
 from enablement.db import connect, downgrade, migrate, tables
 from enablement.db.tables import metadata
 
-HEAD = "0012_served_lists"
+HEAD = "0013_rankers"
 
 
 def test_upgrade_from_empty_matches_the_tables(database_url: str) -> None:
@@ -150,4 +150,31 @@ def test_served_lists_come_and_go_with_0012(database_url: str) -> None:
     assert "served_lists" in inspect(engine).get_table_names()
     with engine.connect() as connection:  # a list logged before the table has no row
         assert served_lists(connection) == {}
+
+
+def test_the_ranker_registry_comes_and_goes_with_0013(database_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    engine = connect(database_url)
+    now = datetime.now(UTC)
+    change = {"action": "promote", "ranker_id": "lambdarank:a", "previous_id": None, "at": now,
+              "by": "ops", "reason": ""}  # fmt: skip
+    with engine.begin() as connection:
+        connection.execute(
+            insert(tables.rankers).values(
+                id="lambdarank:a", sha256="a" * 64, folder="lambdarank-a", created_at=now,
+                created_by="learn", trained_on={"deals": 3}, offline={}, note="",
+            )
+        )  # fmt: skip
+        connection.execute(insert(tables.ranker_changes).values(follows=0, **change))
+    with pytest.raises(IntegrityError), engine.begin() as connection:  # one change per state
+        connection.execute(insert(tables.ranker_changes).values(follows=0, **change))
+    downgrade(engine, "-1")  # one step: whichever revision 0013 follows
+    assert not {"rankers", "ranker_changes"} & set(inspect(engine).get_table_names())
+    assert "events" in inspect(engine).get_table_names()
+    migrate(engine)
+    assert {"rankers", "ranker_changes"} <= set(inspect(engine).get_table_names())
     engine.dispose()

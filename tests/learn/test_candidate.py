@@ -136,7 +136,7 @@ def test_too_little_data_is_reported_and_no_candidate_is_made() -> None:
 
 def test_held_out_contexts_are_stable_and_never_trained_on(history: Outcomes) -> None:
     train, held = split(history, LearnOptions())
-    again_train, again_held = split(history, LearnOptions())
+    _, again_held = split(history, LearnOptions())
     assert [c.key for c in held] == [c.key for c in again_held] and held
     assert not {c.key for c in train} & {c.key for c in held}
     assert len(train) + len(held) == sum(c.acted for c in history.contexts.values())

@@ -32,7 +32,9 @@ class Health(BaseModel):
                     "bundle_version": "v1",
                     "checks": {"bundle": "ok", "store": "ok"},
                     "scorer": "lambdarank:3f2a9c01b7de",
-                    "scorer_note": "lambdarank:3f2a9c01b7de from models/ranker/ranker.txt",
+                    "scorer_note": "lambdarank:3f2a9c01b7de from "
+                    "data/rankers/lambdarank-3f2a9c01b7de/ranker.txt, the live ranker",
+                    "live_ranker": "lambdarank:3f2a9c01b7de",
                     "answers": "answers:5d0c81e2a4f3",
                     "answers_note": "answers:5d0c81e2a4f3 from models/answers/manifest.json",
                 }
@@ -47,6 +49,12 @@ class Health(BaseModel):
         None, description='What ranks: "linear", or the learned ranker ("lambdarank:<sha256>").'
     )
     scorer_note: str | None = Field(None, description="Where the scorer came from, or why not.")
+    live_ranker: str | None = Field(
+        None,
+        description="The ranker the registry says is live (GET /v1/rankers); this worker serves "
+        "it within reload_interval_s, or keeps its scorer when its file does not load (the note "
+        "says why). Null when ENABLEMENT_SCORER=linear.",
+    )
     answers: str | None = Field(
         None, description='What claims "answers": the answer model ("answers:<sha256>") or "off".'
     )

@@ -9,7 +9,17 @@ import click
 from pydantic import ValidationError
 
 from enablement import __version__
-from enablement.cli import audit, catalog, embed, evaluate, experiments, recommend, server
+from enablement.cli import (
+    audit,
+    catalog,
+    embed,
+    evaluate,
+    experiments,
+    learn,
+    rankers,
+    recommend,
+    server,
+)
 from enablement.cli.common import printable
 from enablement.errors import EnablementError
 
@@ -68,6 +78,8 @@ for command in (
     audit.report,
     audit.simulate_command,
     experiments.experiments,
+    rankers.rankers,
+    learn.learn_command,
 ):
     cli.add_command(command)
 

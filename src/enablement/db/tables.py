@@ -1,6 +1,7 @@
 """Table definitions (SQLAlchemy Core); migrations under db/migrations create them. The catalog,
-keys and jobs are defined here, the usage tables in db/event_tables.py (re-exported here, so
-every table is `tables.<name>`)."""
+keys and jobs are defined here; the usage tables in db/event_tables.py and the ranker registry's
+in db/ranker_tables.py, on the same metadata (db/metadata.py), re-exported here so every table
+is `tables.<name>`."""
 
 from __future__ import annotations
 
@@ -31,11 +32,13 @@ from enablement.db.event_tables import (
     share_links,
 )
 from enablement.db.metadata import metadata
+from enablement.db.ranker_tables import ranker_changes, rankers
 
 __all__ = [
     "api_keys", "assets", "audit_log", "chunks", "deal_assets", "deals",
     "embed_tokens", "embedding_cache", "events", "experiments", "ingest_runs", "jobs",
-    "link_views", "metadata", "questions", "served_lists", "share_links",
+    "link_views", "metadata", "questions", "ranker_changes", "rankers", "served_lists",
+    "share_links",
 ]  # fmt: skip
 
 assets = Table(
