@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -314,6 +315,18 @@ class EnablementService:
         return self._runner.submit(
             "ingest", {"path": str(resolved)}, requested_by, lambda r: self._ingest_job(resolved, r)
         )
+
+    def submit_learn(
+        self, *, requested_by: str, since: datetime | None = None, auto_promote: bool = False
+    ) -> Job:
+        """Queue `enablement learn` (see Learning.learn); the job's result is its report."""
+        params = {"since": since.isoformat() if since else None, "auto_promote": auto_promote}
+        return self._runner.submit(
+            "learn", params, requested_by,
+            lambda _report: self.learning.learn(
+                requested_by=requested_by, since=since, auto_promote=auto_promote
+            ),
+        )  # fmt: skip
 
     def submit_rebuild(self, *, requested_by: str | None) -> Job:
         return self._runner.submit("rebuild", {}, requested_by, self._rebuild_job)

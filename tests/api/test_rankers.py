@@ -199,3 +199,62 @@ def test_the_document_names_the_operations(env: ApiEnv) -> None:
     assert promoted["operationId"] == "promoteRanker"
     assert {"404", "409", "422"} <= set(promoted["responses"])
     assert paths["/v1/rankers:rollback"]["post"]["operationId"] == "rollbackRanker"
+
+
+def _job(env: ApiEnv, job_id: str) -> dict[str, Any]:
+    for _ in range(600):
+        job = env.client.get(f"/v1/jobs/{job_id}", headers=env.auth("admin")).json()
+        if job["state"] in ("succeeded", "failed"):
+            return job  # type: ignore[no-any-return]
+        time.sleep(0.05)
+    raise AssertionError("the learn job did not finish")
+
+
+def test_train_runs_learn_as_a_job_and_reports_too_little_data(env: ApiEnv) -> None:
+    response = env.client.post("/v1/rankers:train", headers=env.auth("admin"))
+    assert response.status_code == 202, response.text
+    assert response.json()["kind"] == "learn"
+    job = _job(env, response.json()["id"])
+    assert job["state"] == "succeeded", job
+    assert job["result"]["ranker"] is None and job["result"]["promoted"] is False
+    assert job["result"]["skipped"].startswith("too little data")
+
+
+def test_train_learns_from_served_lists_and_registers_the_candidate(env: ApiEnv) -> None:
+    from enablement.events.simulate import SimulationOptions, simulate
+
+    service = env.service
+    simulate(service.usage, service.recommender, SimulationOptions(deals=300, seed=3))
+    body = {"since": "2020-01-01T00:00:00Z", "auto_promote": False}
+    response = env.client.post("/v1/rankers:train", json=body, headers=env.auth("admin"))
+    job = _job(env, response.json()["id"])
+    assert job["state"] == "succeeded", job
+    result = job["result"]
+    assert result["trained_on"]["lists"] > 0 and result["promoted"] is False
+    listed = env.client.get("/v1/rankers", headers=env.auth("marketer")).json()["items"]
+    ids = [item["id"] for item in listed]
+    assert (result["ranker"] in ids) if result["ranker"] else result["skipped"]
+    assert [item["id"] for item in listed if item["live"]] == [ids[0]]  # the shipped one
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"since": "last tuesday"}, "since"),
+        ({"since": "2026-10-01T00:00:00"}, "since"),  # no zone
+        ({"auto_promote": "maybe"}, "auto_promote"),
+        ({"rounds": 5}, "rounds"),
+    ],
+)
+def test_a_bad_train_body_is_a_422_naming_the_field(
+    env: ApiEnv, body: dict[str, Any], field: str
+) -> None:
+    response = env.client.post("/v1/rankers:train", json=body, headers=env.auth("admin"))
+    assert response.status_code == 422, response.text
+    assert field in response.text
+
+
+def test_only_admins_train(env: ApiEnv) -> None:
+    for role in ("marketer", "rep"):
+        response = env.client.post("/v1/rankers:train", headers=env.auth(role))
+        assert response.status_code == 403, response.text

@@ -8,7 +8,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
+import lightgbm
 import numpy as np
 import pytest
 
@@ -23,6 +25,7 @@ from enablement.learn.candidate import (
 from enablement.learn.outcomes import Context, Outcomes, outcomes
 from enablement.recommend.context import Deal
 from enablement.recommend.priors import Priors
+from enablement.recommend.ranker import LearnedRanker
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 ASSETS = ["ignored", "used", "other", "spare"]
@@ -75,9 +78,19 @@ def _replay(context: Context) -> Replayed:
     return Replayed(context, list(ASSETS), features, live_order)
 
 
+@cache
+def _base() -> LearnedRanker:
+    """A base model whose scores carry no signal (random features, random grades)."""
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(400, len(NAMES))).astype(np.float32)
+    params = {"objective": "lambdarank", "verbosity": -1, "min_data_in_leaf": 5, "seed": 0}
+    data = lightgbm.Dataset(features, rng.integers(0, 4, 400), group=[4] * 100)
+    return LearnedRanker(lightgbm.train(params, data, num_boost_round=5), NAMES, "fake", depth=4)
+
+
 def _train(found: Outcomes, **options: int) -> Trained:
     return train_candidate(
-        found, _replay, live=None, base=None, names=NAMES, encoder="fake",
+        found, _replay, live=None, base=_base(), names=NAMES, encoder="fake",
         options=LearnOptions(resamples=200, **options),
     )  # fmt: skip
 
@@ -132,6 +145,15 @@ def test_too_little_data_is_reported_and_no_candidate_is_made() -> None:
     assert trained.candidate is None and not trained.beats_live()
     assert trained.skipped is not None and trained.skipped.startswith("too little data")
     assert "at least 30" in trained.skipped and trained.offline == {}
+
+
+def test_without_a_base_ranker_nothing_is_trained(history: Outcomes) -> None:
+    trained = train_candidate(
+        history, _replay, live=None, base=None, names=NAMES, encoder="fake",
+        options=LearnOptions(resamples=200),
+    )  # fmt: skip
+    assert trained.candidate is None and trained.skipped is not None
+    assert trained.skipped.startswith("no base ranker") and "fake" in trained.skipped
 
 
 def test_held_out_contexts_are_stable_and_never_trained_on(history: Outcomes) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from enablement.contract import RequestModel
 
@@ -101,3 +101,22 @@ class RankerRollback(RequestModel):
     )
 
     reason: str = Field("", max_length=1000, description="Why, for the record.")
+
+
+class RankerTrain(RequestModel):
+    """Train a candidate on the library's outcomes (POST /v1/rankers:train, `enablement learn`)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"since": "2026-10-01T00:00:00Z", "auto_promote": False}]},
+    )
+
+    since: AwareDatetime | None = Field(
+        None,
+        description="Learn from the lists shown from then on (ISO 8601 with a zone); default all.",
+    )
+    auto_promote: bool = Field(
+        False,
+        description="Make the candidate live only when its offline lower bound beats the live "
+        "ranker's estimate.",
+    )

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Path
 
 from enablement.api import ranker_schemas as schemas
 from enablement.api.deps import AdminDep, MarketerDep, ServiceDep
+from enablement.api.job_schemas import JobPublic
 from enablement.api.routes.recommend import ERRORS
 from enablement.api.schemas import ErrorBody
 
@@ -17,6 +18,7 @@ RankerId = Annotated[str, Path(min_length=1, max_length=100)]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": ErrorBody}}
 NO_BODY = schemas.RankerRollback()  # a rollback without a body gives no reason
+NO_TRAINING_BODY = schemas.RankerTrain()  # learn from everything, promote nothing
 
 
 @router.get("/rankers", response_model=schemas.RankerPage, responses=ERRORS)
@@ -59,3 +61,20 @@ def rollback_ranker(
     there was none); the body is optional. A 409 when nothing was promoted to roll back from,
     or when that ranker's file no longer loads."""
     return service.ranking.rollback(by=principal.name, reason=body.reason)
+
+
+@router.post("/rankers:train", status_code=202, response_model=JobPublic, responses=ERRORS)
+def train_ranker(
+    service: ServiceDep,
+    principal: AdminDep,
+    body: Annotated[schemas.RankerTrain, Body()] = NO_TRAINING_BODY,
+) -> dict[str, Any]:
+    """Run `enablement learn` as a job (admin): a candidate trained on the impressions and
+    feedback since `since` (all when absent), estimated offline against the live ranker and
+    registered; with `auto_promote`, made live only when its lower bound beats the live
+    ranker. Follow it at GET /v1/jobs/{id}: its `result` is learn's report (`ranker`,
+    `trained_on`, `offline` with `live` and `candidate`, `promoted`, and `skipped` when there
+    was too little data)."""
+    return service.submit_learn(
+        requested_by=principal.name, since=body.since, auto_promote=body.auto_promote
+    ).to_dict()
