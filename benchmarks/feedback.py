@@ -1,9 +1,10 @@
 """The learnable-rows join (events/feedback.py) over a million events. Prints JSON.
 
 For each store (SQLite, and PostgreSQL from the installed binaries): writes about `--events`
-events through the event store: served lists of 5 (impressions with position and ranker), the
-rep's opens, sends and thumbs quoting their list, buyer views of share links (a third quoting
-no list: they reach it through the link), deal outcomes, and 1% feedback quoting an unknown list.
+events through the event store: served lists of 5 (impressions with position and ranker, and
+each list's record with its deal and, in 5% of them, an exploration swap), the rep's opens,
+sends and thumbs quoting their list, buyer views of share links (a third quoting no list: they
+reach it through the link), deal outcomes, and 1% feedback quoting an unknown list.
 Then times `learnable()` over everything and over the last 30 days (median of 3).
 
     .venv/bin/python benchmarks/feedback.py [--events 1000000] [--stores sqlite,postgresql]
@@ -33,8 +34,9 @@ from tests.postgres import PostgresServer  # noqa: E402
 
 from enablement.db import connect, tables  # noqa: E402
 from enablement.events.feedback import learnable  # noqa: E402
-from enablement.events.model import EventType, NewEvent  # noqa: E402
+from enablement.events.model import EventType, NewEvent, ServedList  # noqa: E402
 from enablement.events.store import EventStore  # noqa: E402
+from enablement.recommend.context import Deal  # noqa: E402
 
 STAGES = ["prospecting", "discovery", "evaluation", "proposal", "negotiation", "closed_won"]
 ASSETS = [f"asset-{n:03d}" for n in range(300)]
@@ -116,6 +118,8 @@ def run(url: str, target: int) -> dict[str, Any]:
             "median_s": round(statistics.median(seconds), 2),
             "max_s": round(max(seconds), 2),
             "impressions": len(result.impressions),
+            "lists": len(result.lists),
+            "swapped": sum(1 for served in result.lists.values() if served.swap is not None),
             "acted_on": sum(1 for i in result.impressions if i.step),
             "unlearnable": result.unlearnable.to_dict(),
         }
@@ -127,24 +131,28 @@ def load(engine: Any, target: int) -> int:
     """About `target` events of simulated deals over the last 90 days; returns how many."""
     store = EventStore(engine, STAGES)
     rng = random.Random(15)
-    written, batch, links = 0, [], []
-    for events, deal_links in deals(rng):
+    written, batch, links, lists = 0, [], [], []
+    for events, deal_links, served in deals(rng):
         batch.extend(events)
         links.extend(deal_links)
+        lists.extend(served)
         if len(batch) >= 10_000 or written + len(batch) >= target:
             with engine.begin() as connection:
                 if links:
                     connection.execute(tables.share_links.insert(), links)
-            store.record(batch, user_id="rep", known_asset=lambda _a: True)
+            store.record(batch, user_id="rep", known_asset=lambda _a: True, lists=lists)
             written += len(batch)
-            batch, links = [], []
+            batch, links, lists = [], [], []
         if written >= target:
             return written
     return written
 
 
-def deals(rng: random.Random) -> Iterator[tuple[list[NewEvent], list[dict[str, Any]]]]:
-    """Endless deals: their events, and the share links their views came through."""
+def deals(
+    rng: random.Random,
+) -> Iterator[tuple[list[NewEvent], list[dict[str, Any]], list[ServedList]]]:
+    """Endless deals: their events, the share links their views came through, and the lists
+    served in them."""
     now = datetime.now(UTC)
     number = 0
     while True:
@@ -153,9 +161,14 @@ def deals(rng: random.Random) -> Iterator[tuple[list[NewEvent], list[dict[str, A
         at = now - timedelta(days=rng.uniform(1, 89))
         events: list[NewEvent] = []
         links: list[dict[str, Any]] = []
+        served: list[ServedList] = []
         for stage in STAGES[: rng.randint(1, 5)]:
             rec = f"{deal_id}-{stage}"
             context = {"deal_id": deal_id, "stage": stage}
+            deal = Deal(deal_id, stage, vertical="healthcare", questions=("Is it HIPAA ready?",),
+                        question_positions=(0,), as_of=at.date())  # fmt: skip
+            swap = rng.randint(1, 4) if rng.random() < 0.05 else None
+            served.append(ServedList(rec, deal_id, at, deal, swap, "linear"))
             for position, asset in enumerate(rng.sample(ASSETS, 5), 1):
                 events.append(NewEvent(
                     EventType.recommended, f"{rec}:{position}", at, asset_id=asset,
@@ -170,7 +183,7 @@ def deals(rng: random.Random) -> Iterator[tuple[list[NewEvent], list[dict[str, A
                 EventType.deal_outcome, f"{deal_id}:outcome", at, deal_id=deal_id,
                 outcome=rng.choice(["won", "lost"]),
             ))  # fmt: skip
-        yield events, links
+        yield events, links, served
 
 
 def actions(

@@ -93,15 +93,15 @@ class AskedQuestion:
 @dataclass(frozen=True)
 class ServedList:
     """One served list as a whole (the `served_lists` row; its items are its impressions): the
-    deal as it was served (None when read back from before lists were kept, see
-    `events.feedback.Learnable.lists`), the exploration swap made in it (k: the ranker's
+    deal as it was resolved and served, the exploration swap made in it (k: the ranker's
     positions k and k+1 shown swapped; None: shown as ranked), the ranker that ordered it (None
-    for an interleaved list, whose items name their own), and its experiment and arm."""
+    for an interleaved list, whose items name their own), and its experiment and arm. Lists
+    logged before these were kept have none (see `events.feedback.Learnable.lists`)."""
 
     recommendation_id: str
     deal_id: str | None
     served_at: datetime
-    deal: Deal | None
+    deal: Deal
     swap: int | None = None
     ranker: str | None = None
     experiment_id: str | None = None
@@ -109,8 +109,7 @@ class ServedList:
 
     def row(self) -> dict[str, Any]:
         """The `served_lists` row (the deal as recommend.stored's JSON)."""
-        deal = None if self.deal is None else deal_to_json(self.deal)
-        return {**vars(self), "deal": deal}
+        return {**vars(self), "deal": deal_to_json(self.deal)}
 
 
 @dataclass
