@@ -5,7 +5,7 @@ For each store (SQLite, and PostgreSQL from the installed binaries): indexes the
 does (served lists of 5 with positions and ranker, opens, sends, buyer views through share links,
 thumbs, outcomes, 1% feedback quoting an unknown list) over the catalog's real asset ids, with
 each served list's row (its deal: stage, vertical, persona and a buyer question drawn from a
-pool; a tenth of the lists explored by an adjacent swap). Then times one `learn` run
+pool; 5% of the lists explored by an adjacent swap). Then times one `learn` run
 (service.learning.learn: the join, the outcomes, replaying up to 5,000 contexts through the
 scorer, training and the offline estimates), median of `--runs`.
 
@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,7 @@ sys.path.insert(0, str(ROOT))
 import benchmarks.feedback as history  # noqa: E402
 
 from enablement.db import tables  # noqa: E402
-from enablement.events.model import EventType  # noqa: E402
 from enablement.events.store import EventStore  # noqa: E402
-from enablement.recommend.context import Deal  # noqa: E402
-from enablement.recommend.stored import deal_to_json  # noqa: E402
 from enablement.service import EnablementService  # noqa: E402
 from enablement.settings import Settings  # noqa: E402
 
@@ -55,7 +53,6 @@ QUESTIONS = (
     "can it run on premises?",
     "who else in our industry uses it?",
 )
-EXPLORED = 0.1
 
 
 def main() -> int:
@@ -124,46 +121,30 @@ def run(url: str, base: Path, target: int, runs: int) -> dict[str, Any]:
 
 
 def load(service: EnablementService, target: int) -> int:
-    """About `target` events (benchmarks/feedback.py's deals), and a served-list row per list."""
+    """About `target` events (benchmarks/feedback.py's deals and their served lists), each
+    deal's lists asked for its own vertical, persona and question (a pool of QUESTIONS)."""
     engine = service.engine
     store = EventStore(engine, history.STAGES)
     rng = random.Random(15)
     verticals = list(service.taxonomy.verticals.ids)
     personas = list(service.taxonomy.personas.ids)
     written, batch, links, lists = 0, [], [], []
-    for events, deal_links in history.deals(rng):
+    for events, deal_links, served in history.deals(rng):
         fields = {"vertical": rng.choice(verticals), "persona": rng.choice(personas),
                   "questions": (rng.choice(QUESTIONS),)}  # fmt: skip
-        for event in events:
-            if event.type is EventType.recommended and event.position == 1:
-                lists.append(_row(event, fields, rng))
+        lists.extend(replace(s, deal=replace(s.deal, **fields)) for s in served)
         batch.extend(events)
         links.extend(deal_links)
         if len(batch) >= 10_000 or written + len(batch) >= target:
             with engine.begin() as connection:
                 if links:
                     connection.execute(tables.share_links.insert(), links)
-                connection.execute(tables.served_lists.insert(), lists)
-            store.record(batch, user_id="rep", known_asset=lambda _a: True)
+            store.record(batch, user_id="rep", known_asset=lambda _a: True, lists=lists)
             written += len(batch)
             batch, links, lists = [], [], []
         if written >= target:
             return written
     return written
-
-
-def _row(event: Any, fields: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    deal = Deal(deal_id=event.deal_id, stage=event.stage, **fields)
-    return {
-        "recommendation_id": event.recommendation_id,
-        "deal_id": event.deal_id,
-        "served_at": event.occurred_at,
-        "deal": deal_to_json(deal),
-        "swap": rng.randint(1, 4) if rng.random() < EXPLORED else None,
-        "ranker": event.ranker,
-        "experiment_id": None,
-        "arm": None,
-    }
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ import hashlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -80,8 +81,15 @@ class Replayed:
     features: Floats
     linear: Floats  # the linear scorer's scores of those candidates
 
+    @cached_property
+    def _shown(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+        return self._rows_and_labels()
+
     def shown_rows(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
         """Rows of the shown assets still among the candidates, and their labels."""
+        return self._shown
+
+    def _rows_and_labels(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
         where = {asset: i for i, asset in enumerate(self.ids)}
         means = self.context.mean_rewards()
         rows = [where[a] for a in means if a in where]
@@ -224,35 +232,50 @@ def _choose(
     fit: Sequence[Replayed], tune: Sequence[Replayed], base: LearnedRanker, priors: Priors
 ) -> tuple[int, float, dict[str, float]]:
     """The (rounds, weight) with the best IPS-labelled nDCG of the tuning contexts' shown items;
-    ties keep the fewer trees and the smaller weight (the base as it is, when nothing helps)."""
+    ties keep the fewer trees and the smaller weight (the base as it is, when nothing helps).
+    Each model scores the tuning rows once, in one call; the priors are looked up once."""
+    groups = [r for r in tune if _teaches(r)]
     table: dict[str, float] = {}
     best = (-1.0, 0, 0.0)
+    if not groups:
+        return 0, 0.0, table
+    features = np.vstack([r.features[r.shown_rows()[0]] for r in groups])
+    prior = np.concatenate([_unweighted_priors(r, priors) for r in groups])
+    bounds = np.cumsum([0, *(len(r.shown_rows()[0]) for r in groups)])
     for rounds in ROUNDS:
         booster = _warm(base, fit, rounds) if fit else base.booster
+        learned = np.asarray(booster.predict(features, num_threads=1))
         for weight in WEIGHTS:
-            value = _tuning_ndcg(booster, priors.with_weight(weight), tune)
+            value = _tuning_ndcg(learned + weight * prior, groups, bounds)
             table[f"rounds {rounds}, weight {weight}"] = round(value, 4)
             if value > best[0] + 1e-9:
                 best = (value, rounds, weight)
     return best[1], best[2], table
 
 
-def _tuning_ndcg(booster: Any, priors: Priors, tune: Sequence[Replayed]) -> float:
+def _teaches(replayed: Replayed) -> bool:
+    rows, labels = replayed.shown_rows()
+    return len(rows) >= 2 and bool(labels.max() > 0)
+
+
+def _unweighted_priors(replayed: Replayed, priors: Priors) -> npt.NDArray[np.float64]:
+    deal = replayed.context.deal
+    ids = [replayed.ids[i] for i in replayed.shown_rows()[0]]
+    fields = {"stage": deal.stage, "vertical": deal.vertical, "persona": deal.persona}
+    return priors.with_weight(1.0).of(ids, **fields)
+
+
+def _tuning_ndcg(
+    scores: npt.NDArray[np.float64], groups: Sequence[Replayed], bounds: npt.NDArray[np.int64]
+) -> float:
+    """Mean nDCG of each group's shown items ordered by `scores` (the groups' rows in order)."""
     values = []
-    for r in tune:
-        rows, labels = r.shown_rows()
-        if len(rows) < 2 or labels.max() <= 0:
-            continue
-        deal = r.context.deal
-        ids = [r.ids[i] for i in rows]
-        scores = np.asarray(booster.predict(r.features[rows], num_threads=1))
-        scores = scores + priors.of(
-            ids, stage=deal.stage, vertical=deal.vertical, persona=deal.persona
-        )
-        order = np.argsort(-scores, kind="stable")
+    for i, replayed in enumerate(groups):
+        labels = replayed.shown_rows()[1]
+        order = np.argsort(-scores[bounds[i] : bounds[i + 1]], kind="stable")
         ideal = dcg(sorted(labels.tolist(), reverse=True))
         values.append(dcg(labels[order].tolist()) / ideal)
-    return float(np.mean(values)) if values else 0.0
+    return float(np.mean(values))
 
 
 def offline_estimates(

@@ -151,6 +151,7 @@ def outcomes(
     propensities = estimate_propensities(logs)
     contexts: dict[str, Context] = {}
     shown: list[tuple[str | None, Shown]] = []
+    theta, depth = propensities.theta, propensities.depth
     for rec, rows in by_list.items():
         key = keys.get(rec)
         context: Context | None = None
@@ -158,7 +159,8 @@ def outcomes(
             context = _context(contexts, key, deals[rec], rows[0].shown_at)
             context.lists += 1
         for row in rows:
-            value = reward(row) / propensities.at(min(row.position, propensities.depth))
+            acted = row.step != NONE or row.rating is not None
+            value = reward(row) / theta[min(row.position, depth) - 1] if acted else 0.0
             shown.append((key, Shown(row.asset_id, row.stage, row.vertical, row.persona, value)))
             if context is not None:
                 context.rewards[row.asset_id] = context.rewards.get(row.asset_id, 0.0) + value
