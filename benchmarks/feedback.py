@@ -22,7 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -127,15 +127,22 @@ def run(url: str, target: int) -> dict[str, Any]:
     return timings
 
 
-def load(engine: Any, target: int) -> int:
-    """About `target` events of simulated deals over the last 90 days; returns how many."""
+def load(
+    engine: Any,
+    target: int,
+    *,
+    relist: Callable[[list[ServedList]], list[ServedList]] | None = None,
+) -> int:
+    """About `target` events of simulated deals over the last 90 days; returns how many.
+    `relist` may change each deal's served lists before they are stored (benchmarks/learn.py
+    gives each deal its own fields)."""
     store = EventStore(engine, STAGES)
     rng = random.Random(15)
     written, batch, links, lists = 0, [], [], []
     for events, deal_links, served in deals(rng):
         batch.extend(events)
         links.extend(deal_links)
-        lists.extend(served)
+        lists.extend(relist(served) if relist is not None else served)
         if len(batch) >= 10_000 or written + len(batch) >= target:
             with engine.begin() as connection:
                 if links:

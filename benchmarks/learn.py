@@ -34,20 +34,13 @@ sys.path.insert(0, str(ROOT))
 
 import benchmarks.feedback as history  # noqa: E402
 
-from enablement.db import tables  # noqa: E402
-from enablement.events.store import EventStore  # noqa: E402
+from enablement.events.model import ServedList  # noqa: E402
+from enablement.events.simulate import QUESTIONS as SIMULATED_QUESTIONS  # noqa: E402
 from enablement.service import EnablementService  # noqa: E402
 from enablement.settings import Settings  # noqa: E402
 
 QUESTIONS = (
-    "how long does implementation take?",
-    "do you integrate with our CRM and single sign-on?",
-    "what does it cost compared to what we use today?",
-    "can you show a customer like us that got results?",
-    "how do you handle security and compliance?",
-    "what ROI should we expect in the first year?",
-    "how does onboarding and training work?",
-    "what makes you different from the competition?",
+    *SIMULATED_QUESTIONS,
     "do you sign a BAA?",
     "is our data encrypted at rest?",
     "can it run on premises?",
@@ -122,29 +115,17 @@ def run(url: str, base: Path, target: int, runs: int) -> dict[str, Any]:
 
 def load(service: EnablementService, target: int) -> int:
     """About `target` events (benchmarks/feedback.py's deals and their served lists), each
-    deal's lists asked for its own vertical, persona and question (a pool of QUESTIONS)."""
-    engine = service.engine
-    store = EventStore(engine, history.STAGES)
-    rng = random.Random(15)
+    deal's lists asked for its own vertical, persona and question (from QUESTIONS)."""
+    rng = random.Random(16)
     verticals = list(service.taxonomy.verticals.ids)
     personas = list(service.taxonomy.personas.ids)
-    written, batch, links, lists = 0, [], [], []
-    for events, deal_links, served in history.deals(rng):
+
+    def relist(served: list[ServedList]) -> list[ServedList]:
         fields = {"vertical": rng.choice(verticals), "persona": rng.choice(personas),
                   "questions": (rng.choice(QUESTIONS),)}  # fmt: skip
-        lists.extend(replace(s, deal=replace(s.deal, **fields)) for s in served)
-        batch.extend(events)
-        links.extend(deal_links)
-        if len(batch) >= 10_000 or written + len(batch) >= target:
-            with engine.begin() as connection:
-                if links:
-                    connection.execute(tables.share_links.insert(), links)
-            store.record(batch, user_id="rep", known_asset=lambda _a: True, lists=lists)
-            written += len(batch)
-            batch, links, lists = [], [], []
-        if written >= target:
-            return written
-    return written
+        return [replace(s, deal=replace(s.deal, **fields)) for s in served]
+
+    return history.load(service.engine, target, relist=relist)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ def stored_outcomes(
     if not data.impressions:
         return data, None
     swaps = {rec: served.swap for rec, served in data.lists.items()}
-    deals = {rec: served.deal for rec, served in data.lists.items() if served.deal is not None}
+    deals = {rec: served.deal for rec, served in data.lists.items()}
     return data, outcomes(data.impressions, swaps=swaps, deals=deals)
 
 
