@@ -48,13 +48,13 @@ from enablement.learn.candidate import (
     LearnOptions,
     Trained,
     offline_estimates,
-    replayer,
     split,
     train_candidate,
 )
 from enablement.learn.evaluate import LabelledDeal, evaluate
 from enablement.learn.libraries import Library
 from enablement.learn.ranker import fit_ranker, ranking_examples
+from enablement.learn.replay import replayer
 from enablement.learning import stored_outcomes
 from enablement.recommend.config import RecommenderConfig
 from enablement.recommend.context import resolve_deal

@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from enablement.events.feedback import Learnable, learnable
-from enablement.learn.candidate import LearnOptions, Trained, replayer, train_candidate
+from enablement.learn.candidate import LearnOptions, Trained, train_candidate
 from enablement.learn.outcomes import Outcomes, outcomes
+from enablement.learn.replay import replayer
 from enablement.ranking import Ranking
 from enablement.recommend.pipeline import Recommender
 from enablement.recommend.ranker import DEFAULT_DEPTH, LearnedRanker

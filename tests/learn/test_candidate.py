@@ -16,13 +16,13 @@ import pytest
 
 from enablement.learn.candidate import (
     LearnOptions,
-    Replayed,
     Trained,
     offline_estimates,
     split,
     train_candidate,
 )
 from enablement.learn.outcomes import Context, Outcomes, outcomes
+from enablement.learn.replay import Replayed
 from enablement.recommend.context import Deal
 from enablement.recommend.priors import Priors
 from enablement.recommend.ranker import LearnedRanker

@@ -32,8 +32,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from functools import cached_property
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -44,14 +43,11 @@ from enablement.learn.metrics import dcg
 from enablement.learn.outcomes import Context, Outcomes
 from enablement.learn.priors import fit_priors
 from enablement.learn.ranker import BASE_PARAMS
-from enablement.learn.tune import MemoEncoder
-from enablement.recommend.pipeline import Recommender
+from enablement.learn.replay import MAX_LABEL, Replayed
 from enablement.recommend.priors import Priors
 from enablement.recommend.ranker import LearnedRanker
 
 Floats = npt.NDArray[np.float32]
-LABEL_SCALE = 2.0  # labels in half reward steps
-MAX_LABEL = 8  # reward 4 (sent in a won deal)
 ROUNDS = (0, 10, 25, 50)  # trees added to the base
 WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)  # the priors' weight
 LEARNING_RATE = 0.03
@@ -69,32 +65,6 @@ class LearnOptions:
     max_contexts: int = 5000
     resamples: int = 1000
     seed: int = 0
-
-
-@dataclass(frozen=True)
-class Replayed:
-    """A context replayed: its candidates' asset ids (the linear scorer's best `depth`), their
-    features, and per shown asset its row among them."""
-
-    context: Context
-    ids: list[str]
-    features: Floats
-    linear: Floats  # the linear scorer's scores of those candidates
-
-    @cached_property
-    def _shown(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
-        return self._rows_and_labels()
-
-    def shown_rows(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
-        """Rows of the shown assets still among the candidates, and their labels."""
-        return self._shown
-
-    def _rows_and_labels(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
-        where = {asset: i for i, asset in enumerate(self.ids)}
-        means = self.context.mean_rewards()
-        rows = [where[a] for a in means if a in where]
-        labels = [_label(means[a]) for a in means if a in where]
-        return np.array(rows, dtype=np.int64), np.array(labels, dtype=np.int32)
 
 
 @dataclass(frozen=True)
@@ -183,10 +153,6 @@ def split(outcomes: Outcomes, options: LearnOptions) -> tuple[list[Context], lis
     holdout = [c for c in recent if _share(c.key, "holdout") < HOLDOUT]
     train = [c for c in recent if _share(c.key, "holdout") >= HOLDOUT]
     return train, holdout
-
-
-def _label(mean_reward: float) -> int:
-    return int(min(MAX_LABEL, max(0, round(mean_reward * LABEL_SCALE))))
 
 
 def _share(key: str, salt: str) -> float:
@@ -323,38 +289,3 @@ def _ranking(replayed: Replayed, ranker: LearnedRanker | None) -> list[str]:
     score = dict(zip(replayed.ids, scores.tolist(), strict=True))
     shown = list(replayed.context.shown)
     return sorted(shown, key=lambda asset: -score.get(asset, -math.inf))
-
-
-class Replayer:
-    """Replays contexts' deals through `recommender`'s linear scorer (its ranker is not used)
-    to `depth` candidates. `prepare` encodes the questions of many contexts in batches first, so
-    replaying thousands of deals costs one model call per batch, not one per deal."""
-
-    BATCH = 256
-
-    def __init__(self, recommender: Recommender, depth: int) -> None:
-        self.encoder = MemoEncoder(recommender.encoder)
-        self.linear = Recommender(
-            recommender.bundle, self.encoder, recommender.taxonomy,
-            replace(recommender.config, ranker=None),
-        )  # fmt: skip
-        self.depth = depth
-
-    def prepare(self, contexts: Sequence[Context]) -> None:
-        questions = list(dict.fromkeys(q for c in contexts for q in c.deal.questions))
-        for start in range(0, len(questions), self.BATCH):
-            self.encoder.encode_queries(questions[start : start + self.BATCH])
-
-    def __call__(self, context: Context) -> Replayed | None:
-        scored = self.linear.score(replace(context.deal, k=self.depth))
-        head = scored.candidates[: self.depth]
-        if not len(head):
-            return None
-        ids = [self.linear.bundle.assets[row].id for row in head]
-        features = self.linear.features(scored, head)
-        return Replayed(context, ids, features, scored.scores[head].astype(np.float32))
-
-
-def replayer(recommender: Recommender, depth: int) -> Replayer:
-    """A Replayer over `recommender` to `depth` candidates."""
-    return Replayer(recommender, depth)
