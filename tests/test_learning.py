@@ -69,6 +69,7 @@ def test_learn_registers_a_candidate_with_its_offline_estimates(
     assert report["unlearnable"]["orphans"] == {"opened": 1}
     trained_on = report["trained_on"]
     assert trained_on["base"] == shipped.name and trained_on["lists"] == 800
+    assert trained_on["since"] is None
     assert trained_on["holdout_contexts"] >= 10 and trained_on["train_contexts"] >= 30
     assert trained_on["propensities"]["source"] == "estimated"
     assert report["ranker"] is not None, report.get("skipped")

@@ -6,6 +6,7 @@ CLI and the `POST /v1/rankers:train` job reach it as `service.learning`."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -84,6 +85,7 @@ class Learning:
             encoder=live_recommender.encoder.name,
             options=options,
         )
+        trained = replace(trained, trained_on={**report["trained_on"], **trained.trained_on})
         return {**report, **self._register(trained, requested_by, auto_promote=auto_promote)}
 
     def _register(
