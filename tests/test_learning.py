@@ -5,12 +5,14 @@ when asked and earned."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from enablement.events.feedback import learnable
 from enablement.events.model import EventType, NewEvent
 from enablement.events.simulate import SimulationOptions, simulate
 from enablement.learn.evaluate import load_labelled
@@ -28,8 +30,9 @@ NOW = datetime(2026, 11, 20, tzinfo=UTC)
 def service(database_url: str, tmp_path: Path) -> Iterator[EnablementService]:
     save_shipped(tmp_path / "shipped")
     settings = Settings(
-        data_dir=tmp_path / "data", database_url=database_url, ranker_path=tmp_path / "shipped"
-    )
+        data_dir=tmp_path / "data", database_url=database_url, ranker_path=tmp_path / "shipped",
+        reload_interval_s=0.05,
+    )  # fmt: skip
     made = EnablementService(settings, encoder=HashingEncoder())
     made.ingest(CATALOG)
     made.build_index()
@@ -112,3 +115,25 @@ def test_learning_from_a_day_on_counts_only_what_was_shown_since(
     later = service.learning.learn(requested_by="ops", since=NOW + timedelta(days=1))
     assert later["skipped"] == "too little data: no impressions were logged"
     assert later["trained_on"]["since"] == (NOW + timedelta(days=1)).isoformat()
+
+
+def test_a_promoted_candidate_serves_with_its_priors(service: EnablementService) -> None:
+    _simulate(service)
+    report = service.learning.learn(requested_by="ops")
+    assert report["ranker"] is not None, report.get("skipped")
+    service.ranking.promote(report["ranker"], by="ops", reason="test")
+    deal = {"deal_id": "live-1", "stage": "discovery", "questions": ["do you sign a BAA?"]}
+    deadline = time.monotonic() + 10
+    while (ranker := service.recommender.config.ranker) is None or ranker.name != report["ranker"]:
+        assert service.recommend(deal).items  # serving all along
+        assert time.monotonic() < deadline, "the promoted candidate never served"
+        time.sleep(0.02)
+    assert (ranker.priors is not None) == (report["trained_on"]["chosen"]["priors_weight"] > 0)
+    (served,) = service.usage.serve(
+        service.recommender, [service.resolve_deal(deal)], user_id="rep"
+    )
+    assert served.result.items
+    service.usage.log.flush()
+    shown = [row for row in learnable(service.engine).impressions
+             if row.recommendation_id == served.id]  # fmt: skip
+    assert shown and {row.ranker for row in shown} == {report["ranker"]}

@@ -158,3 +158,48 @@ def test_another_competitors_material_never_outranks_the_rest(recommender: Recom
     assert scores[rival] < min(scores[r] for r in order[:size] if r != rival)
     order, _, rival, _ = favouring(replace(deal, competitor=None))
     assert order[0] == rival  # with no competitor on the deal, nothing is demoted
+
+
+class Flat:
+    """A booster that scores every row alike: the order is the priors' alone."""
+
+    def predict(self, matrix: np.ndarray, num_threads: int = 0) -> np.ndarray:
+        return np.zeros(len(matrix))
+
+
+def test_priors_reorder_the_head_for_the_deals_fields(recommender: Recommender) -> None:
+    from enablement.recommend.priors import Priors, cell
+
+    deal = Deal(vertical="healthcare", stage="discovery", as_of=AS_OF, k=10)
+    head = recommender.score(deal).candidates.tolist()[:4]
+    ids = [recommender.bundle.assets[row].id for row in head]
+    # The fourth asset is favoured in discovery only, the third overall a little
+    cells = {"asset": {ids[2]: 0.5}, "stage": {cell(ids[3], "discovery"): 1.0}}
+    ranker = LearnedRanker(Flat(), recommender.feature_names, "fake", depth=4,
+                           priors=Priors(cells))  # fmt: skip
+    learned = Recommender(
+        recommender.bundle, recommender.encoder, recommender.taxonomy,
+        replace(recommender.config, ranker=ranker),
+    )  # fmt: skip
+    order, _ = learned._order(learned.score(deal))
+    assert order[:2] == [head[3], head[2]]
+    rows = np.zeros((2, len(recommender.feature_names)), dtype=np.float32)
+    later = replace(deal, stage="proposal")
+    assert ranker.scores(rows, ids[2:4], later).tolist() == [0.5, 0.0]  # discovery's cell off
+
+
+def test_priors_are_saved_beside_the_model_and_change_its_name(tmp_path: Path) -> None:
+    from enablement.recommend.priors import Priors
+    from enablement.recommend.ranker import PRIORS_FILE, read_ranker
+
+    plain = save_ranker(tiny_model(), tmp_path / "plain")
+    with_priors = save_ranker(
+        replace(tiny_model(), priors=Priors({"asset": {"x": 0.3}}, weight=0.5)), tmp_path / "p"
+    )
+    assert with_priors.name != plain.name
+    loaded = read_ranker(tmp_path / "p", features=NAMES, encoder="test-encoder")
+    assert loaded.name == with_priors.name and loaded.priors is not None
+    assert loaded.priors.to_dict() == with_priors.priors.to_dict()  # type: ignore[union-attr]
+    (tmp_path / "p" / PRIORS_FILE).write_text('{"cells": {}}')
+    missing, note = load_ranker(tmp_path / "p", features=NAMES, encoder="test-encoder")
+    assert missing is None and PRIORS_FILE in note and "sha256" in note
