@@ -27,20 +27,15 @@ from typing import Any
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 from enablement.experiments.model import Definition
 from enablement.recommend.context import Deal, resolve_deal
 from enablement.service import EnablementService
 from enablement.settings import Settings
+from recommend import QUESTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
-QUESTIONS = [
-    "how long does implementation take for 300 users?",
-    "where is our data stored and can we bring our own keys?",
-    "do you have a case study from a hospital our size?",
-    "what does it cost per user and is there a discount for three years?",
-    "can it integrate with our ERP and HR system?",
-    "how do you compare with the big suite vendor on time to value?",
-]
 
 
 def deal_for(i: int, service: EnablementService) -> Deal:
