@@ -49,22 +49,25 @@ def learn_command(
 
 
 def _summary(report: dict[str, Any]) -> str:
-    """The report in a few lines for people."""
+    """The report in a few lines for people: the IPS estimates the promotion bar compares."""
     if report.get("ranker") is None:
         return f"No candidate: {report.get('skipped')}."
     lines = [f"Registered candidate {report['ranker']}."]
     for name in ("live", "candidate"):
         found = report["offline"].get(name)
         if found:
-            which = "snips" if found.get("snips") else "ips"
-            e = found[which]
+            ips = found["ips"]
             lines.append(
-                f"  {name:9} {which.upper()} {e['value']:.3f} per list "
-                f"[{e['low']:.3f}, {e['high']:.3f}] over {found['lists']} held-out lists"
+                f"  {name:9} IPS {ips['value']:.3f} per list [{ips['low']:.3f}, "
+                f"{ips['high']:.3f}] over {found['lists']} held-out lists"
             )
-    lines.append("Promoted: it serves now." if report["promoted"] else (
-        "Not promoted: its lower bound does not beat the live ranker."
-        if report.get("beats_live") is False else "Not promoted: run with --auto-promote, "
-        "or `enablement rankers promote`, or compare them in an interleaving experiment."
-    ))  # fmt: skip
+    if report["promoted"]:
+        lines.append("Promoted: every worker serves it within ENABLEMENT_RELOAD_INTERVAL_S.")
+    elif not report.get("beats_live"):
+        lines.append("Not promoted: its IPS lower bound does not beat the live ranker's IPS.")
+    else:
+        lines.append(
+            "Not promoted: it clears the bar; run with --auto-promote, or `enablement rankers "
+            "promote`, or compare it with the live ranker in an interleaving experiment."
+        )
     return "\n".join(lines)
