@@ -14,13 +14,12 @@ import pytest
 
 from enablement.events.feedback import learnable
 from enablement.events.model import EventType, NewEvent
-from enablement.events.simulate import SimulationOptions, simulate
-from enablement.learn.evaluate import load_labelled
 from enablement.recommend.ranker import read_ranker
 from enablement.service import EnablementService
 from enablement.settings import Settings
-from tests.conftest import CATALOG, REPO
+from tests.conftest import CATALOG
 from tests.fakes import HashingEncoder
+from tests.learning_history import simulate_labelled
 from tests.rankers.models import save_shipped
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
@@ -41,9 +40,7 @@ def service(database_url: str, tmp_path: Path) -> Iterator[EnablementService]:
 
 
 def _simulate(service: EnablementService, deals: int = 800) -> None:
-    labels = load_labelled(REPO / "eval" / "deals.jsonl")
-    options = SimulationOptions(deals=deals, seed=4, explore_share=0.2)
-    simulate(service.usage, service.recommender, options, now=NOW, labels=labels)
+    simulate_labelled(service, deals, now=NOW)
 
 
 def test_an_empty_store_teaches_nothing_and_says_so(service: EnablementService) -> None:

@@ -3,32 +3,20 @@ in a few lines, `--auto-promote`, and a bad `--since` refused in one line."""
 
 from __future__ import annotations
 
-import functools
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from enablement.cli import cli, common
-from enablement.events.simulate import SimulationOptions, simulate
-from enablement.learn.evaluate import load_labelled
-from enablement.service import EnablementService
-from tests.conftest import CATALOG, REPO
-from tests.fakes import HashingEncoder
-from tests.rankers.models import save_shipped
+from tests.conftest import CATALOG
+from tests.learning_history import simulate_labelled
 
 
 @pytest.fixture
-def runner(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    save_shipped(tmp_path / "shipped")
-    monkeypatch.setenv("ENABLEMENT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("ENABLEMENT_DATABASE_URL", database_url)
-    monkeypatch.setenv("ENABLEMENT_RANKER_PATH", str(tmp_path / "shipped"))
-    factory = functools.partial(EnablementService, encoder=HashingEncoder())
-    monkeypatch.setattr(common, "EnablementService", factory)
-    return CliRunner()
+def runner(ranker_runner: CliRunner) -> CliRunner:
+    return ranker_runner
 
 
 def test_an_empty_store_reports_too_little_data(runner: CliRunner) -> None:
@@ -46,9 +34,7 @@ def test_learn_registers_and_reports_the_candidate(runner: CliRunner) -> None:
     with common.service() as svc:
         svc.ingest(CATALOG)
         svc.build_index()
-        labels = load_labelled(REPO / "eval" / "deals.jsonl")
-        options = SimulationOptions(deals=800, seed=4, explore_share=0.2)
-        simulate(svc.usage, svc.recommender, options, labels=labels)
+        simulate_labelled(svc)
     result = runner.invoke(cli, ["learn", "--auto-promote", "--actor", "ops"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()

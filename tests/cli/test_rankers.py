@@ -3,7 +3,6 @@ PostgreSQL): the same records as the API, one line on stderr and exit 1 when ref
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -14,20 +13,12 @@ from click.testing import CliRunner, Result
 from enablement.cli import cli, common
 from enablement.rankers import RankerRecord
 from enablement.recommend.ranker import MODEL_FILE
-from enablement.service import EnablementService
-from tests.fakes import HashingEncoder
-from tests.rankers.models import save_shipped, tiny_ranker
+from tests.rankers.models import tiny_ranker
 
 
 @pytest.fixture
-def runner(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    save_shipped(tmp_path / "shipped")
-    monkeypatch.setenv("ENABLEMENT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("ENABLEMENT_DATABASE_URL", database_url)
-    monkeypatch.setenv("ENABLEMENT_RANKER_PATH", str(tmp_path / "shipped"))
-    factory = functools.partial(EnablementService, encoder=HashingEncoder())
-    monkeypatch.setattr(common, "EnablementService", factory)
-    return CliRunner()
+def runner(ranker_runner: CliRunner) -> CliRunner:
+    return ranker_runner
 
 
 def _register(seed: int) -> RankerRecord:

@@ -164,7 +164,7 @@ def _share(key: str, salt: str) -> float:
 def _rows(replayed: Sequence[Replayed]) -> tuple[Floats, npt.NDArray[np.int32], list[int]]:
     blocks, labels, sizes = [], [], []
     for r in replayed:
-        rows, grades = r.shown_rows()
+        rows, grades = r.shown_rows
         if len(rows) >= 2 and grades.max() > 0:
             blocks.append(r.features[rows])
             labels.append(grades)
@@ -205,9 +205,9 @@ def _choose(
     best = (-1.0, 0, 0.0)
     if not groups:
         return 0, 0.0, table
-    features = np.vstack([r.features[r.shown_rows()[0]] for r in groups])
+    features = np.vstack([r.features[r.shown_rows[0]] for r in groups])
     prior = np.concatenate([_unweighted_priors(r, priors) for r in groups])
-    bounds = np.cumsum([0, *(len(r.shown_rows()[0]) for r in groups)])
+    bounds = np.cumsum([0, *(len(r.shown_rows[0]) for r in groups)])
     for rounds in ROUNDS:
         booster = _warm(base, fit, rounds) if fit else base.booster
         learned = np.asarray(booster.predict(features, num_threads=1))
@@ -220,13 +220,13 @@ def _choose(
 
 
 def _teaches(replayed: Replayed) -> bool:
-    rows, labels = replayed.shown_rows()
+    rows, labels = replayed.shown_rows
     return len(rows) >= 2 and bool(labels.max() > 0)
 
 
 def _unweighted_priors(replayed: Replayed, priors: Priors) -> npt.NDArray[np.float64]:
     deal = replayed.context.deal
-    ids = [replayed.ids[i] for i in replayed.shown_rows()[0]]
+    ids = [replayed.ids[i] for i in replayed.shown_rows[0]]
     fields = {"stage": deal.stage, "vertical": deal.vertical, "persona": deal.persona}
     return priors.with_weight(1.0).of(ids, **fields)
 
@@ -237,7 +237,7 @@ def _tuning_ndcg(
     """Mean nDCG of each group's shown items ordered by `scores` (the groups' rows in order)."""
     values = []
     for i, replayed in enumerate(groups):
-        labels = replayed.shown_rows()[1]
+        labels = replayed.shown_rows[1]
         order = np.argsort(-scores[bounds[i] : bounds[i + 1]], kind="stable")
         ideal = dcg(sorted(labels.tolist(), reverse=True))
         values.append(dcg(labels[order].tolist()) / ideal)

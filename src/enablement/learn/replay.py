@@ -32,14 +32,9 @@ class Replayed:
     linear: Floats  # the linear scorer's scores of those candidates
 
     @cached_property
-    def _shown(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
-        return self._rows_and_labels()
-
     def shown_rows(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
-        """Rows of the shown assets still among the candidates, and their labels."""
-        return self._shown
-
-    def _rows_and_labels(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+        """Rows of the shown assets still among the candidates, and their labels (computed
+        once: training and tuning read them many times)."""
         where = {asset: i for i, asset in enumerate(self.ids)}
         means = self.context.mean_rewards()
         rows = [where[a] for a in means if a in where]
