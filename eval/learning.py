@@ -54,7 +54,7 @@ from enablement.learn.candidate import (
 from enablement.learn.evaluate import LabelledDeal, evaluate
 from enablement.learn.libraries import Library
 from enablement.learn.ranker import fit_ranker, ranking_examples
-from enablement.learn.replay import replayer
+from enablement.learn.replay import Replayer
 from enablement.learning import stored_outcomes
 from enablement.recommend.config import RecommenderConfig
 from enablement.recommend.context import resolve_deal
@@ -118,7 +118,7 @@ def run(live: Recommender, base: LearnedRanker, train: list[LabelledDeal], deals
         engine.dispose()
     if found is None:
         raise SystemExit("the simulation logged no list")
-    replay = replayer(live, base.depth)
+    replay = Replayer(live, base.depth)
     learn_options = LearnOptions(seed=seed)
     trained = train_candidate(
         found, replay, live=base, base=base, names=live.feature_names,

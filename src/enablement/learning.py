@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from enablement.events.feedback import Learnable, learnable
 from enablement.learn.candidate import LearnOptions, Trained, train_candidate
 from enablement.learn.outcomes import Outcomes, outcomes
-from enablement.learn.replay import replayer
+from enablement.learn.replay import Replayer
 from enablement.ranking import Ranking
 from enablement.recommend.pipeline import Recommender
 from enablement.recommend.ranker import DEFAULT_DEPTH, LearnedRanker
@@ -78,7 +78,7 @@ class Learning:
         depth = base.depth if base is not None else DEFAULT_DEPTH
         trained = train_candidate(
             found,
-            replayer(live_recommender, depth),
+            Replayer(live_recommender, depth),
             live=live,
             base=base,
             names=live_recommender.feature_names,

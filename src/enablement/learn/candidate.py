@@ -43,7 +43,7 @@ from enablement.learn.metrics import dcg
 from enablement.learn.outcomes import Context, Outcomes
 from enablement.learn.priors import fit_priors
 from enablement.learn.ranker import BASE_PARAMS
-from enablement.learn.replay import MAX_LABEL, Replayed
+from enablement.learn.replay import MAX_LABEL, Replayed, Replayer
 from enablement.recommend.priors import Priors
 from enablement.recommend.ranker import LearnedRanker
 
@@ -107,22 +107,10 @@ def train_candidate(
         "holdout_contexts": len(holdout),
         "base": base.name if base is not None else None,
     }
-    if base is None:
-        why = (
-            "no base ranker: learn warm-starts the live learned ranker, else the shipped one, "
-            f"and none loads for the encoder {encoder} (train one with `enablement train-ranker`)"
-        )
+    why = _cannot_train(base, len(train), len(holdout), encoder, options)
+    if why is not None or base is None:
         return Trained(None, trained_on, {}, skipped=why)
-    if len(train) < options.min_train or len(holdout) < options.min_holdout:
-        why = (
-            f"too little data: {len(train)} training and {len(holdout)} held-out contexts with "
-            f"an action, at least {options.min_train} and {options.min_holdout} are needed"
-        )
-        return Trained(None, trained_on, {}, skipped=why)
-    prepare = getattr(replay, "prepare", None)
-    if prepare is not None:
-        prepare(train + holdout)
-    replayed = {c.key: r for c in train + holdout if (r := replay(c)) is not None}
+    replayed = _replay_all(replay, train + holdout)
     fit = [replayed[c.key] for c in train if c.key in replayed and _share(c.key, "tune") >= TUNE]
     tune = [replayed[c.key] for c in train if c.key in replayed and _share(c.key, "tune") < TUNE]
     # Priors count every impression but the held-out contexts' (and, to choose their weight,
@@ -131,18 +119,44 @@ def train_candidate(
     tune_keys = held_keys | {r.context.key for r in tune}
     priors_fit = fit_priors(s for key, s in outcomes.shown if key not in tune_keys)
     rounds, weight, table = _choose(fit, tune, base, priors_fit)
-    booster = _warm(base, fit + tune, rounds)
-    priors = fit_priors(s for key, s in outcomes.shown if key not in held_keys)
-    priors = priors.with_weight(weight)
     trained_on["chosen"] = {"rounds": rounds, "priors_weight": weight, "tuning_ndcg": table}
     if rounds == 0 and weight == 0:
         why = "nothing learned did better than the base ranker on the tuning contexts"
         return Trained(None, trained_on, {}, skipped=why)
-    kept = priors if weight > 0 else None
+    booster = _warm(base, fit + tune, rounds)
+    priors = fit_priors(s for key, s in outcomes.shown if key not in held_keys)
+    kept = priors.with_weight(weight) if weight > 0 else None
     candidate = LearnedRanker(booster, names, encoder, base.depth, priors=kept)
     held = [replayed[c.key] for c in holdout if c.key in replayed]
     offline = offline_estimates(outcomes, held, live, candidate, options)
     return Trained(candidate, trained_on, offline)
+
+
+def _cannot_train(
+    base: LearnedRanker | None, train: int, holdout: int, encoder: str, options: LearnOptions
+) -> str | None:
+    """Why no candidate can be trained (no base ranker, too few contexts), or None."""
+    if base is None:
+        return (
+            "no base ranker: learn warm-starts the live learned ranker, else the shipped one, "
+            f"and none loads for the encoder {encoder} (train one with `enablement train-ranker`)"
+        )
+    if train < options.min_train or holdout < options.min_holdout:
+        return (
+            f"too little data: {train} training and {holdout} held-out contexts with an "
+            f"action, at least {options.min_train} and {options.min_holdout} are needed"
+        )
+    return None
+
+
+def _replay_all(
+    replay: Callable[[Context], Replayed | None], contexts: Sequence[Context]
+) -> dict[str, Replayed]:
+    """Each context replayed, by key (a Replayer first encodes all their questions in
+    batches); contexts whose deal no longer scores are left out."""
+    if isinstance(replay, Replayer):
+        replay.prepare(contexts)
+    return {c.key: r for c in contexts if (r := replay(c)) is not None}
 
 
 def split(outcomes: Outcomes, options: LearnOptions) -> tuple[list[Context], list[Context]]:

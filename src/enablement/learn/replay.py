@@ -54,12 +54,20 @@ class Replayer:
     BATCH = 256
 
     def __init__(self, recommender: Recommender, depth: int) -> None:
-        self.encoder = MemoEncoder(recommender.encoder)
-        self.linear = Recommender(
-            recommender.bundle, self.encoder, recommender.taxonomy,
-            replace(recommender.config, ranker=None),
-        )  # fmt: skip
+        self.recommender = recommender
         self.depth = depth
+
+    @cached_property
+    def encoder(self) -> MemoEncoder:
+        return MemoEncoder(self.recommender.encoder)
+
+    @cached_property
+    def linear(self) -> Recommender:
+        """The recommender without its ranker, built when first replaying (a run that trains
+        nothing never builds it)."""
+        source = self.recommender
+        config = replace(source.config, ranker=None)
+        return Recommender(source.bundle, self.encoder, source.taxonomy, config)
 
     def prepare(self, contexts: Sequence[Context]) -> None:
         questions = list(dict.fromkeys(q for c in contexts for q in c.deal.questions))
@@ -74,8 +82,3 @@ class Replayer:
         ids = [self.linear.bundle.assets[row].id for row in head]
         features = self.linear.features(scored, head)
         return Replayed(context, ids, features, scored.scores[head].astype(np.float32))
-
-
-def replayer(recommender: Recommender, depth: int) -> Replayer:
-    """A Replayer over `recommender` to `depth` candidates."""
-    return Replayer(recommender, depth)
