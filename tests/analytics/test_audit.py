@@ -184,3 +184,18 @@ def test_influence_recovers_the_planted_effects_and_no_effect_for_the_others(
     assert len(others) >= 40
     assert [row for row in others if not row["low"] <= 0 <= row["high"]] == []
     service.close()
+
+
+def test_summaries_have_every_key_whatever_the_data(
+    sqlite_store: CatalogStore, taxonomy: Taxonomy, tmp_path: Path, build_options: BuildOptions
+) -> None:
+    """A period with no events has the same summary keys as a busy one, each kind at 0 when
+    nothing is of it, so a client reading `summary["recommended_never_used"]` never breaks."""
+    audit = audit_over(sqlite_store, taxonomy, tmp_path, build_options)
+    empty = AuditFilters.parse({"since": "2020-01-01", "until": "2020-01-02"}, taxonomy)
+    unused = audit.unused(empty).summary
+    assert unused == {"assets": len(sqlite_store.assets()), "recommended_never_used": 0,
+                      "never_recommended": len(sqlite_store.assets())}  # fmt: skip
+    health = audit.health(empty, today=date(2000, 1, 1)).summary
+    assert set(health) == {"assets", "expired", "stale", "expiring_soon", "near_duplicate"}
+    assert health["expired"] == health["stale"] == 0

@@ -13,6 +13,7 @@ from enablement.db import tables
 from enablement.events.model import EventType
 
 STEPS = ("recommended", "opened", "sent", "buyer_viewed")
+UNUSED_REASONS = ("never_recommended", "recommended_never_used")
 COLUMNS = [
     "asset_id", "title", "type", "owner", *STEPS, "deals_sent", "deals_won", "open_rate",
     "send_rate", "view_rate", "won_deal_rate", "thumbs_up", "thumbs_down", "in_catalog",
@@ -68,7 +69,7 @@ def unused_table(sources: AuditSources, filters: AuditFilters) -> AuditTable:
         "unused", filters.to_dict(),
         ["asset_id", "title", "type", "owner", "reason", "recommended"], rows,
         summary={"assets": sum(r["in_catalog"] for r in funnel),
-                 **tally([r["reason"] for r in rows])},
+                 **tally([r["reason"] for r in rows], UNUSED_REASONS)},
     )  # fmt: skip
 
 

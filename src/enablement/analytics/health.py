@@ -28,7 +28,7 @@ def health_table(
     return AuditTable(
         "health", filters.to_dict(),
         ["issue", "asset_id", "title", "type", "owner", "detail", "group"], rows,
-        summary={"assets": len(assets), **tally([r["issue"] for r in rows])},
+        summary={"assets": len(assets), **tally([r["issue"] for r in rows], ISSUE_ORDER)},
     )  # fmt: skip
 
 

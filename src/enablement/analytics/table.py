@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from numbers import Number
 from typing import Any
@@ -44,9 +45,10 @@ def rate(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
-def tally(values: list[str]) -> dict[str, int]:
-    """How many of each value, most frequent first."""
-    counts: dict[str, int] = {}
+def tally(values: list[str], kinds: Iterable[str] = ()) -> dict[str, int]:
+    """How many of each value, most frequent first; every one of `kinds` is counted, at 0 if
+    absent, so a summary has the same keys whatever the data."""
+    counts: dict[str, int] = dict.fromkeys(kinds, 0)
     for value in values:
         counts[value] = counts.get(value, 0) + 1
     return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
