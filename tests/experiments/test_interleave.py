@@ -8,6 +8,7 @@ import pytest
 
 from enablement.experiments import (
     CONTROL,
+    SHARED,
     TREATMENT,
     Counts,
     Credit,
@@ -15,6 +16,7 @@ from enablement.experiments import (
     Interleaving,
     Outcome,
     Placement,
+    common_prefix,
     count_outcomes,
     credit,
     per_deal,
@@ -64,7 +66,10 @@ def test_properties_hold_for_random_rankings(seed: int) -> None:
     for team, ranking in ((CONTROL, control), (TREATMENT, treatment)):
         ranks = [ranking.index(item) for item in shown.picks(team)]
         assert ranks == sorted(ranks)  # each team's picks keep its own order
+    agreed = common_prefix(control, treatment)[:k]
+    assert shown.items[: len(agreed)] == agreed  # the top both agree on is shown first, shared
     teams = [p.team for p in shown.placements]
+    assert teams[: len(agreed)] == [SHARED] * len(agreed) and SHARED not in teams[len(agreed) :]
     for end in range(1, len(teams) + 1):  # balanced within 1 at every prefix
         assert abs(teams[:end].count(CONTROL) - teams[:end].count(TREATMENT)) <= 1
     twice = [team_draft(control, treatment, k, random.Random(seed)) for _ in range(2)]
@@ -73,10 +78,40 @@ def test_properties_hold_for_random_rankings(seed: int) -> None:
 
 def test_the_coin_is_fair_and_drawn_from_the_rng() -> None:
     rng = random.Random(11)
-    first = [team_draft(["a", "b"], ["a", "b"], 2, rng).placements[0].team for _ in range(4000)]
+    first = [team_draft(["a", "b"], ["b", "a"], 2, rng).placements[0].team for _ in range(4000)]
     assert 0.46 < first.count(TREATMENT) / len(first) < 0.54
     lists = {team_draft(["a", "b", "c"], ["c", "b", "a"], 3, random.Random(s)) for s in range(20)}
     assert len(lists) > 1  # the seed matters
+
+
+def test_the_top_both_rankings_agree_on_is_shared_and_earns_no_credit() -> None:
+    shown = team_draft(["a", "b", "c", "d"], ["a", "b", "d", "e"], 5, Coins([0.9, 0.9]))
+    assert shown.placements == (
+        Placement("a", SHARED),
+        Placement("b", SHARED),
+        Placement("c", CONTROL),  # below the agreed top, team draft as ever: coin 0.9, control
+        Placement("d", TREATMENT),
+        Placement("e", TREATMENT),  # control has nothing left
+    )
+    assert credit(shown, [VIEWED, SENT, NONE, NONE, NONE]) == Credit(0.0, 0.0)
+    assert credit(shown, [VIEWED, SENT, OPENED, NONE, NONE]) == Credit(1.0, 0.0)
+    assert Interleaving.from_dict(shown.to_dict()) == shown
+    same = team_draft(["a", "b", "c"], ["a", "b", "c"], 2, random.Random(0))
+    assert [p.team for p in same.placements] == [SHARED, SHARED]  # identical: all shared, k kept
+
+
+@pytest.mark.parametrize(
+    ("control", "treatment", "agreed"),
+    [
+        (["a", "b", "c"], ["a", "b", "x"], ("a", "b")),
+        (["a", "b"], ["a", "b", "c"], ("a", "b")),  # one ends: agreed up to there
+        (["x", "b"], ["a", "b"], ()),  # the same below a difference is not shared
+        (["a", "a", "b"], ["a", "a", "c"], ("a",)),  # a repeat is shown once, so not shared
+        ([], ["a"], ()),
+    ],
+)
+def test_common_prefix(control: list[str], treatment: list[str], agreed: tuple[str, ...]) -> None:
+    assert common_prefix(control, treatment) == agreed
 
 
 @pytest.mark.parametrize(("k", "expected"), [(1, 1), (3, 3), (6, 6), (50, 6)])
@@ -113,7 +148,7 @@ def test_an_interleaving_round_trips_and_refuses_an_unknown_team() -> None:
     shown = team_draft(["a", "b", "c"], ["c", "d"], 4, random.Random(5))
     assert Interleaving.from_dict(shown.to_dict()) == shown
     assert shown.to_dict()["placements"][0].keys() == {"item", "team"}
-    with pytest.raises(ValueError, match="unknown team 'B': expected 'control' or 'treatment'"):
+    with pytest.raises(ValueError, match="unknown team 'B': expected 'control', 'treatment' or"):
         Interleaving.from_dict({"placements": [{"item": "a", "team": "B"}]})
     with pytest.raises(ValueError, match="unknown team"):
         Placement("a", "B")  # type: ignore[arg-type]

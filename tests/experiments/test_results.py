@@ -79,6 +79,18 @@ def test_a_control_acted_on_more_is_better_and_credit_is_summed_per_deal() -> No
     assert found["decision"] == "control_better" and found["lists"] == 23
 
 
+def test_actions_on_shared_positions_are_credited_to_neither_team() -> None:
+    # each deal's list: a shared first item acted on every time, then the two teams' items, of
+    # which only the treatment's is opened (d0), or neither (d1)
+    rows = []
+    for deal, treatment_step in (("d0", 1), ("d1", 0)):
+        rows += [_shown(deal, "s", "shared", step=3, position=1)]
+        rows += [_shown(deal, "a", "control", position=2)]
+        rows += [_shown(deal, "b", "treatment", step=treatment_step, position=3)]
+    found = _interleave(rows)
+    assert (found["wins"], found["losses"], found["ties"], found["lists"]) == (1, 0, 1, 2)
+
+
 def test_an_even_split_is_undecided_and_no_data_gives_zero_counts() -> None:
     even = [
         r for n in range(20) for r in _duel(f"d{n}", control_step=n % 2, treatment_step=1 - n % 2)

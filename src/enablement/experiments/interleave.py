@@ -8,6 +8,14 @@ as many. Each shown item then belongs to the team that placed it, and an action 
 for that team's ranking. The coin makes either team equally likely to hold any position, so
 position bias favours neither: with two identical rankings each wins as often as the other.
 
+One refinement: the positions at the top where both rankings agree, item for item, are shown as
+they are and credited to neither team ("shared"). Team draft would show the same items there
+whichever team it gave them to, so credit on them is a coin flip: nothing in expectation, only
+noise. Two rankings that differ only lower down (a learned re-ranker over the same scorer often
+keeps the first one or two) are otherwise decided by clicks mostly on items they agree on. On
+the labelled libraries (eval/interleaving.py) this took the linear scorer against the learned
+ranker from 16-20 right calls in 20 experiments of 1,000 lists to 20 in each library.
+
 Control and treatment are named, not "A" and "B", because every outcome here is read from the
 treatment's side: a win means the treatment's items drew more credit.
 """
@@ -25,9 +33,12 @@ from enablement.experiments.decision import Counts
 from enablement.learn.logged import NONE, OPENED, SENT, STEP_BY_EVENT, VIEWED
 
 Team = Literal["control", "treatment"]
+Side = Literal["control", "treatment", "shared"]  # who placed a shown position
 CONTROL: Final = "control"
 TREATMENT: Final = "treatment"
+SHARED: Final = "shared"  # a position both rankings agree on, at the top: credited to neither
 TEAMS: Final = (CONTROL, TREATMENT)
+SIDES: Final = (CONTROL, TREATMENT, SHARED)
 
 
 class Outcome(StrEnum):
@@ -40,13 +51,14 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class Placement:
-    """One shown position: the item and the team ("control" or "treatment") that placed it."""
+    """One shown position: the item and the team ("control" or "treatment") that placed it, or
+    "shared" for one of the top positions both rankings agree on."""
 
     item: str
-    team: Team
+    team: Side
 
     def __post_init__(self) -> None:
-        _check_team(self.team)
+        _check_team(self.team, SIDES)
 
 
 @dataclass(frozen=True)
@@ -66,7 +78,7 @@ class Interleaving:
         return tuple(placement.item for placement in self.placements)
 
     def picks(self, team: Team) -> tuple[str, ...]:
-        """The items `team` placed, in the order it placed them."""
+        """The items `team` placed, in the order it placed them (shared positions are neither's)."""
         _check_team(team)
         return tuple(p.item for p in self.placements if p.team == team)
 
@@ -82,8 +94,8 @@ class Interleaving:
         except (KeyError, TypeError) as exc:
             raise ValueError(f"not an interleaving: {exc!r}") from None
         for _, team in rows:
-            _check_team(team)
-        return cls(tuple(Placement(item, cast(Team, team)) for item, team in rows))
+            _check_team(team, SIDES)
+        return cls(tuple(Placement(item, cast(Side, team)) for item, team in rows))
 
 
 def team_draft(
@@ -91,18 +103,20 @@ def team_draft(
 ) -> Interleaving:
     """Up to `k` items interleaved from the two rankings (each best first) by team draft.
 
-    The team with fewer picks places next, a coin from `rng` choosing when they have as many;
-    it places its highest-ranked item not already shown. When one ranking has nothing left to
-    place, the other keeps placing until `k` items or both are exhausted. Deterministic for a
-    seeded `rng`. Raises ValueError when `k` < 1.
+    The top positions where the two rankings agree item for item are shown first, as "shared".
+    Below them the team with fewer picks places next, a coin from `rng` choosing when they have
+    as many; it places its highest-ranked item not already shown. When one ranking has nothing
+    left to place, the other keeps placing until `k` items or both are exhausted. Deterministic
+    for a seeded `rng`. Raises ValueError when `k` < 1.
     """
     if k < 1:
         raise ValueError(f"k must be 1 or more, not {k}")
+    agreed = common_prefix(control, treatment)[:k]
+    placements = [Placement(item, SHARED) for item in agreed]
     rankings: dict[Team, Sequence[str]] = {CONTROL: control, TREATMENT: treatment}
-    cursor: dict[Team, int] = {CONTROL: 0, TREATMENT: 0}
+    cursor: dict[Team, int] = {CONTROL: len(agreed), TREATMENT: len(agreed)}
     count: dict[Team, int] = {CONTROL: 0, TREATMENT: 0}
-    shown: set[str] = set()
-    placements: list[Placement] = []
+    shown: set[str] = set(agreed)
 
     def next_item(team: Team) -> str | None:
         ranking = rankings[team]
@@ -125,6 +139,17 @@ def team_draft(
         count[team] += 1
         placements.append(Placement(item, team))
     return Interleaving(tuple(placements))
+
+
+def common_prefix(control: Sequence[str], treatment: Sequence[str]) -> tuple[str, ...]:
+    """The items both rankings place first, in the same order, up to where they first differ
+    (or an item repeats within them, which team draft would show once)."""
+    agreed: list[str] = []
+    for first, second in zip(control, treatment, strict=False):
+        if first != second or first in agreed:
+            break
+        agreed.append(first)
+    return tuple(agreed)
 
 
 @dataclass(frozen=True)
@@ -192,14 +217,14 @@ def credit(
 ) -> Credit:
     """Each team's credit for the shown list: per position, the weight of the highest ladder step
     reached there (what ClickModel.act returns, or steps_from_actions for logged events), added
-    to the team that placed that position. Raises ValueError when `steps` does not have one
-    step per position or holds a step outside the ladder."""
+    to the team that placed that position (a shared position's to neither). Raises ValueError
+    when `steps` does not have one step per position or holds a step outside the ladder."""
     if len(steps) != len(interleaving.placements):
         raise ValueError(
             f"one step per shown position: {len(interleaving.placements)} positions, "
             f"{len(steps)} steps"
         )
-    earned = {CONTROL: 0.0, TREATMENT: 0.0}
+    earned = {CONTROL: 0.0, TREATMENT: 0.0, SHARED: 0.0}
     for placement, step in zip(interleaving.placements, steps, strict=True):
         earned[placement.team] += weights.of(step)
     return Credit(control=earned[CONTROL], treatment=earned[TREATMENT])
@@ -244,6 +269,7 @@ def count_outcomes(credits: Iterable[Credit]) -> Counts:
     return Counts(wins=tally[Outcome.win], losses=tally[Outcome.loss], ties=tally[Outcome.tie])
 
 
-def _check_team(team: str) -> None:
-    if team not in TEAMS:
-        raise ValueError(f"unknown team {team!r}: expected 'control' or 'treatment'")
+def _check_team(team: str, valid: tuple[str, ...] = TEAMS) -> None:
+    if team not in valid:
+        expected = ", ".join(repr(v) for v in valid[:-1]) + f" or {valid[-1]!r}"
+        raise ValueError(f"unknown team {team!r}: expected {expected}")

@@ -8,7 +8,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from sqlalchemy import Engine, select
 
@@ -16,11 +16,11 @@ from enablement.db import tables
 from enablement.events.feedback import Impression
 from enablement.experiments.decision import decide
 from enablement.experiments.interleave import (
-    TEAMS,
+    SIDES,
     Credit,
     Interleaving,
     Placement,
-    Team,
+    Side,
     count_outcomes,
     credit,
     per_deal,
@@ -49,16 +49,16 @@ def results(
 
 def interleave_results(impressions: Sequence[Impression]) -> dict[str, Any]:
     """Each served list credited to the team that placed each item (its highest step: opened,
-    sent, buyer viewed), summed per deal; the treatment's wins, losses and ties over deals and
-    the exact interval and decision of experiments.decision."""
+    sent, buyer viewed; a shared position to neither), summed per deal; the treatment's wins,
+    losses and ties over deals and the exact interval and decision of experiments.decision."""
     lists: dict[str, list[Impression]] = defaultdict(list)
     for row in impressions:
-        if row.arm in TEAMS:
+        if row.arm in SIDES:
             lists[row.recommendation_id].append(row)
     earned: list[tuple[str, Credit]] = []
     for rows in lists.values():
         rows.sort(key=lambda row: row.position)
-        shown = Interleaving(tuple(Placement(row.asset_id, _team(row.arm)) for row in rows))
+        shown = Interleaving(tuple(Placement(row.asset_id, _side(row.arm)) for row in rows))
         earned.append((str(rows[0].deal_id), credit(shown, [row.step for row in rows])))
     deals = per_deal(earned)
     counts = count_outcomes(deals.values())
@@ -73,8 +73,8 @@ def interleave_results(impressions: Sequence[Impression]) -> dict[str, Any]:
     }
 
 
-def _team(arm: str | None) -> Team:
-    return "treatment" if arm == "treatment" else "control"
+def _side(arm: str | None) -> Side:
+    return cast(Side, arm) if arm in SIDES else "control"
 
 
 def _interleave_summary(decision: Mapping[str, Any]) -> str:

@@ -16,7 +16,7 @@ from enablement.embedding import Encoder, Vectors
 from enablement.errors import UnknownChoiceError
 from enablement.events.impressions import INTERLEAVE, Served, plain
 from enablement.experiments.assign import arm_for
-from enablement.experiments.interleave import CONTROL, team_draft
+from enablement.experiments.interleave import CONTROL, SHARED, TREATMENT, team_draft
 from enablement.experiments.model import Experiment
 from enablement.experiments.store import ExperimentStore
 from enablement.recommend.config import RecommenderConfig
@@ -157,13 +157,15 @@ class ExperimentServing:
             max(deal.k, 1),
             random.Random(served_id),
         )
-        written = {CONTROL: _by_asset(first), "treatment": _by_asset(second)}
+        # a shared position (both rankings agree on it) is written up and named as the control's
+        written = {CONTROL: _by_asset(first), TREATMENT: _by_asset(second)}
+        written[SHARED] = written[CONTROL]
         items = [
             replace(written[p.team][p.item], rank=rank)
             for rank, p in enumerate(draft.placements, start=1)
         ]
         teams = tuple(p.team for p in draft.placements)
-        names = {CONTROL: experiment.control, "treatment": treatment_name}
+        names = {CONTROL: experiment.control, TREATMENT: treatment_name, SHARED: experiment.control}
         rankers = tuple(names[team] for team in teams)
         return Served(
             served_id, replace(first, items=items), experiment.id, teams, rankers, arm=INTERLEAVE
