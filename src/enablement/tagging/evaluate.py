@@ -1,0 +1,133 @@
+"""How good suggestions are on tags a library already has: hide a share of its assets' tags,
+suggest them from the rest of the library and the other libraries, and compare.
+
+Per library and field: coverage (the share of hidden fields that got a suggestion at the
+threshold), then on those covered, type accuracy and, for the list fields, macro-F1 over values
+(each value's F1 from its true and false positives and misses, averaged). "strict" figures count
+an uncovered field as a miss. For verticals, `false_alarms` counts assets whose hidden tags had
+no vertical (one for every industry) that got a vertical suggested anyway. Calibration pools every
+suggested value on a hidden field by confidence band: how often values so confident were right.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from itertools import pairwise
+from typing import Any, Final
+
+from enablement.tagging.model import DEFAULT_OPTIONS, TagDocument, TagOptions
+from enablement.tagging.suggest import DEFAULT_MIN_CONFIDENCE, suggest
+from enablement.tagging.suggestion import FIELDS, Suggestion
+from enablement.taxonomy import Taxonomy
+
+BANDS: Final = (0.2, 0.4, 0.6, 0.8, 1.0001)
+
+
+@dataclass(frozen=True)
+class TagLibrary:
+    """A labelled library for this check: its name, its assets and its taxonomy."""
+
+    name: str
+    documents: Sequence[TagDocument]
+    taxonomy: Taxonomy
+
+
+def hidden(document: TagDocument, share: float, seed: int) -> bool:
+    """Whether this asset's tags are hidden: a hash of the seed and its id, so the same assets
+    are hidden on every run and whatever the other libraries."""
+    digest = hashlib.sha256(f"{seed}:{document.id}".encode()).hexdigest()
+    return int(digest, 16) % 10_000 < share * 10_000
+
+
+def evaluate_tags(
+    libraries: Sequence[TagLibrary],
+    *,
+    share: float = 0.3,
+    seed: int = 0,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    options: TagOptions = DEFAULT_OPTIONS,
+) -> dict[str, Any]:
+    """Per library: `share` of its assets' tags hidden and suggested back, the others and every
+    other library's assets (all their tags) the reference; figures at `min_confidence`."""
+    result: dict[str, Any] = {}
+    pooled: list[tuple[float, bool]] = []
+    for library in libraries:
+        reference = [d for other in libraries if other is not library for d in other.documents]
+        truth = {d.id: d for d in library.documents if hidden(d, share, seed)}
+        shown = [replace(d, tags={}) if d.id in truth else d for d in library.documents]
+        made = suggest(shown, reference, library.taxonomy, options=options)
+        result[library.name] = _figures(truth, made, min_confidence)
+        on_hidden = [s for s in made if s.asset_id in truth and truth[s.asset_id].has(s.field)]
+        pooled += [(s.confidence, s.value in truth[s.asset_id].tags[s.field]) for s in on_hidden]
+    return {
+        "share_hidden": share, "seed": seed, "min_confidence": min_confidence,
+        "libraries": result, "calibration": _calibration(pooled),
+    }  # fmt: skip
+
+
+def _figures(
+    truth: dict[str, TagDocument], made: Sequence[Suggestion], min_confidence: float
+) -> dict[str, Any]:
+    proposed: dict[tuple[str, str], set[str]] = {}
+    for s in made:
+        if s.confidence >= min_confidence:
+            proposed.setdefault((s.asset_id, s.field), set()).add(s.value)
+    out: dict[str, Any] = {"hidden_assets": len(truth)}
+    for field in FIELDS:
+        pairs = [(set(d.tags[field]), proposed.get((d.id, field), set()))
+                 for d in truth.values() if d.has(field)]  # fmt: skip
+        covered = [(t, p) for t, p in pairs if p]
+        figures: dict[str, Any] = {
+            "hidden": len(pairs),
+            "coverage": _ratio(len(covered), len(pairs)),
+        }
+        if field == "type":
+            right = sum(1 for t, p in covered if p <= t)
+            figures["accuracy"] = _ratio(right, len(covered))
+            figures["strict_accuracy"] = _ratio(right, len(pairs))
+        else:
+            figures["macro_f1"] = _macro_f1(covered)
+            figures["strict_macro_f1"] = _macro_f1(pairs)
+        if field == "verticals":
+            figures["false_alarms"] = sum(
+                1 for d in truth.values() if not d.has(field) and (d.id, field) in proposed
+            )
+            figures["untagged_hidden"] = sum(1 for d in truth.values() if not d.has(field))
+        out[field] = figures
+    return out
+
+
+def _macro_f1(pairs: Sequence[tuple[set[str], set[str]]]) -> float | None:
+    counts: Counter[tuple[str, str]] = Counter()
+    for truth, proposed in pairs:
+        for value in truth | proposed:
+            kind = (
+                "tp"
+                if value in truth and value in proposed
+                else "fp"
+                if value in proposed
+                else "fn"
+            )
+            counts[(value, kind)] += 1
+    values = {value for value, _ in counts}
+    if not values:
+        return None
+    f1 = [2 * counts[(v, "tp")] / (2 * counts[(v, "tp")] + counts[(v, "fp")] + counts[(v, "fn")])
+          for v in values]  # fmt: skip
+    return round(sum(f1) / len(f1), 4)
+
+
+def _calibration(pooled: Sequence[tuple[float, bool]]) -> list[dict[str, Any]]:
+    bands = []
+    for low, high in pairwise(BANDS):
+        inside = [right for confidence, right in pooled if low <= confidence < high]
+        bands.append({"confidence": f"{low:.1f}-{min(high, 1.0):.1f}", "suggested": len(inside),
+                      "right": _ratio(sum(inside), len(inside))})  # fmt: skip
+    return bands
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None

@@ -1,0 +1,84 @@
+"""From a library's assets to tag suggestions: the tag model trained on the library's tagged
+assets and a reference set of other libraries', asked about each field an asset lacks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+import numpy as np
+
+from enablement.index.bundle import Bundle
+from enablement.tagging.model import DEFAULT_OPTIONS, TagDocument, TagModel, TagOptions
+from enablement.tagging.suggestion import FACET_OF, FIELDS, MULTI_VALUED, Suggestion
+from enablement.taxonomy import Taxonomy
+
+# Values below this probability are not proposed at all; the review list shows those at or above
+# DEFAULT_MIN_CONFIDENCE unless asked for less (chosen leave-one-library-out: tagging/evaluate).
+PROPOSAL_FLOOR: Final = 0.2
+DEFAULT_MIN_CONFIDENCE: Final = 0.5
+TEXT_CHUNKS: Final = 12  # the opening chunks: enough for TEXT_CHARS of text
+
+
+def documents_from_bundle(
+    bundle: Bundle, hashes: Mapping[str, str] | None = None
+) -> list[TagDocument]:
+    """Each asset of `bundle` as the tag model reads it: its opening chunks' text, its vector and
+    its tags; `hashes` gives each asset's content hash (asset id -> hash)."""
+    texts: dict[int, list[str]] = defaultdict(list)
+    for chunk, owner in zip(bundle.chunks, bundle.chunk_asset, strict=True):
+        if len(texts[int(owner)]) < TEXT_CHUNKS:
+            texts[int(owner)].append(chunk.text)
+    vectors = np.asarray(bundle.asset_vectors, dtype=np.float32)
+    return [
+        TagDocument(
+            id=asset.id,
+            title=asset.title,
+            path=asset.path or "",
+            text="\n".join(texts[i]),
+            vector=vectors[i],
+            tags={
+                "type": (asset.type,) if asset.type else (),
+                "stages": asset.stages,
+                "verticals": asset.verticals,
+                "personas": asset.personas,
+            },
+            content_hash=(hashes or {}).get(asset.id, ""),
+        )
+        for i, asset in enumerate(bundle.assets)
+    ]
+
+
+def suggest(
+    library: Sequence[TagDocument],
+    reference: Sequence[TagDocument],
+    taxonomy: Taxonomy,
+    *,
+    options: TagOptions = DEFAULT_OPTIONS,
+    floor: float = PROPOSAL_FLOOR,
+) -> list[Suggestion]:
+    """A suggestion per value at or above `floor` for each field each asset of `library` lacks:
+    the most probable value for `type`, every value so probable for the list fields. The model
+    learns from the library's tagged assets and `reference`'s (another library's assets with the
+    same ids are the reference's own, so both are kept); values outside `taxonomy` are never
+    proposed."""
+    own = frozenset(d.id for d in library)
+    model = TagModel(options).fit([*library, *reference], own=own)
+    out: list[Suggestion] = []
+    for field in FIELDS:
+        valid = set(taxonomy.facet(FACET_OF[field]).ids)
+        lacking = [d for d in library if not d.has(field)]
+        scores = model.score(lacking, field)
+        for row, document in enumerate(lacking):
+            chances = scores.probabilities[row]
+            ranked = sorted(range(len(scores.values)), key=lambda i: -chances[i])
+            kept = [i for i in ranked if scores.values[i] in valid and chances[i] >= floor]
+            for i in kept if field in MULTI_VALUED else kept[:1]:
+                confidence = round(float(chances[i]), 4)
+                why = model.why(scores, row, i)
+                out.append(
+                    Suggestion(document.id, field, scores.values[i], confidence,
+                               document.content_hash, why)
+                )  # fmt: skip
+    return out
