@@ -9,9 +9,10 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from scipy.sparse import csr_matrix
 
 from enablement.tagging.evaluate import TagLibrary, evaluate_tags, hidden
-from enablement.tagging.model import TagDocument, TagModel
+from enablement.tagging.model import Features, TagDocument, TagModel
 from enablement.tagging.suggest import suggest
 from enablement.taxonomy import Taxonomy
 
@@ -105,5 +106,7 @@ def test_hiding_is_stable_and_evaluation_finds_the_planted_truth(taxonomy: Taxon
 
 
 def test_a_model_with_nothing_to_learn_scores_nothing() -> None:
-    scores = TagModel().fit([]).score([], "type")
-    assert scores.values == [] and scores.probabilities.shape == (0, 0)
+    model = TagModel().fit([])
+    assert (
+        model.score(Features(csr_matrix((2, 3)), np.zeros((2, 4), np.float32)), "type").values == []
+    )

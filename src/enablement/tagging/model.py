@@ -20,8 +20,10 @@ about, so they are never examples.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Final
@@ -65,11 +67,15 @@ class TagOptions:
     c: float = 16.0  # logistic regression's inverse regularisation
     same_library_weight: float = 3.0  # an example from the library itself, against reference
     class_weight: str | None = "balanced"  # of a list field's binary models
+    max_iter: int = 500
+    tol: float = 1e-4
     why_words: int = 3
     why_neighbours: int = 2
 
 
 DEFAULT_OPTIONS: Final = TagOptions()
+# a model to fit: (field, value or None for the multinomial one, model, training rows, target)
+Job = tuple[str, str | None, LogisticRegression, list[int], Any]
 
 
 class TagModel:
@@ -99,58 +105,83 @@ class TagModel:
         weight = np.asarray(
             [self.options.same_library_weight if d.id in own else 1.0 for d in documents]
         )
+        jobs = [job for field in FIELDS for job in self._jobs(field, documents, own)]
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # fits free the GIL
+            fitted = list(pool.map(
+                lambda job: _fit(job[2], features[job[3]], job[4], weight[job[3]]), jobs
+            ))  # fmt: skip
         for field in FIELDS:
-            self._models[field] = self._fit_field(field, documents, features, weight, own)
+            self._models[field] = [
+                (value, model, column)
+                for (owner, value, _, _, _), model in zip(jobs, fitted, strict=True)
+                if owner == field
+                for value, column in _columns(value, model)
+            ]
         return self
 
-    def _fit_field(
-        self, field: str, documents: Sequence[TagDocument], features: Any, weight: Any,
-        own: frozenset[str],
-    ) -> list[tuple[str, LogisticRegression, int]]:  # fmt: skip
+    def _jobs(self, field: str, documents: Sequence[TagDocument], own: frozenset[str]) -> list[Job]:
+        """The models `field` needs, unfitted: (field, value or None for the multinomial one,
+        model, training rows, target)."""
         tagged = [i for i, d in enumerate(documents) if d.has(field)]
         if field not in MULTI_VALUED:
-            labels = [documents[i].tags[field][0] for i in tagged]
+            labels = np.asarray([documents[i].tags[field][0] for i in tagged])
             if len(set(labels)) < 2:
                 return []
-            model = LogisticRegression(C=self.options.c, max_iter=2000)
-            model.fit(features[tagged], labels, sample_weight=weight[tagged])
-            return [(str(value), model, row) for row, value in enumerate(model.classes_)]
+            return [(field, None, self._classifier(None), tagged, labels)]
         rows = tagged
         if field in NEGATIVE_WHEN_UNTAGGED:
             rows = [i for i, d in enumerate(documents) if d.has(field) or d.id not in own]
-        values = sorted({v for i in tagged for v in documents[i].tags[field]})
-        fitted = []
-        for value in values:
+        jobs: list[Job] = []
+        for value in sorted({v for i in tagged for v in documents[i].tags[field]}):
             target = np.asarray([value in documents[i].tags.get(field, ()) for i in rows])
-            if target.sum() < MIN_EXAMPLES or target.all():
-                continue
-            model = LogisticRegression(
-                C=self.options.c, max_iter=2000, class_weight=self.options.class_weight
-            )
-            model.fit(features[rows], target, sample_weight=weight[rows])
-            fitted.append((value, model, 1))
-        return fitted
+            if MIN_EXAMPLES <= target.sum() < len(target):
+                jobs.append(
+                    (field, value, self._classifier(self.options.class_weight), rows, target)
+                )
+        return jobs
 
-    def score(self, documents: Sequence[TagDocument], field: Field) -> Scores:
+    def _classifier(self, class_weight: str | None) -> LogisticRegression:
+        return LogisticRegression(
+            C=self.options.c, max_iter=self.options.max_iter, tol=self.options.tol,
+            class_weight=class_weight,
+        )  # fmt: skip
+
+    def features(self, documents: Sequence[TagDocument]) -> Features:
+        """The documents' words and vectors as the fitted model reads them: computed once and
+        shared by every field's scores and reasons."""
+        words = self._words.transform([d.words() for d in documents])
+        return Features(words.tocsr(), _unit([d.vector for d in documents]))
+
+    def score(self, features: Features, field: Field) -> Scores:
         """Every value of `field` the model knows, with its probability for each document (for
         a multinomial field the probabilities sum to 1 per document)."""
         fitted = self._models.get(field, [])
-        words = self._words.transform([d.words() for d in documents]) if documents else None
-        vectors = _unit([d.vector for d in documents])
-        if words is None or not fitted:
-            return Scores(self, field, [], np.zeros((len(documents), 0)), words, vectors)
-        features = _stack(words, vectors)
-        answered = {id(m): m.predict_proba(features) for _, m, _ in fitted}
+        if not fitted or not features.rows:
+            return Scores(field, [], np.zeros((features.rows, len(fitted))))
+        stacked = _stack(features.words, features.vectors)
+        answered = {id(m): m.predict_proba(stacked) for _, m, _ in fitted}
         columns = [answered[id(model)][:, column] for _, model, column in fitted]
-        return Scores(self, field, fitted, np.stack(columns, axis=1), words, vectors)
+        return Scores(field, fitted, np.stack(columns, axis=1))
 
-    def why(self, scores: Scores, row: int, value_index: int) -> Why:
-        """What carried value `value_index` of `scores` for its document `row`."""
-        value, model, column = scores.fitted[value_index]
-        return Why(
-            words=self._carrying_words(model, column, scores.words[row]),
-            neighbours=self._neighbours(scores.field, value, scores.vectors[row]),
-        )
+    def why(
+        self, features: Features, scores: Scores, picks: Sequence[tuple[int, int]]
+    ) -> list[Why]:
+        """What carried each pick, (document row, value index of `scores`): the document's words
+        that pushed hardest toward the value, and the nearest tagged assets that have it (one
+        matrix product per value, not per pick)."""
+        neighbours: dict[tuple[int, int], tuple[Neighbour, ...]] = {}
+        for index in {i for _, i in picks}:
+            rows = [row for row, i in picks if i == index]
+            found = self._neighbours(scores.field, scores.values[index], features.vectors[rows])
+            neighbours.update({(row, index): near for row, near in zip(rows, found, strict=True)})
+        return [
+            Why(
+                words=self._carrying_words(scores.fitted[i][1], scores.fitted[i][2],
+                                           features.words[row]),
+                neighbours=neighbours[(row, i)],
+            )
+            for row, i in picks
+        ]  # fmt: skip
 
     def _carrying_words(
         self, model: LogisticRegression, column: int, words: Any
@@ -182,36 +213,62 @@ class TagModel:
         return {key: np.asarray(rows, dtype=np.intp) for key, rows in found.items()}
 
     def _neighbours(
-        self, field: str, value: str, vector: npt.NDArray[np.float32]
-    ) -> tuple[Neighbour, ...]:
-        """The tagged assets with the value closest to this one."""
+        self, field: str, value: str, vectors: npt.NDArray[np.float32]
+    ) -> list[tuple[Neighbour, ...]]:
+        """For each of `vectors`, the tagged assets with the value closest to it."""
         having = self._having.get((field, value))
         if having is None or not len(having):
-            return ()
-        similarity = self._train_vectors[having] @ vector
-        order = np.argsort(-similarity)[: self.options.why_neighbours]
-        return tuple(
-            Neighbour(self._train[having[j]].id, self._train[having[j]].title,
-                      round(float(similarity[j]), 3))
-            for j in order
-        )  # fmt: skip
+            return [() for _ in range(len(vectors))]
+        similarity = vectors @ self._train_vectors[having].T
+        keep = min(self.options.why_neighbours, len(having))
+        out = []
+        for row in similarity:
+            best = np.argpartition(-row, keep - 1)[:keep]
+            best = best[np.argsort(-row[best])]
+            out.append(tuple(
+                Neighbour(self._train[having[j]].id, self._train[having[j]].title,
+                          round(float(row[j]), 3))
+                for j in best
+            ))  # fmt: skip
+        return out
+
+
+@dataclass(frozen=True)
+class Features:
+    """Documents as the model reads them: TF-IDF rows and unit vectors."""
+
+    words: Any  # a CSR matrix, one row per document
+    vectors: npt.NDArray[np.float32]
+
+    @property
+    def rows(self) -> int:
+        return int(self.words.shape[0])
 
 
 @dataclass(frozen=True)
 class Scores:
-    """A field's scores for some documents: `probabilities[row, i]` is the probability of
-    `fitted[i]`'s value; `words` and `vectors` are the documents' features, for `why`."""
+    """A field's scores: `probabilities[row, i]` is the probability of `fitted[i]`'s value for
+    the document in `row` of the Features scored."""
 
-    model: TagModel
     field: str
     fitted: list[tuple[str, LogisticRegression, int]]
     probabilities: npt.NDArray[np.float64]
-    words: Any
-    vectors: npt.NDArray[np.float32]
 
     @property
     def values(self) -> list[str]:
         return [value for value, _, _ in self.fitted]
+
+
+def _fit(model: LogisticRegression, features: Any, target: Any, weight: Any) -> LogisticRegression:
+    return model.fit(features, target, sample_weight=weight)
+
+
+def _columns(value: str | None, model: LogisticRegression) -> list[tuple[str, int]]:
+    """The values a fitted model answers and their predict_proba columns: every class of the
+    multinomial one (value None), the positive class of a binary one."""
+    if value is None:
+        return [(str(name), column) for column, name in enumerate(model.classes_)]
+    return [(value, 1)]
 
 
 def _unit(vectors: Sequence[npt.NDArray[np.float32]]) -> npt.NDArray[np.float32]:

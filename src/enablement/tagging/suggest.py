@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
@@ -66,19 +66,31 @@ def suggest(
     own = frozenset(d.id for d in library)
     model = TagModel(options).fit([*library, *reference], own=own)
     out: list[Suggestion] = []
+    features = model.features(library)
     for field in FIELDS:
         valid = set(taxonomy.facet(FACET_OF[field]).ids)
-        lacking = [d for d in library if not d.has(field)]
-        scores = model.score(lacking, field)
-        for row, document in enumerate(lacking):
-            chances = scores.probabilities[row]
-            ranked = sorted(range(len(scores.values)), key=lambda i: -chances[i])
-            kept = [i for i in ranked if scores.values[i] in valid and chances[i] >= floor]
-            for i in kept if field in MULTI_VALUED else kept[:1]:
-                confidence = round(float(chances[i]), 4)
-                why = model.why(scores, row, i)
-                out.append(
-                    Suggestion(document.id, field, scores.values[i], confidence,
-                               document.content_hash, why)
-                )  # fmt: skip
+        scores = model.score(features, field)
+        picks = [
+            (row, i)
+            for row, document in enumerate(library)
+            if not document.has(field)
+            for i in _chosen(scores.probabilities[row], scores.values, valid, floor, field)
+        ]
+        for (row, i), why in zip(picks, model.why(features, scores, picks), strict=True):
+            document = library[row]
+            confidence = round(float(scores.probabilities[row, i]), 4)
+            out.append(
+                Suggestion(document.id, field, scores.values[i], confidence,
+                           document.content_hash, why)
+            )  # fmt: skip
     return out
+
+
+def _chosen(
+    chances: Any, values: list[str], valid: set[str], floor: float, field: str
+) -> list[int]:
+    """The value indexes to propose: those in the taxonomy at or above `floor`, most probable
+    first; only the first for a single-valued field."""
+    ranked = sorted(range(len(values)), key=lambda i: -chances[i])
+    kept = [i for i in ranked if values[i] in valid and chances[i] >= floor]
+    return kept if field in MULTI_VALUED else kept[:1]
