@@ -60,11 +60,12 @@ def suggest(
 ) -> list[Suggestion]:
     """A suggestion per value at or above `floor` for each field each asset of `library` lacks:
     the most probable value for `type`, every value so probable for the list fields. The model
-    learns from the library's tagged assets and `reference`'s (another library's assets with the
-    same ids are the reference's own, so both are kept); values outside `taxonomy` are never
-    proposed."""
+    learns from the library's tagged assets and `reference`'s; a reference asset with the id of
+    one of the library's is left out (it is that asset, as shipped: the demo library is one of
+    the reference libraries). Values outside `taxonomy` are never proposed."""
     own = frozenset(d.id for d in library)
-    model = TagModel(options).fit([*library, *reference], own=own)
+    others = [d for d in reference if d.id not in own]
+    model = TagModel(options).fit([*library, *others], own=own)
     out: list[Suggestion] = []
     features = model.features(library)
     for field in FIELDS:
