@@ -19,7 +19,8 @@ from enablement.index.cache import EmbeddingCache, encode_with_cache
 from enablement.index.dense import FaissIndex, choose_kind
 from enablement.index.lexical import LexicalIndex
 
-RECORD_FIELDS = tuple(AssetRecord.__dataclass_fields__)
+# the catalog columns an AssetRecord is read from (suggested tags are added after, by `annotate`)
+RECORD_FIELDS = tuple(name for name in AssetRecord.__dataclass_fields__ if name != "suggested")
 _ATTEMPTS = 3  # builds of a catalog that keeps changing meanwhile; the last is labelled stale
 
 
@@ -69,8 +70,11 @@ def build_index(
     bundles: Path,
     options: IndexOptions,
     progress: Callable[[int, int], None] | None = None,
+    annotate: Callable[[Bundle], Bundle] | None = None,
 ) -> BuildReport:
     """Build a bundle for the whole catalog and make it current; returns what was built.
+    `annotate`, when given, may change the built bundle's asset records before it is published
+    (the service adds tag suggestions, which need the asset vectors).
 
     The bundle is labelled with the catalog version read before its records: when the catalog
     changes during the build, it is built again (up to _ATTEMPTS times), and a bundle that may
@@ -117,6 +121,8 @@ def build_index(
         dense=FaissIndex.build(vectors, kind, hnsw_m=options.hnsw_m, ef_search=options.ef_search),
         lexical=LexicalIndex.build(passages),
     )
+    if annotate is not None:
+        bundle = annotate(bundle)
     path = publish(bundle, bundles)
     return BuildReport(
         meta.version, path, len(assets), len(chunks), encoded, kind, time.perf_counter() - started

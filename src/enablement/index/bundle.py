@@ -47,12 +47,18 @@ class AssetRecord:
     path: str | None = None
     updated_at: date | None = None
     expires_at: date | None = None
+    # Unreviewed tag suggestions for fields the asset leaves empty, (field, value, confidence):
+    # soft evidence for ranking (recommend/table.py), never a filter.
+    suggested: tuple[tuple[str, str, float], ...] = ()
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> AssetRecord:
         values = dict(raw)
         for name in ("stages", "verticals", "personas", "products", "competitors"):
             values[name] = tuple(values.get(name) or ())
+        values["suggested"] = tuple(
+            (str(f), str(v), float(c)) for f, v, c in values.get("suggested") or ()
+        )
         for name in ("updated_at", "expires_at"):
             value = values.get(name)
             values[name] = date.fromisoformat(value) if isinstance(value, str) else value

@@ -155,18 +155,18 @@ def explain(
         reasons.append(Reason("type_match", f"You asked for {_with_article(label)}"))
     if fits["vertical"] > 0 and deal.vertical:
         label = taxonomy.verticals.label(deal.vertical)
-        reasons.append(Reason("vertical_variant", f"The {label} version"))
+        text = f"The {label} version" + _guessed(asset, "verticals")
+        reasons.append(Reason("vertical_variant", text))
     if fits["stage"] > 0 and deal.stage:
-        reasons.append(
-            Reason("stage_match", f"Made for the {taxonomy.stages.label(deal.stage)} stage")
-        )
+        text = f"Made for the {taxonomy.stages.label(deal.stage)} stage" + _guessed(asset, "stages")
+        reasons.append(Reason("stage_match", text))
     elif cued[0] and cued[0] in asset.stages:
         label = taxonomy.stages.label(cued[0])
         reasons.append(Reason("stage_match", f"Made for the {label} stage, from the question"))
     if fits["persona"] > 0 and deal.persona:
-        reasons.append(
-            Reason("persona_match", f"Written for {taxonomy.personas.label(deal.persona)} buyers")
-        )
+        label = taxonomy.personas.label(deal.persona)
+        text = f"Written for {label} buyers" + _guessed(asset, "personas")
+        reasons.append(Reason("persona_match", text))
     elif cued[1] and cued[1] in asset.personas:
         label = taxonomy.personas.label(cued[1])
         reasons.append(Reason("persona_match", f"Written for {label} buyers, from the question"))
@@ -179,6 +179,12 @@ def explain(
     elif asset.external is None:
         reasons.append(Reason("sharing_unknown", "Not marked as shareable: check before sending"))
     return reasons
+
+
+def _guessed(asset: AssetRecord, name: str) -> str:
+    """ " (suggested tag)" when the asset's own `name` is empty, so a fit on it came from an
+    unreviewed tag suggestion: the rep should know it is the engine's guess."""
+    return " (suggested tag)" if not getattr(asset, name) and asset.suggested else ""
 
 
 def _product(asset: AssetRecord, deal: Deal, linked: Mapping[str, float]) -> Reason:

@@ -45,7 +45,24 @@ def fit_features(table: AssetTable, deal: Deal, stage_order: Sequence[str]) -> F
 
     The deal's vertical variant earns its bonus only as far as the asset suits the deal's stage:
     the right industry's material for the wrong stage is not what the rep needs next.
+
+    Where an asset leaves a stage, vertical or persona empty and a suggested tag stands in
+    (AssetTable.with_suggestions), that column is the fit it would have with the suggested
+    tags, weighted by their confidence c, and the fit without them weighted 1 - c: soft
+    evidence, never a filter.
     """
+    declared = _declared_fit(table, deal, stage_order)
+    suggested = table.with_suggestions()
+    if suggested is None:
+        return declared
+    guessed = _declared_fit(suggested, deal, stage_order)
+    for column, name in ((0, "stages"), (1, "verticals"), (2, "personas")):
+        c = table.confidence(name)
+        declared[:, column] = (1.0 - c) * declared[:, column] + c * guessed[:, column]
+    return declared
+
+
+def _declared_fit(table: AssetTable, deal: Deal, stage_order: Sequence[str]) -> Floats:
     stage = stage_fit(table, deal, stage_order)
     vertical = _match(table, "verticals", deal.vertical, mismatch=-1.0, unknown=-0.3)
     vertical = np.where(vertical > 0, vertical * np.clip(1.0 + stage, 0.0, 1.0), vertical)

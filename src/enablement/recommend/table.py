@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -13,6 +14,10 @@ from enablement.index.bundle import AssetRecord
 from enablement.index.dense import Mask
 
 LIST_FIELDS = ("stages", "verticals", "personas", "products", "competitors")
+SUGGESTABLE = ("stages", "verticals", "personas")  # the fit fields a suggested tag may stand in
+# A suggested value counts for ranking from this confidence (the review list's default): below
+# it a guess is as often wrong as right (benchmarks/tag_accuracy.py's calibration).
+SUGGESTED_FLOOR = 0.5
 _NEVER = date.max.toordinal()
 
 
@@ -37,6 +42,14 @@ class AssetTable:
         self.internal = np.array([a.external is False for a in assets], dtype=bool)
         self.language = np.array([(a.language or "").split("-")[0] for a in assets], dtype=object)
         self.types = np.array([a.type or "" for a in assets], dtype=object)
+        self.suggested = _suggested_table(assets)
+
+    def confidence(self, name: str) -> npt.NDArray[np.float32]:
+        """Per asset, how far the suggested table's `name` stands in for a missing one: the
+        highest confidence among its suggested values (0 where it has its own, or none)."""
+        if self.suggested is None:
+            return np.zeros(self.size, dtype=np.float32)
+        return self.suggested[1][name]
 
     def members(self, name: str, values: Iterable[str]) -> Mask:
         """Assets whose `name` list contains any of `values`."""
@@ -55,7 +68,34 @@ class AssetTable:
         """Assets with a non-empty `name` list."""
         return self._declared[name]
 
+    def with_suggestions(self) -> AssetTable | None:
+        """The same assets with each missing stage, vertical and persona list filled by its
+        suggested values at or above SUGGESTED_FLOOR (None when no asset has one)."""
+        return None if self.suggested is None else self.suggested[0]
+
     def rows(self, ids: Iterable[str]) -> Mask:
         mask = np.zeros(self.size, dtype=bool)
         mask[[self.position[i] for i in ids if i in self.position]] = True
         return mask
+
+
+def _suggested_table(
+    assets: Sequence[AssetRecord],
+) -> tuple[AssetTable, dict[str, npt.NDArray[np.float32]]] | None:
+    """AssetTable.with_suggestions' table and the confidences behind it."""
+    if not any(a.suggested for a in assets):
+        return None
+    confidence = {name: np.zeros(len(assets), dtype=np.float32) for name in SUGGESTABLE}
+    filled = []
+    for row, asset in enumerate(assets):
+        values: dict[str, list[str]] = defaultdict(list)
+        for name, value, score in asset.suggested:
+            if name in SUGGESTABLE and not getattr(asset, name) and score >= SUGGESTED_FLOOR:
+                values[name].append(value)
+                confidence[name][row] = max(confidence[name][row], score)
+        filled.append(
+            replace(asset, suggested=(), stages=tuple(values["stages"]) or asset.stages,
+                    verticals=tuple(values["verticals"]) or asset.verticals,
+                    personas=tuple(values["personas"]) or asset.personas)
+        )  # fmt: skip
+    return AssetTable(filled), confidence
