@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from enablement.index.bundle import Bundle
 from enablement.recommend.scoring import FIT_FEATURES
-from enablement.recommend.table import AssetTable
+from enablement.recommend.table import SUGGESTABLE, AssetTable
 
 if TYPE_CHECKING:
     from enablement.recommend.linear import Scored
@@ -74,13 +74,20 @@ class AssetFeatures:
         updated = np.array(
             [a.updated_at.toordinal() if a.updated_at else np.nan for a in assets], np.float64
         )
-        declared = (table.types != "").astype(np.float32)
+        declared = (table.types != "").astype(np.float32) + table.type_confidence
         for name in ("stages", "verticals", "personas", "products"):
             declared += table.declared(name)
+        for name in SUGGESTABLE:  # a suggested tag counts as far as its confidence
+            declared += table.confidence(name)
         counts = np.bincount(bundle.chunk_asset, minlength=len(assets)).astype(np.float32)
         columns = {name: index for index, name in enumerate(asset_types)}
         types = np.zeros((len(assets), len(asset_types) + 1), dtype=np.float32)
         types[np.arange(len(assets)), [columns.get(t, len(asset_types)) for t in table.types]] = 1.0
+        guessed = np.flatnonzero(table.type_confidence)  # untyped, a suggested type: c and 1 - c
+        for row in guessed:
+            c = table.type_confidence[row]
+            types[row, len(asset_types)] = 1.0 - c
+            types[row, columns.get(table.suggested_types[row], len(asset_types))] += c
         by_product = table.value_rows("products")
         names = sorted(by_product)
         position = {name: index for index, name in enumerate(names)}

@@ -73,6 +73,11 @@ class LinearScorer:
         self._stage_order = taxonomy.stages.ids
         intent = config.intent
         self._intent_rows = intent.class_rows([a.type for a in bundle.assets]) if intent else None
+        self._guessed_rows = (
+            intent.class_rows(list(table.suggested_types))
+            if intent is not None and table.type_confidence.any()
+            else None
+        )
         self._cues = CueReader(table, taxonomy)
         languages = (asset.language for asset in bundle.assets)
         self._screen = QuestionScreen.for_library(languages, bundle.lexical.knows)
@@ -124,7 +129,13 @@ class LinearScorer:
         intent = self.config.intent
         if intent is None or self._intent_rows is None or not self.config.weights.type_intent:
             return None
-        return intent.asset_intent(vectors, deal.questions, self._intent_rows)
+        declared = intent.asset_intent(vectors, deal.questions, self._intent_rows)
+        if self._guessed_rows is None:
+            return declared
+        # an untyped asset's suggested type, as far as its confidence c (its own "none" 1 - c)
+        c = self.table.type_confidence
+        guessed = intent.asset_intent(vectors, deal.questions, self._guessed_rows)
+        return np.where(c > 0, (1.0 - c) * declared + c * guessed, declared).astype(np.float32)
 
     def product_links(self, deal: Deal, vectors: np.ndarray) -> dict[str, float]:
         """The products the buyer's questions describe, with their link scores (see linking)."""

@@ -43,6 +43,9 @@ class AssetTable:
         self.language = np.array([(a.language or "").split("-")[0] for a in assets], dtype=object)
         self.types = np.array([a.type or "" for a in assets], dtype=object)
         self.suggested = _suggested_table(assets)
+        # an untyped asset's suggested type at SUGGESTED_FLOOR or more ("" for none), and its
+        # confidence (0 for none)
+        self.suggested_types, self.type_confidence = _suggested_types(assets)
 
     def confidence(self, name: str) -> npt.NDArray[np.float32]:
         """Per asset, how far the suggested table's `name` stands in for a missing one: the
@@ -99,3 +102,17 @@ def _suggested_table(
                     personas=tuple(values["personas"]) or asset.personas)
         )  # fmt: skip
     return AssetTable(filled), confidence
+
+
+def _suggested_types(
+    assets: Sequence[AssetRecord],
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float32]]:
+    kinds = np.full(len(assets), "", dtype=object)
+    confidence = np.zeros(len(assets), dtype=np.float32)
+    for row, asset in enumerate(assets):
+        if asset.type:
+            continue
+        for name, value, score in asset.suggested:
+            if name == "type" and score >= max(SUGGESTED_FLOOR, confidence[row]):
+                kinds[row], confidence[row] = value, score
+    return kinds, confidence

@@ -1,0 +1,115 @@
+"""Does ranking with suggested tags win back what hiding tags loses? (issue 16's ranking target:
+at least half the nDCG@10 lost.) Prints JSON.
+
+Each library under `--libraries` is indexed as `enablement eval --libraries` indexes it and its
+labelled deals are ranked by the served recommender (the learned ranker over the linear scorer,
+as `enablement serve` ranks) three times:
+
+- `tagged`: the library as it is;
+- `hidden`: `--hide` of its assets (the same ones benchmarks/tag_accuracy.py hides: a hash of
+  the seed and the asset id) without their type, stages, verticals and personas;
+- `suggested`: as `hidden`, with the suggestions tagging/suggest.py makes for them from the rest
+  of the library and the other libraries, as unreviewed suggestions (soft fit features weighted
+  by confidence, recommend/scoring.py), as the index carries them.
+
+Per library: nDCG@10 of each, the loss (tagged minus hidden) and the share of it recovered
+((suggested minus hidden) / loss).
+
+    .venv/bin/python benchmarks/tag_ranking.py [--libraries eval/libraries] [--hide 0.3] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from enablement.evaluation import Evaluation
+from enablement.index.bundle import AssetRecord
+from enablement.learn.evaluate import evaluate
+from enablement.learn.libraries import Library
+from enablement.recommend.config import RecommenderConfig
+from enablement.recommend.pipeline import Recommender
+from enablement.service import EnablementService
+from enablement.settings import Settings
+from enablement.tagging.evaluate import hidden
+from enablement.tagging.model import TagDocument
+from enablement.tagging.suggest import documents_from_bundle, suggest
+from enablement.tagging.suggestion import Suggestion
+
+
+def ranked_with(library: Library, assets: list[AssetRecord], config: RecommenderConfig) -> float:
+    base = library.recommender
+    bundle = replace(base.bundle, assets=assets)
+    recommender = Recommender(bundle, base.encoder, base.taxonomy, config)
+    return float(evaluate(recommender, library.deals)["overall"]["ndcg@10"])
+
+
+def bare(asset: AssetRecord) -> AssetRecord:
+    return replace(asset, type=None, stages=(), verticals=(), personas=())
+
+
+def with_suggestions(asset: AssetRecord, made: list[Suggestion]) -> AssetRecord:
+    return replace(asset, suggested=tuple((s.field, s.value, s.confidence) for s in made))
+
+
+def measure(
+    library: Library, documents: list[TagDocument], reference: list[TagDocument],
+    config: RecommenderConfig, args: Any,
+) -> dict[str, Any]:  # fmt: skip
+    assets = library.recommender.bundle.assets
+    hide = {d.id for d in documents if hidden(d, args.hide, args.seed)}
+    shown = [replace(d, tags={}) if d.id in hide else d for d in documents]
+    made: dict[str, list[Suggestion]] = defaultdict(list)
+    for s in suggest(shown, reference, library.recommender.taxonomy):
+        made[s.asset_id].append(s)
+    hidden_assets = [bare(a) if a.id in hide else a for a in assets]
+    tagged = ranked_with(library, list(assets), config)
+    without = ranked_with(library, hidden_assets, config)
+    guessed = [with_suggestions(a, made[a.id]) for a in hidden_assets]
+    suggested = ranked_with(library, guessed, config)
+    lost = tagged - without
+    return {
+        "hidden_assets": len(hide),
+        "ndcg@10": {"tagged": round(tagged, 4), "hidden": round(without, 4),
+                    "suggested": round(suggested, 4)},
+        "lost": round(lost, 4),
+        "recovered": round((suggested - without) / lost, 3) if lost > 0 else None,
+    }  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--libraries", type=Path, default=Path("eval/libraries"))
+    parser.add_argument("--hide", type=float, default=0.3)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    started = time.monotonic()
+    service = EnablementService(Settings())
+    result: dict[str, Any] = {}
+    try:
+        with Evaluation(service).libraries(args.libraries) as libraries:
+            documents = {
+                lib.name: documents_from_bundle(lib.recommender.bundle) for lib in libraries
+            }
+            for library in libraries:
+                reference = [d for name, docs in documents.items() if name != library.name
+                             for d in docs]  # fmt: skip
+                result[library.name] = measure(
+                    library, documents[library.name], reference, service.serving_config, args
+                )
+    finally:
+        service.close()
+    command = " ".join(["python", *sys.argv])
+    seconds = round(time.monotonic() - started)
+    print(json.dumps({"command": command, "seconds": seconds, "libraries": result}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
