@@ -85,14 +85,17 @@ class Suggesting:
         )  # fmt: skip
         return {"items": items, "next": after}
 
-    def accept(self, ids: Sequence[str], *, actor: str) -> list[dict[str, Any]]:
+    def accept(self, ids: Sequence[str], *, actor: str, field: str = "id") -> list[dict[str, Any]]:
         """Accept suggestions `ids` all or nothing; the tags are written to the catalog (see
-        SuggestionStore.accept for the 404/409 errors). The next `enablement index` uses them."""
-        return self.store.accept(_unique(ids), actor=actor, now=datetime.now(UTC))
+        SuggestionStore.accept for the 404/409 errors, which name `field`). The next
+        `enablement index` uses them."""
+        now = datetime.now(UTC)
+        return self.store.accept(_unique(ids), actor=actor, now=now, field=field)
 
-    def reject(self, ids: Sequence[str], *, actor: str) -> list[dict[str, Any]]:
+    def reject(self, ids: Sequence[str], *, actor: str, field: str = "id") -> list[dict[str, Any]]:
         """Reject suggestions `ids` all or nothing: not proposed again for the same content."""
-        return self.store.reject(_unique(ids), actor=actor, now=datetime.now(UTC))
+        now = datetime.now(UTC)
+        return self.store.reject(_unique(ids), actor=actor, now=now, field=field)
 
 
 def _assets(rows: dict[str, dict[str, Any]]) -> Assets:

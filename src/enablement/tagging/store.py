@@ -118,23 +118,28 @@ class SuggestionStore:
     def get(self, suggestion_id: str) -> dict[str, Any]:
         """One suggestion; NotFoundError naming the id when unknown."""
         with self.engine.connect() as connection:
-            return _public(_row(connection, suggestion_id))
+            return _public(_row(connection, suggestion_id, "id"))
 
-    def accept(self, ids: Sequence[str], *, actor: str, now: datetime) -> list[dict[str, Any]]:
+    def accept(
+        self, ids: Sequence[str], *, actor: str, now: datetime, field: str = "id"
+    ) -> list[dict[str, Any]]:
         """Accept open suggestions `ids`, all or nothing, in one transaction: each tag is written
         to the asset's row (catalog.accepted.tagged) and to `accepted_tags`, so it survives
         re-ingest. Raises NotFoundError (unknown id) or ConflictError (not open; its asset gone
-        or changed since; a type already set) naming the first bad id; nothing changes then."""
+        or changed since; a type already set) naming the first bad id, with `field` the input
+        that held it; nothing changes then."""
         with self.engine.begin() as connection:
-            decided = [_decide(connection, sid, "accepted", actor, now) for sid in ids]
+            decided = [_decide(connection, sid, "accepted", actor, now, field) for sid in ids]
             for row in decided:
-                _apply(connection, row, actor, now)
+                _apply(connection, row, actor, now, field)
         return [_public(row) | {"status": "accepted"} for row in decided]
 
-    def reject(self, ids: Sequence[str], *, actor: str, now: datetime) -> list[dict[str, Any]]:
+    def reject(
+        self, ids: Sequence[str], *, actor: str, now: datetime, field: str = "id"
+    ) -> list[dict[str, Any]]:
         """Reject open suggestions `ids`, all or nothing; errors as `accept`."""
         with self.engine.begin() as connection:
-            decided = [_decide(connection, sid, "rejected", actor, now) for sid in ids]
+            decided = [_decide(connection, sid, "rejected", actor, now, field) for sid in ids]
         return [_public(row) | {"status": "rejected"} for row in decided]
 
 
@@ -216,16 +221,16 @@ def _void_reason(
     return "not_proposed"
 
 
-def _row(connection: Connection, suggestion_id: str) -> Mapping[str, Any]:
+def _row(connection: Connection, suggestion_id: str, field: str) -> Mapping[str, Any]:
     query = select(tables.tag_suggestions).where(tables.tag_suggestions.c.id == suggestion_id)
     row = connection.execute(query).first()
     if row is None:
-        raise NotFoundError(f"No tag suggestion with id '{suggestion_id}'.", field="id")
+        raise NotFoundError(f"No tag suggestion with id '{suggestion_id}'.", field=field)
     return dict(row._mapping)
 
 
 def _decide(
-    connection: Connection, suggestion_id: str, status: str, actor: str, now: datetime
+    connection: Connection, suggestion_id: str, status: str, actor: str, now: datetime, field: str
 ) -> dict[str, Any]:
     """Mark an open suggestion decided and return its row (before the change); only an open one
     changes, so of two racing decisions one wins and the other is a ConflictError."""
@@ -235,17 +240,19 @@ def _decide(
         .where(s.id == suggestion_id, s.status == "open")
         .values(status=status, decided_at=now, decided_by=actor)
     ).rowcount
-    row = dict(_row(connection, suggestion_id))
+    row = dict(_row(connection, suggestion_id, field))
     if not changed:
         raise ConflictError(
             f"Tag suggestion '{suggestion_id}' is {row['status']}, not open: it cannot be "
             f"{status} (nothing was changed).",
-            field="id",
+            field=field,
         )
     return row | {"decided_at": now, "decided_by": actor}
 
 
-def _apply(connection: Connection, row: Mapping[str, Any], actor: str, now: datetime) -> None:
+def _apply(
+    connection: Connection, row: Mapping[str, Any], actor: str, now: datetime, field: str
+) -> None:
     """Write an accepted suggestion's tag to its asset's row and to `accepted_tags`; a type
     accepted voids the other open type suggestions of that asset."""
     a = tables.assets.c
@@ -257,14 +264,14 @@ def _apply(connection: Connection, row: Mapping[str, Any], actor: str, now: date
         raise ConflictError(
             f"Tag suggestion '{sid}' is for asset '{asset_id}', which {what}; refresh the "
             "suggestions (nothing was changed).",
-            field="id",
+            field=field,
         )
     current = dict(asset._mapping)
     if name not in MULTI_VALUED and current[name]:
         raise ConflictError(
             f"Tag suggestion '{sid}': asset '{asset_id}' has a {name} already "
             f"('{current[name]}'; nothing was changed).",
-            field="id",
+            field=field,
         )
     values = tagged(current, name, row["value"], by=actor, at=now)
     connection.execute(update(tables.assets).where(a.id == asset_id).values(**values))
