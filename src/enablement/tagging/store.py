@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, or_, select, update
 
 from enablement.catalog.accepted import tagged
 from enablement.db import tables
@@ -172,13 +172,17 @@ def _upsert(
         row = {"id": suggestion.id, "asset_id": suggestion.asset_id, "field": suggestion.field,
                "value": suggestion.value, "content_hash": suggestion.content_hash,
                "status": "open", "created_at": now, **scores}  # fmt: skip
-        connection.execute(insert(tables.tag_suggestions).values(**row))
+        statement = dialect_insert(connection.engine, tables.tag_suggestions).values(**row)
+        # a refresh running at the same time in another process may have inserted it
+        connection.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
         report.added += 1
     elif status in ("open", "void"):
         reopen = {"status": "open", "void_reason": None, "decided_at": None, "decided_by": None}
         values = scores if status == "open" else scores | reopen
-        connection.execute(
-            update(tables.tag_suggestions).where(s.id == suggestion.id).values(**values)
+        connection.execute(  # only while still as read: a decision made meanwhile stands
+            update(tables.tag_suggestions)
+            .where(s.id == suggestion.id, s.status == status)
+            .values(**values)
         )
         if status == "open":
             report.kept += 1
@@ -198,7 +202,7 @@ def _void_the_rest(
         reason = _void_reason(dict(row._mapping), assets, valid)
         connection.execute(
             update(tables.tag_suggestions)
-            .where(s.id == row.id)
+            .where(s.id == row.id, s.status == "open")
             .values(status="void", void_reason=reason, decided_at=now)
         )
         report.voided[reason] += 1
