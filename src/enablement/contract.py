@@ -226,6 +226,22 @@ class Chunk(BaseModel):
     heading_path: list[str]
 
 
+class TagSource(BaseModel):
+    """Where a field's values came from when not from the source file: an accepted suggestion."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"source": "suggested", "by": "content-ops",
+                          "at": "2026-12-05T12:05:00+00:00", "values": ["finance"]}]
+        }
+    )  # fmt: skip
+
+    source: Literal["suggested"]
+    by: str = Field(description="Who accepted it.")
+    at: str = Field(description="When.")
+    values: list[str] = Field(description="The field's values that came from suggestions.")
+
+
 class AssetPublic(BaseModel):
     """What anyone outside may see of an asset: no server path, hash or raw metadata."""
 
@@ -248,12 +264,21 @@ class AssetPublic(BaseModel):
     word_count: int
     chunk_count: int
     chunks: list[Chunk] | None = None
+    tag_sources: dict[str, TagSource] = Field(
+        default_factory=dict,
+        description="Fields tagged by an accepted suggestion rather than the source file, with "
+        "who accepted it and when (`enablement tags accept`, POST /v1/tag-suggestions/{id}"
+        ":accept).",
+    )
 
 
 def public_asset(row: dict[str, Any], chunks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A catalog row (and its chunks) as JSON-ready AssetPublic fields, and nothing else."""
-    fields = {name: row[name] for name in AssetPublic.model_fields if name != "chunks"}
-    return AssetPublic.model_validate(fields | {"chunks": chunks}).model_dump(mode="json")
+    own = {"chunks", "tag_sources"}
+    fields = {name: row[name] for name in AssetPublic.model_fields if name not in own}
+    sources = (row.get("extra") or {}).get("tag_sources") or {}
+    public = fields | {"chunks": chunks, "tag_sources": sources}
+    return AssetPublic.model_validate(public).model_dump(mode="json")
 
 
 Model = TypeVar("Model", bound=BaseModel)

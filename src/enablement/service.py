@@ -3,8 +3,9 @@
 It delegates to serving.ServingModels (the encoder and the models a recommender serves with),
 recommending.Recommending (the live recommender, deals and searches checked against it), library
 (build and index options, ingest paths, the removal audit log) and the stores of the catalog,
-events, access keys, analytics and jobs, experimenting.Experimenting (experiments) and
-ranking.Ranking (the ranker registry and the live ranker)."""
+events, access keys, analytics and jobs, experimenting.Experimenting (experiments),
+ranking.Ranking (the ranker registry and the live ranker) and suggesting.Suggesting (tag
+suggestions under review)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ from enablement.recommend.search import SearchResult
 from enablement.recommending import Recommending
 from enablement.serving import ServingModels
 from enablement.settings import Settings
+from enablement.suggesting import Suggesting, no_model
 from enablement.taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -300,6 +302,11 @@ class EnablementService:
             taxonomy=lambda: self.taxonomy, cache_seconds=self.settings.experiment_cache_s,
             learned=self.ranking.learned_rankers,
         )  # fmt: skip
+
+    @cached_property
+    def suggesting(self) -> Suggesting:
+        """Tag suggestions under review (suggesting.py); no proposals until a model is wired."""
+        return Suggesting(self.store, suggest=no_model, taxonomy=lambda: self.taxonomy)
 
     @cached_property
     def jobs(self) -> JobStore:

@@ -19,6 +19,7 @@ from enablement.api import (
     job_schemas,
     ranker_schemas,
     recommend_schemas,
+    tag_schemas,
     token_schemas,
 )
 from enablement.catalog.build import BuildOptions
@@ -137,7 +138,7 @@ def _post(env: ApiEnv, method: str, path: str, body: Any) -> Any:
 
 def test_every_request_body_model_applies_the_rule(openapi: dict[str, Any]) -> None:
     modules = (recommend_schemas, job_schemas, event_schemas, token_schemas, experiment_schemas,
-               ranker_schemas)  # fmt: skip
+               ranker_schemas, tag_schemas)  # fmt: skip
     names = {_resolve(s, openapi).get("title") for _, _, s in _bodies(openapi)}
     assert len(names) >= 6
     for name in names:

@@ -13,7 +13,7 @@ from enablement.catalog.store import CatalogStore
 from enablement.db import connect, downgrade, migrate, tables
 from enablement.db.tables import metadata
 
-HEAD = "0013_rankers"
+HEAD = "0014_tag_suggestions"
 
 
 def test_upgrade_from_empty_matches_the_tables(database_url: str) -> None:
@@ -172,9 +172,31 @@ def test_the_ranker_registry_comes_and_goes_with_0013(database_url: str) -> None
         connection.execute(insert(tables.ranker_changes).values(follows=0, **change))
     with pytest.raises(IntegrityError), engine.begin() as connection:  # one change per state
         connection.execute(insert(tables.ranker_changes).values(follows=0, **change))
-    downgrade(engine, "-1")  # one step: whichever revision 0013 follows
+    downgrade(engine, "0012_served_lists")  # the revision 0013 follows
     assert not {"rankers", "ranker_changes"} & set(inspect(engine).get_table_names())
     assert "events" in inspect(engine).get_table_names()
     migrate(engine)
     assert {"rankers", "ranker_changes"} <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_the_tag_review_tables_come_and_go_with_0014(database_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    engine = connect(database_url)
+    now = datetime.now(UTC)
+    tag = {"asset_id": "a", "field": "personas", "value": "cfo", "suggestion_id": "ts_1",
+           "accepted_by": "ops", "accepted_at": now}  # fmt: skip
+    with engine.begin() as connection:
+        connection.execute(insert(tables.accepted_tags).values(**tag))
+    with pytest.raises(IntegrityError), engine.begin() as connection:  # one row per tag
+        connection.execute(insert(tables.accepted_tags).values(**(tag | {"suggestion_id": "x"})))
+    downgrade(engine, "0013_rankers")
+    assert not {"tag_suggestions", "accepted_tags"} & set(inspect(engine).get_table_names())
+    assert "rankers" in inspect(engine).get_table_names()
+    migrate(engine)
+    assert {"tag_suggestions", "accepted_tags"} <= set(inspect(engine).get_table_names())
     engine.dispose()

@@ -31,6 +31,7 @@ from enablement.api.routes import (
     health,
     rankers,
     recommend,
+    tags,
     tokens,
 )
 from enablement.errors import EnablementError
@@ -48,8 +49,9 @@ get_asset) at /mcp/ (streamable HTTP), with the same keys.
 Every route except /healthz, /readyz, the docs and the pages needs an API key:
 `Authorization: Bearer <key>` (or `X-API-Key`). Roles: `rep` (recommend, search, assets,
 taxonomy, events), `crm` (a rep's rights plus deal outcomes), `marketer` (a rep's plus
-analytics and reading experiments and rankers), `admin` (all, plus ingest, rebuild, jobs,
-metrics, starting and stopping experiments, promoting and rolling back rankers).
+analytics, reading experiments and rankers, and reviewing tag suggestions), `admin` (all, plus
+ingest, rebuild, jobs, metrics, starting and stopping experiments, promoting and rolling back
+rankers).
 `POST /v1/embed-tokens` trades a key for a short-lived token scoped to one user, which the
 embedded pages (/sidebar) use like a key.
 Errors share one body: `{"error": {"code", "message", "field"}}`.
@@ -88,7 +90,8 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     errors.install(app)
     logs.install()  # keys and tokens never reach the access log
     routers = (
-        recommend, events, tokens, analytics, catalog, admin, experiments, rankers, health, docs,
+        recommend, events, tokens, analytics, catalog, admin, experiments, rankers, tags, health,
+        docs,
     )  # fmt: skip
     check_operation_ids(module.router for module in routers)
     for module in routers:

@@ -114,6 +114,14 @@ ASSET_EXAMPLE: dict[str, Any] = {
     "path": "security/hipaa-baa-summary.docx",
     "word_count": 542,
     "chunk_count": 5,
+    "tag_sources": {
+        "personas": {
+            "source": "suggested",
+            "by": "content-ops",
+            "at": "2026-12-05T12:05:00+00:00",
+            "values": ["it_security", "procurement_legal"],
+        }
+    },
 }
 JOB_EXAMPLE: dict[str, Any] = {
     "id": "9f1c2a7b3d4e5f60",

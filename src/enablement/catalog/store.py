@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from enablement.catalog.accepted import reapply
 from enablement.catalog.models import Asset
 from enablement.db import tables
 from enablement.errors import UnknownAssetError
@@ -132,7 +133,8 @@ class CatalogStore:
     ) -> int:  # fmt: skip
         """Write all changes and the run record atomically; returns the catalog version.
 
-        An upsert replaces any row of its id, a removed (soft-deleted) one too: that restores it."""
+        An upsert replaces any row of its id, a removed (soft-deleted) one too: that restores it.
+        Accepted tag suggestions fill the fields its source leaves empty (catalog.accepted)."""
         now = datetime.now(UTC)
         doomed = [*removed, *(asset.id for asset in upserts)]
         a = tables.assets.c
@@ -149,6 +151,7 @@ class CatalogStore:
                 )
             if upserts:
                 rows = [_asset_row(a, pipeline, now) for a in upserts]
+                reapply(connection, rows)  # accepted tag suggestions survive re-ingest
                 connection.execute(insert(tables.assets), rows)
                 chunk_rows = [_chunk_row(a.id, c) for a in upserts for c in a.chunks]
                 if chunk_rows:

@@ -19,6 +19,7 @@ from enablement.cli import (
     rankers,
     recommend,
     server,
+    tags,
 )
 from enablement.cli.common import printable
 from enablement.errors import EnablementError
@@ -80,6 +81,7 @@ for command in (
     experiments.experiments,
     rankers.rankers,
     learn.learn_command,
+    tags.tags,
 ):
     cli.add_command(command)
 

@@ -1,7 +1,7 @@
 """Table definitions (SQLAlchemy Core); migrations under db/migrations create them. The catalog,
-keys and jobs are defined here; the usage tables in db/event_tables.py and the ranker registry's
-in db/ranker_tables.py, on the same metadata (db/metadata.py), re-exported here so every table
-is `tables.<name>`."""
+keys and jobs are defined here; the usage tables in db/event_tables.py, the ranker registry's
+in db/ranker_tables.py and the tag review's in db/tag_tables.py, on the same metadata
+(db/metadata.py), re-exported here so every table is `tables.<name>`."""
 
 from __future__ import annotations
 
@@ -33,12 +33,13 @@ from enablement.db.event_tables import (
 )
 from enablement.db.metadata import metadata
 from enablement.db.ranker_tables import ranker_changes, rankers
+from enablement.db.tag_tables import accepted_tags, tag_suggestions
 
 __all__ = [
-    "api_keys", "assets", "audit_log", "chunks", "deal_assets", "deals",
+    "accepted_tags", "api_keys", "assets", "audit_log", "chunks", "deal_assets", "deals",
     "embed_tokens", "embedding_cache", "events", "experiments", "ingest_runs", "jobs",
     "link_views", "metadata", "questions", "ranker_changes", "rankers", "served_lists",
-    "share_links",
+    "share_links", "tag_suggestions",
 ]  # fmt: skip
 
 assets = Table(

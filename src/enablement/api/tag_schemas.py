@@ -1,0 +1,124 @@
+"""Request and response bodies of the tag-suggestion review."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from enablement.contract import RequestModel
+
+__all__ = ["TagAccept", "TagSuggestionDecided", "TagSuggestionPage", "TagSuggestionPublic"]
+
+WHY_EXAMPLE: dict[str, Any] = {
+    "words": ["hospital", "prior authorization"],
+    "neighbours": [
+        {"asset_id": "case-hospital", "title": "Hospital Case Study", "similarity": 0.82}
+    ],
+}
+SUGGESTION_EXAMPLE: dict[str, Any] = {
+    "id": "ts_0f3c9a1b2d4e5f60718a",
+    "asset_id": "workflow-healthcare-brief",
+    "field": "verticals",
+    "value": "healthcare",
+    "confidence": 0.91,
+    "why": WHY_EXAMPLE,
+    "status": "open",
+    "void_reason": None,
+    "created_at": "2026-12-05T12:00:00+00:00",
+    "decided_at": None,
+    "decided_by": None,
+}
+REFRESH_EXAMPLE: dict[str, Any] = {
+    "added": 3,
+    "kept": 12,
+    "voided": {"asset_removed": 0, "content_changed": 1, "field_set": 0, "value_removed": 1,
+               "not_proposed": 0},
+    "dropped": 0,
+    "void": [{"id": "ts_5e4f3a2b1c0d9e8f7a6b", "asset_id": "retail-deck", "field": "verticals",
+              "value": "grocery", "reason": "value_removed"}],
+}  # fmt: skip
+
+
+class Why(BaseModel):
+    """What carried a suggestion."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [WHY_EXAMPLE]})
+
+    words: list[str] = Field(description="The words that weighed most for the value.")
+    neighbours: list[dict[str, Any]] = Field(
+        description="The nearest tagged assets that have the value: asset_id, title, similarity."
+    )
+
+
+class TagSuggestionPublic(BaseModel):
+    """One value the model proposes for one field of one asset, and its review state."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [SUGGESTION_EXAMPLE]})
+
+    id: str = Field(description="Stable for the asset, field, value and content.")
+    asset_id: str
+    field: str = Field(description="type, stages, verticals or personas.")
+    value: str = Field(description="A taxonomy id of the field's facet.")
+    confidence: float = Field(description="The model's probability (0-1) that it is right.")
+    why: Why
+    status: str = Field(description="open, accepted, rejected or void.")
+    void_reason: str | None = Field(
+        None,
+        description="void only: asset_removed, content_changed, field_set, value_removed or "
+        "not_proposed.",
+    )
+    created_at: str
+    decided_at: str | None = None
+    decided_by: str | None = Field(None, description="Who accepted or rejected it.")
+
+
+class RefreshPublic(BaseModel):
+    """What recomputing the suggestions did (the catalog had changed since the last time)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [REFRESH_EXAMPLE]})
+
+    added: int
+    kept: int
+    voided: dict[str, int] = Field(description="Open suggestions voided, by reason.")
+    dropped: int = Field(description="Proposals not listed: for a field the asset has, say.")
+    void: list[dict[str, str]] = Field(description="Each one voided: id, asset, value, reason.")
+
+
+class TagSuggestionPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"items": [SUGGESTION_EXAMPLE], "next": "0.91:ts_0f3c9a1b2d4e5f60718a",
+                          "refreshed": REFRESH_EXAMPLE}]
+        }
+    )  # fmt: skip
+
+    items: list[TagSuggestionPublic] = Field(description="Highest confidence first, then id.")
+    next: str | None = Field(description="Pass back as `cursor` for the next page.")
+    refreshed: RefreshPublic | None = Field(
+        description="The refresh this read ran because the catalog changed; null if none."
+    )
+
+
+class TagSuggestionDecided(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"items": [SUGGESTION_EXAMPLE | {"status": "accepted",
+                          "decided_by": "content-ops",
+                          "decided_at": "2026-12-05T12:05:00+00:00"}]}]
+        }
+    )  # fmt: skip
+
+    items: list[TagSuggestionPublic]
+
+
+class TagAccept(RequestModel):
+    """Suggestions to accept together, all or nothing (POST /v1/tag-suggestions:accept)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"ids": ["ts_0f3c9a1b2d4e5f60718a"]}]}
+    )
+
+    ids: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        min_length=1, max_length=500, description="Suggestion ids; the first bad one is named."
+    )
