@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -47,7 +48,7 @@ from enablement.recommend.search import SearchResult
 from enablement.recommending import Recommending
 from enablement.serving import ServingModels
 from enablement.settings import Settings
-from enablement.suggesting import Suggesting, no_model
+from enablement.suggesting import Suggesting
 from enablement.taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -152,9 +153,10 @@ class EnablementService:
             bundles=self.settings.bundles_dir,
             options=library.index_options(self.settings),
             progress=progress,
+            annotate=self.suggesting.annotate,
         )
         self.recommending.reload()
-        return report
+        return replace(report, tags=self.suggesting.last_refresh)
 
     def serving_version(self) -> str | None:
         """The version of the bundle this process serves, or None before one is loaded."""
@@ -305,8 +307,18 @@ class EnablementService:
 
     @cached_property
     def suggesting(self) -> Suggesting:
-        """Tag suggestions under review (suggesting.py); no proposals until a model is wired."""
-        return Suggesting(self.store, suggest=no_model, taxonomy=lambda: self.taxonomy)
+        """Tag suggestions (suggesting.py): made by the tag model at each index build, reviewed
+        by marketers, read by ranking."""
+        return Suggesting(
+            self.store, taxonomy=lambda: self.taxonomy, encoder=lambda: self.encoder,
+            bundle=self._served_bundle,
+        )  # fmt: skip
+
+    def _served_bundle(self) -> Bundle | None:
+        try:
+            return self.recommending.recommender.bundle
+        except IndexMissingError:
+            return None
 
     @cached_property
     def jobs(self) -> JobStore:

@@ -1,5 +1,5 @@
 """The tag-suggestion review over HTTP, on SQLite and PostgreSQL, with a fake model: listing
-(filters, paging, the refresh report), accepting and rejecting one or many, the errors."""
+(filters, paging), accepting and rejecting one or many, the errors."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ def api(api_on_both: ApiEnv) -> Iterator[ApiEnv]:
     service.__dict__["suggesting"] = Suggesting(
         service.store, suggest=model, taxonomy=lambda: service.taxonomy
     )
+    service.suggesting.refresh()  # what an index build does
     yield api_on_both
 
 
@@ -43,14 +44,12 @@ def ids(api: ApiEnv) -> dict[tuple[str, str], str]:
     return {(r["field"], r["value"]): r["id"] for r in listed(api)["items"]}
 
 
-def test_the_list_is_recomputed_once_per_catalog_change_and_pages(api: ApiEnv) -> None:
+def test_the_list_pages_and_filters(api: ApiEnv) -> None:
     first = listed(api, limit=2)
-    assert first["refreshed"]["added"] == 5
     assert [(r["value"], r["confidence"]) for r in first["items"]] == [
         ("operations", 0.8), ("faq", 0.7),
     ]  # fmt: skip
     second = listed(api, limit=2, cursor=first["next"])
-    assert second["refreshed"] is None  # the catalog did not change since
     assert [r["value"] for r in second["items"]] == ["finance", "technology"]
     last = listed(api, limit=2, cursor=second["next"])
     assert [r["value"] for r in last["items"]] == ["whitepaper"] and last["next"] is None

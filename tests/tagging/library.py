@@ -45,7 +45,7 @@ class FakeModel:
         self.proposals = proposals
         self.runs = 0
 
-    def __call__(self) -> list[Suggestion]:
+    def __call__(self, bundle: object = None) -> list[Suggestion]:
         self.runs += 1
         rows = {row["id"]: row for row in self.store.assets()}
         return [

@@ -29,15 +29,6 @@ SUGGESTION_EXAMPLE: dict[str, Any] = {
     "decided_at": None,
     "decided_by": None,
 }
-REFRESH_EXAMPLE: dict[str, Any] = {
-    "added": 3,
-    "kept": 12,
-    "voided": {"asset_removed": 0, "content_changed": 1, "field_set": 0, "value_removed": 1,
-               "not_proposed": 0},
-    "dropped": 0,
-    "void": [{"id": "ts_5e4f3a2b1c0d9e8f7a6b", "asset_id": "retail-deck", "field": "verticals",
-              "value": "grocery", "reason": "value_removed"}],
-}  # fmt: skip
 
 
 class Why(BaseModel):
@@ -73,31 +64,15 @@ class TagSuggestionPublic(BaseModel):
     decided_by: str | None = Field(None, description="Who accepted or rejected it.")
 
 
-class RefreshPublic(BaseModel):
-    """What recomputing the suggestions did (the catalog had changed since the last time)."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [REFRESH_EXAMPLE]})
-
-    added: int
-    kept: int
-    voided: dict[str, int] = Field(description="Open suggestions voided, by reason.")
-    dropped: int = Field(description="Proposals not listed: for a field the asset has, say.")
-    void: list[dict[str, str]] = Field(description="Each one voided: id, asset, value, reason.")
-
-
 class TagSuggestionPage(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"items": [SUGGESTION_EXAMPLE], "next": "0.91:ts_0f3c9a1b2d4e5f60718a",
-                          "refreshed": REFRESH_EXAMPLE}]
+            "examples": [{"items": [SUGGESTION_EXAMPLE], "next": "0.91:ts_0f3c9a1b2d4e5f60718a"}]
         }
     )  # fmt: skip
 
     items: list[TagSuggestionPublic] = Field(description="Highest confidence first, then id.")
     next: str | None = Field(description="Pass back as `cursor` for the next page.")
-    refreshed: RefreshPublic | None = Field(
-        description="The refresh this read ran because the catalog changed; null if none."
-    )
 
 
 class TagSuggestionDecided(BaseModel):

@@ -46,12 +46,13 @@ class BuildReport:
     encoded: int  # passages that were not in the embedding cache
     dense_kind: str
     seconds: float
+    tags: dict[str, Any] | None = None  # what refreshing the tag suggestions did, when it ran
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": self.version, "path": str(self.path), "assets": self.assets,
             "chunks": self.chunks, "encoded": self.encoded, "dense_kind": self.dense_kind,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 3), "tags": self.tags,
         }  # fmt: skip
 
 

@@ -47,6 +47,7 @@ class AssetRecord:
     path: str | None = None
     updated_at: date | None = None
     expires_at: date | None = None
+    content_hash: str = ""  # of the content indexed: tag suggestions are made for it
     # Unreviewed tag suggestions for fields the asset leaves empty, (field, value, confidence):
     # soft evidence for ranking (recommend/table.py), never a filter.
     suggested: tuple[tuple[str, str, float], ...] = ()

@@ -115,6 +115,17 @@ class SuggestionStore:
         last_row = rows[limit - 1]
         return rows[:limit], f"{last_row['confidence']!r}:{last_row['id']}"
 
+    def open_by_asset(self) -> dict[str, tuple[tuple[str, str, float], ...]]:
+        """Every open suggestion as (field, value, confidence) per asset id: what an index
+        bundle carries for ranking (AssetRecord.suggested)."""
+        s = tables.tag_suggestions.c
+        query = select(s.asset_id, s.field, s.value, s.confidence).where(s.status == "open")
+        found: dict[str, list[tuple[str, str, float]]] = {}
+        with self.engine.connect() as connection:
+            for asset_id, field, value, confidence in connection.execute(query.order_by(s.id)):
+                found.setdefault(asset_id, []).append((field, value, float(confidence)))
+        return {asset_id: tuple(rows) for asset_id, rows in found.items()}
+
     def get(self, suggestion_id: str) -> dict[str, Any]:
         """One suggestion; NotFoundError naming the id when unknown."""
         with self.engine.connect() as connection:

@@ -4,7 +4,7 @@ assets and a reference set of other libraries', asked about each field an asset 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, Final
 
 import numpy as np
@@ -21,11 +21,9 @@ DEFAULT_MIN_CONFIDENCE: Final = 0.5
 TEXT_CHUNKS: Final = 12  # the opening chunks: enough for TEXT_CHARS of text
 
 
-def documents_from_bundle(
-    bundle: Bundle, hashes: Mapping[str, str] | None = None
-) -> list[TagDocument]:
-    """Each asset of `bundle` as the tag model reads it: its opening chunks' text, its vector and
-    its tags; `hashes` gives each asset's content hash (asset id -> hash)."""
+def documents_from_bundle(bundle: Bundle) -> list[TagDocument]:
+    """Each asset of `bundle` as the tag model reads it: its opening chunks' text, its vector,
+    its tags and the content hash it was indexed at."""
     texts: dict[int, list[str]] = defaultdict(list)
     for chunk, owner in zip(bundle.chunks, bundle.chunk_asset, strict=True):
         if len(texts[int(owner)]) < TEXT_CHUNKS:
@@ -44,7 +42,7 @@ def documents_from_bundle(
                 "verticals": asset.verticals,
                 "personas": asset.personas,
             },
-            content_hash=(hashes or {}).get(asset.id, ""),
+            content_hash=asset.content_hash,
         )
         for i, asset in enumerate(bundle.assets)
     ]
@@ -60,11 +58,13 @@ def suggest(
 ) -> list[Suggestion]:
     """A suggestion per value at or above `floor` for each field each asset of `library` lacks:
     the most probable value for `type`, every value so probable for the list fields. The model
-    learns from the library's tagged assets and `reference`'s; a reference asset with the id of
-    one of the library's is left out (it is that asset, as shipped: the demo library is one of
-    the reference libraries). Values outside `taxonomy` are never proposed."""
+    learns from the library's tagged assets and `reference`'s; a reference asset with the id and
+    title of one of the library's is left out (it is that asset, as shipped: the demo library is
+    one of the reference libraries; two libraries' assets may share an id alone). Values
+    outside `taxonomy` are never proposed."""
     own = frozenset(d.id for d in library)
-    others = [d for d in reference if d.id not in own]
+    same = {(d.id, d.title) for d in library}
+    others = [d for d in reference if (d.id, d.title) not in same]
     model = TagModel(options).fit([*library, *others], own=own)
     out: list[Suggestion] = []
     features = model.features(library)

@@ -33,16 +33,13 @@ def list_tag_suggestions(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """Tag suggestions of `status` (open by default), highest confidence first; pass `next`
-    back as `cursor`. When the catalog changed since this server last looked, they are
-    recomputed first and `refreshed` says what changed (voided ones with their reason: a value
-    the taxonomy no longer has is `value_removed`). A bad field or status is a 422 naming it,
-    with the `valid` values."""
-    refreshed = service.suggesting.refresh_if_changed()
-    page = service.suggesting.page(
+    back as `cursor`. They are recomputed at every index build (so after every change of the
+    catalog); voided ones say why (`void_reason`: a value the taxonomy no longer has is
+    `value_removed`). A bad field or status is a 422 naming it, with the `valid` values."""
+    return service.suggesting.page(
         field=field, min_confidence=min_confidence, status=status, asset_id=asset_id,
         cursor=cursor, limit=limit,
     )  # fmt: skip
-    return {**page, "refreshed": refreshed.to_dict() if refreshed is not None else None}
 
 
 @router.post(
