@@ -18,6 +18,8 @@ from enablement.events.simulate import SimulationOptions, simulate
 from enablement.events.store import EventStore
 from enablement.service import EnablementService
 from enablement.settings import Settings
+from enablement.tagging.store import SuggestionStore
+from enablement.tagging.suggestion import FACET_OF, FIELDS, Suggestion
 from enablement.taxonomy import Taxonomy
 from tests.conftest import CATALOG
 from tests.fakes import HashingEncoder
@@ -197,5 +199,27 @@ def test_summaries_have_every_key_whatever_the_data(
     assert unused == {"assets": len(sqlite_store.assets()), "recommended_never_used": 0,
                       "never_recommended": len(sqlite_store.assets())}  # fmt: skip
     health = audit.health(empty, today=date(2000, 1, 1)).summary
-    assert set(health) == {"assets", "expired", "stale", "expiring_soon", "near_duplicate"}
+    tagging = {f"{kind}_{field}" for kind in ("untagged", "suggested")
+               for field in ("type", "stages", "verticals", "personas")}  # fmt: skip
+    assert (
+        set(health) == {"assets", "expired", "stale", "expiring_soon", "near_duplicate"} | tagging
+    )
     assert health["expired"] == health["stale"] == 0
+
+
+def test_health_counts_untagged_assets_and_the_suggestions_waiting(
+    store: CatalogStore, taxonomy: Taxonomy, tmp_path: Path, build_options: BuildOptions
+) -> None:
+    audit = audit_over(store, taxonomy, tmp_path, build_options)
+    rows = store.assets()
+    bare = [row for row in rows if not row["personas"]]
+    assert bare, "the test library has an asset without personas"
+    first = bare[0]
+    waiting = Suggestion(first["id"], "personas", "finance", 0.9, first["content_hash"])
+    assets = {row["id"]: (row["content_hash"], {f: bool(row[f]) for f in FIELDS}) for row in rows}
+    valid = {f: set(taxonomy.facet(FACET_OF[f]).ids) for f in FIELDS}
+    SuggestionStore(store.engine).refresh([waiting], assets=assets, valid=valid, now=DAY)
+    summary = audit.health(AuditFilters.parse({}, taxonomy), today=date(2026, 11, 2)).summary
+    assert summary["untagged_personas"] == len(bare)
+    assert summary["suggested_personas"] == 1 and summary["suggested_type"] == 0
+    assert summary["untagged_type"] == sum(1 for row in rows if not row["type"])

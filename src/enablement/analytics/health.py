@@ -1,4 +1,5 @@
-"""Content health: expired, stale and expiring assets, and groups of near-duplicates."""
+"""Content health: expired, stale and expiring assets, groups of near-duplicates, and how many
+assets lack each tag field with how many of those have a suggestion waiting."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
+from sqlalchemy import select
 
 from enablement.analytics.filters import AuditFilters
 from enablement.analytics.sources import AuditSources
 from enablement.analytics.table import AuditTable, tally
+from enablement.db import tables
+from enablement.tagging.suggestion import FIELDS
 
 ISSUE_ORDER = {"expired": 0, "stale": 1, "expiring_soon": 2, "near_duplicate": 3}
 
@@ -28,8 +32,26 @@ def health_table(
     return AuditTable(
         "health", filters.to_dict(),
         ["issue", "asset_id", "title", "type", "owner", "detail", "group"], rows,
-        summary={"assets": len(assets), **tally([r["issue"] for r in rows], ISSUE_ORDER)},
+        summary={"assets": len(assets), **tally([r["issue"] for r in rows], ISSUE_ORDER),
+                 **untagged(sources, assets)},
+        notes=["Untagged counts the assets without a type, a stage, a vertical or a persona; "
+               "suggested, how many of those have a tag suggestion waiting for review."],
     )  # fmt: skip
+
+
+def untagged(sources: AuditSources, assets: list[dict[str, Any]]) -> dict[str, int]:
+    """Per tag field, how many of `assets` lack it (`untagged_<field>`) and how many of those
+    have an open suggestion for it (`suggested_<field>`)."""
+    s = tables.tag_suggestions.c
+    query = select(s.asset_id, s.field).where(s.status == "open").distinct()
+    with sources.engine.connect() as connection:
+        waiting = {(asset_id, field) for asset_id, field in connection.execute(query)}
+    out: dict[str, int] = {}
+    for field in FIELDS:
+        bare = [a["id"] for a in assets if a.get("in_catalog", True) and not a.get(field)]
+        out[f"untagged_{field}"] = len(bare)
+        out[f"suggested_{field}"] = sum(1 for asset_id in bare if (asset_id, field) in waiting)
+    return out
 
 
 def _dated_issues(
