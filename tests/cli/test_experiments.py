@@ -4,9 +4,7 @@ PostgreSQL): the same checks as the API, one line on stderr and exit 1 when refu
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -14,6 +12,7 @@ from click.testing import CliRunner, Result
 from enablement.cli import cli, common
 from enablement.experiments.rankers import BASELINES
 from enablement.service import EnablementService
+from tests.cli.results import printed_json
 from tests.fakes import HashingEncoder
 
 HOLDOUT = ["--kind", "holdout", "--control", "no_metadata", "--share", "0.1", "--name", "meta"]
@@ -34,18 +33,13 @@ def _run(runner: CliRunner, *args: str) -> Result:
     return runner.invoke(cli, ["experiments", *args])
 
 
-def _json(result: Result) -> Any:
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
 def test_create_list_show_stop(runner: CliRunner) -> None:
-    made = _json(_run(runner, "create", *HOLDOUT, "--actor", "alice", "--json"))
+    made = printed_json(_run(runner, "create", *HOLDOUT, "--actor", "alice", "--json"))
     assert (made["kind"], made["control"], made["share"], made["status"], made["created_by"]) == (
         "holdout", "no_metadata", 0.1, "running", "alice",
     )  # fmt: skip
-    assert _json(_run(runner, "list", "--json")) == {"items": [made], "next": None}
-    read = _json(_run(runner, "show", made["id"], "--json"))
+    assert printed_json(_run(runner, "list", "--json")) == {"items": [made], "next": None}
+    read = printed_json(_run(runner, "show", made["id"], "--json"))
     assert read == made | {"results": read["results"]}
     assert (read["results"]["kind"], read["results"]["deals"], read["results"]["causal"]) == (
         "holdout", 0, True,
@@ -54,15 +48,15 @@ def test_create_list_show_stop(runner: CliRunner) -> None:
     assert shown.exit_code == 0 and "no_metadata for 10% of deals" in shown.stdout
     assert "results   0 deals" in shown.stdout and "an arm has no deals" in shown.stdout
     assert "running" in shown.stdout and made["id"] in shown.stdout
-    stopped = _json(_run(runner, "stop", made["id"], "--actor", "bob", "--json"))
+    stopped = printed_json(_run(runner, "stop", made["id"], "--actor", "bob", "--json"))
     assert (stopped["status"], stopped["stopped_by"]) == ("stopped", "bob")
     table = _run(runner, "list")
     assert table.exit_code == 0 and "stopped" in table.stdout and "10%" in table.stdout
-    assert _json(_run(runner, "create", *INTERLEAVE, "--json"))["treatment"] == "bm25_only"
+    assert printed_json(_run(runner, "create", *INTERLEAVE, "--json"))["treatment"] == "bm25_only"
 
 
 def test_a_second_running_experiment_is_refused(runner: CliRunner) -> None:
-    made = _json(_run(runner, "create", *HOLDOUT, "--json"))
+    made = printed_json(_run(runner, "create", *HOLDOUT, "--json"))
     refused = _run(runner, "create", *INTERLEAVE)
     assert refused.exit_code == 1
     assert refused.stderr.startswith(f"Error: Experiment {made['id']} is running; stop it first")
@@ -91,7 +85,7 @@ def test_a_bad_holdout_is_refused_naming_the_field(
     refused = _run(runner, "create", *base, *args)
     assert refused.exit_code == 1, refused.output
     assert refused.stderr.startswith("Error: ") and says in refused.stderr
-    assert _json(_run(runner, "list", "--json"))["items"] == []
+    assert printed_json(_run(runner, "list", "--json"))["items"] == []
 
 
 def test_a_holdout_without_a_share_and_an_interleave_without_a_treatment(

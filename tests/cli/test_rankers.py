@@ -3,9 +3,7 @@ PostgreSQL): the same records as the API, one line on stderr and exit 1 when ref
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -13,6 +11,7 @@ from click.testing import CliRunner, Result
 from enablement.cli import cli, common
 from enablement.rankers import RankerRecord
 from enablement.recommend.ranker import MODEL_FILE
+from tests.cli.results import printed_json, refused
 from tests.rankers.models import tiny_ranker
 
 
@@ -32,52 +31,43 @@ def _run(runner: CliRunner, *args: str) -> Result:
     return runner.invoke(cli, ["rankers", *args])
 
 
-def _json(result: Result) -> Any:
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-def _refused(result: Result) -> str:
-    assert result.exit_code == 1, result.output
-    assert result.stdout == "" and result.stderr.count("\n") == 1, result.output
-    assert result.stderr.startswith("Error: ")
-    return result.stderr
-
-
 def test_list_show_promote_rollback(runner: CliRunner) -> None:
     trained = _register(1)
-    listed = _json(_run(runner, "list", "--json"))["items"]
+    listed = printed_json(_run(runner, "list", "--json"))["items"]
     assert [(r["kind"], r["live"]) for r in listed] == [("shipped", True), ("trained", False)]
     shipped = listed[0]["id"]
     table = _run(runner, "list")
     assert table.exit_code == 0 and trained.id in table.output
     assert any(line.startswith("*") and shipped in line for line in table.output.splitlines())
-    assert _json(_run(runner, "show", trained.id, "--json")) == listed[1]
+    assert printed_json(_run(runner, "show", trained.id, "--json")) == listed[1]
     shown = _run(runner, "show", trained.id)
     assert shown.exit_code == 0 and '{"deals": 9}' in shown.output and "learn" in shown.output
-    promoted = _json(
+    promoted = printed_json(
         _run(runner, "promote", trained.id, "--reason", "won", "--actor", "alice", "--json")
     )
     assert (promoted["live"], promoted["promoted_by"], promoted["reason"]) == (True, "alice", "won")
     said = _run(runner, "promote", trained.id)  # the live one: nothing changes
     assert said.exit_code == 0 and said.output.startswith(f"Live ranker: {trained.id}")
-    assert _json(_run(runner, "show", trained.id, "--json"))["promoted_by"] == "alice"
-    back = _json(_run(runner, "rollback", "--reason", "fewer sends", "--json"))
+    assert printed_json(_run(runner, "show", trained.id, "--json"))["promoted_by"] == "alice"
+    back = printed_json(_run(runner, "rollback", "--reason", "fewer sends", "--json"))
     assert (back["id"], back["kind"], back["reason"]) == (shipped, "shipped", "fewer sends")
-    assert "Nothing to roll back" in _refused(_run(runner, "rollback"))
+    assert "Nothing to roll back" in refused(_run(runner, "rollback"))
 
 
 def test_a_corrupt_file_is_refused_naming_it(runner: CliRunner, tmp_path: Path) -> None:
     trained = _register(1)
     model = tmp_path / "data" / "rankers" / trained.source / MODEL_FILE
     model.write_text("garbage")
-    error = _refused(_run(runner, "promote", trained.id))
+    error = refused(_run(runner, "promote", trained.id))
     assert str(model) in error and "sha256" in error
-    assert [r["live"] for r in _json(_run(runner, "list", "--json"))["items"]] == [True, False]
+    assert [r["live"] for r in printed_json(_run(runner, "list", "--json"))["items"]] == [
+        True,
+        False,
+    ]
 
 
 def test_an_unknown_id_names_the_known_ones(runner: CliRunner) -> None:
     trained = _register(1)
     for command in ("show", "promote"):
-        error = _refused(_run(runner, command, "lambdarank:nope"))
+        error = refused(_run(runner, command, "lambdarank:nope"))
         assert "lambdarank:nope" in error and trained.id in error

@@ -4,9 +4,7 @@ line on stderr and exit 1 when refused."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -18,6 +16,7 @@ from enablement.db import connect
 from enablement.service import EnablementService
 from enablement.settings import Settings
 from enablement.suggesting import Suggesting
+from tests.cli.results import printed_json, refused
 from tests.fakes import HashingEncoder
 from tests.tagging.library import PROPOSALS, FakeModel, ingest_library
 
@@ -48,21 +47,9 @@ def _run(runner: CliRunner, *args: str) -> Result:
     return runner.invoke(cli, ["tags", *args])
 
 
-def _json(result: Result) -> Any:
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-def _refused(result: Result) -> str:
-    assert result.exit_code == 1, result.output
-    assert result.stdout == "" and result.stderr.count("\n") == 1, result.output
-    assert result.stderr.startswith("Error: ")
-    return result.stderr
-
-
 def test_suggest_prints_the_list_and_the_report(runner: CliRunner) -> None:
     result = _run(runner, "suggest", "--json")
-    listed = _json(result)
+    listed = printed_json(result)
     assert [set(row) for row in listed] == [
         {"id", "asset_id", "field", "value", "confidence", "why"}
     ] * 5
@@ -80,7 +67,9 @@ def test_suggest_prints_the_list_and_the_report(runner: CliRunner) -> None:
 
 
 def test_accept_and_reject_record_who_and_refuse_bad_ids(runner: CliRunner) -> None:
-    ids = {(r["field"], r["value"]): r["id"] for r in _json(_run(runner, "suggest", "--json"))}
+    ids = {
+        (r["field"], r["value"]): r["id"] for r in printed_json(_run(runner, "suggest", "--json"))
+    }
     ops, finance = ids["personas", "operations"], ids["personas", "finance"]
     accepted = _run(runner, "accept", ops, "--actor", "li")
     assert accepted.exit_code == 0, accepted.output
@@ -89,19 +78,19 @@ def test_accept_and_reject_record_who_and_refuse_bad_ids(runner: CliRunner) -> N
         row = svc.store.get("hospital")
     assert row is not None and row["personas"] == ["operations"]
     assert row["extra"]["tag_sources"]["personas"]["by"] == "li"
-    error = _refused(_run(runner, "reject", finance, ops))  # all or nothing
+    error = refused(_run(runner, "reject", finance, ops))  # all or nothing
     assert f"'{ops}' is accepted" in error
-    assert _refused(_run(runner, "accept", "ts_nope")) == (
+    assert refused(_run(runner, "accept", "ts_nope")) == (
         "Error: No tag suggestion with id 'ts_nope'.\n"
     )
-    rejected = _json(_run(runner, "reject", finance, "--json"))["items"]
+    rejected = printed_json(_run(runner, "reject", finance, "--json"))["items"]
     assert [(r["id"], r["status"]) for r in rejected] == [(finance, "rejected")]
-    again = _json(_run(runner, "suggest", "--json", "--field", "personas"))
+    again = printed_json(_run(runner, "suggest", "--json", "--field", "personas"))
     assert again == []  # neither is proposed again for this content
 
 
 def test_a_bad_field_is_one_line_naming_the_valid_ones(runner: CliRunner) -> None:
-    error = _refused(_run(runner, "suggest", "--field", "colour"))
+    error = refused(_run(runner, "suggest", "--field", "colour"))
     assert "Unknown field 'colour'. Valid values: type, stages, verticals, personas." in error
     out_of_range = _run(runner, "suggest", "--min-confidence", "2")
     assert out_of_range.exit_code == 2 and "min-confidence" in out_of_range.stderr
