@@ -33,6 +33,7 @@ export class TagReview {
     this.items = [];
     this.next = null;
     this.confirming = false;
+    this.generation = 0; // a newer load makes an older one's pages stale
     this.field = section.querySelector("#t-field");
     this.threshold = section.querySelector("#t-threshold");
     this.bulk = section.querySelector(".bulk");
@@ -67,10 +68,12 @@ export class TagReview {
    * API's error, for the dashboard to show as the view's failure. */
   async load(signal) {
     this.unconfirm();
+    this.generation += 1;
+    const generation = this.generation;
     this.items = [];
     this.next = null;
     await this.fetchPage(null, signal);
-    if (signal && signal.aborted) return;
+    if ((signal && signal.aborted) || generation !== this.generation) return;
     await this.cover(signal);
   }
 
@@ -88,8 +91,9 @@ export class TagReview {
 
   async fetchPage(cursor, signal) {
     const params = { field: this.field.value, cursor, limit: PAGE };
+    const generation = this.generation;
     const page = await this.api().tagSuggestions(params, signal);
-    if (signal && signal.aborted) return 0;
+    if ((signal && signal.aborted) || generation !== this.generation) return 0;
     this.items = cursor ? [...this.items, ...page.items] : page.items;
     this.next = page.next;
     this.render();
@@ -100,11 +104,12 @@ export class TagReview {
    * the surest first), so the bulk accept takes them all; at most MAX_BULK. */
   async cover(signal) {
     const floor = this.floor();
+    const generation = this.generation;
     while (floor !== null && this.next && this.items.length < MAX_BULK) {
       const last = this.items[this.items.length - 1];
       if (last && last.confidence < floor) break;
       await this.fetchPage(this.next, signal);
-      if (signal && signal.aborted) return;
+      if ((signal && signal.aborted) || generation !== this.generation) return;
     }
   }
 
@@ -183,7 +188,7 @@ export class TagReview {
       this.bulk.removeAttribute("aria-busy");
     }
     await this.reload();
-    this.bulk.focus();
+    (this.bulk.disabled ? this.field : this.bulk).focus();
   }
 
   /** Accept or reject one suggestion; it leaves the list and the focus moves to the next row. */
