@@ -221,6 +221,7 @@ def test_the_section_bar_stays_in_view_and_marks_the_section_being_read(
     nav = page.get_by_role("navigation", name="Sections")
     assert nav.get_by_role("link").all_inner_texts() == [
         "Funnel", "Unused", "Health", "Coverage", "Demand", "Influence", "Experiments",
+        "Tag review",
     ]  # fmt: skip
     assert current_section(page) == ["Funnel"]
     bar = "() => document.querySelector('#sticky').getBoundingClientRect().toJSON()"
@@ -229,7 +230,7 @@ def test_the_section_bar_stays_in_view_and_marks_the_section_being_read(
     page.evaluate("document.querySelector('#coverage .figure').scrollIntoView()")
     wait_current(page, "Coverage")
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    wait_current(page, "Experiments")
+    wait_current(page, "Tag review")
     assert page.evaluate("window.scrollY") > 2000
     assert page.evaluate(bar)["top"] == 0 and nav.is_visible()
     # From the keyboard: Tab from the filters reaches the links; Enter on Demand scrolls to it,
@@ -514,11 +515,11 @@ def test_no_serious_accessibility_violations(page: Any, web_server: WebServer) -
     open_dashboard(page, dashboard_url(web_server, marketer(web_server)))
     assert_accessible(page, web_server.url)
     # Keyboard focus is visible: tab to the section bar's first link, then past its last one
-    # (Experiments) to the first download button.
+    # (Tag review) to the first download button.
     page.focus("#f-reset")
     page.keyboard.press("Tab")
     assert focused(page) == ["Funnel", "solid"]
-    for _ in range(7):
+    for _ in range(8):
         page.keyboard.press("Tab")
     assert focused(page) == ["Download CSV (funnel)", "solid"]
 

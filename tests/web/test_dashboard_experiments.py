@@ -16,6 +16,7 @@ from sqlalchemy import create_engine
 
 from enablement.events.feedback import learnable
 from enablement.experiments.assign import position
+from tests.web.browser import assert_accessible
 from tests.web.conftest import WebServer
 from tests.web.test_dashboard import dashboard_url, marketer, open_dashboard
 from tests.web.test_sidebar import fresh
@@ -147,7 +148,7 @@ def test_the_view_lists_experiments_and_shows_the_interleaves_decision_and_inter
     snake = [w for t in rows.all_inner_texts() for w in re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", t)]
     assert snake == [], "rankers are named in words, not by their API names"
     # The newest is shown first; the interleave on asking.
-    section.get_by_role("button", name="Show the results of linear vs bm25").click()
+    section.get_by_role("button", name="Show results of linear vs bm25").click()
     page.wait_for_function(
         "() => document.querySelector('#experiments .results h3').textContent"
         ".startsWith('linear vs bm25: Interleave')"
@@ -177,6 +178,9 @@ def test_the_view_lists_experiments_and_shows_the_interleaves_decision_and_inter
     )
     assert chart == {"data": [[[results["low"], results["high"]]], [results["share"]]],
                      "min": 0, "max": 1}  # fmt: skip
+    # Each Show results button's name starts with its visible text (axe-core's
+    # label-content-name-mismatch), so speech users can say what they see.
+    assert_accessible(page, web_server.url)
 
 
 def test_the_holdout_shows_each_arm_and_a_difference_caused_by_the_live_ranker(

@@ -100,6 +100,22 @@ export class Api {
     return this.request("GET", `/v1/experiments/${encodeURIComponent(id)}`, undefined, { signal });
   }
 
+  /** Open tag suggestions, highest confidence first, as {items, next}: `params` may give
+   * field, min_confidence, cursor and limit (empty ones are left out). */
+  tagSuggestions(params, signal) {
+    return this.request("GET", withQuery("/v1/tag-suggestions", params), undefined, { signal });
+  }
+
+  /** Accept (`how` "accept") or reject ("reject") one tag suggestion; resolves with the row. */
+  decideTag(id, how) {
+    return this.request("POST", `/v1/tag-suggestions/${encodeURIComponent(id)}:${how}`);
+  }
+
+  /** Accept several tag suggestions at once, all or nothing; resolves with {items}. */
+  acceptTags(ids) {
+    return this.request("POST", "/v1/tag-suggestions:accept", { ids });
+  }
+
   /** Record one user action as an event. Retries (network errors, 5xx) reuse its key, so the
    * server stores it once however often it is sent. */
   async record(event) {
@@ -117,10 +133,15 @@ export class Api {
 }
 
 function analyticsPath(view, params = {}) {
+  return withQuery(`/v1/analytics/${encodeURIComponent(view)}`, params);
+}
+
+/** `path` with `params` as its query string; empty values are left out. */
+function withQuery(path, params = {}) {
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) {
     if (value !== undefined && value !== null && String(value).trim() !== "") query.set(name, String(value).trim());
   }
   const suffix = query.toString();
-  return `/v1/analytics/${encodeURIComponent(view)}${suffix ? `?${suffix}` : ""}`;
+  return `${path}${suffix ? `?${suffix}` : ""}`;
 }

@@ -1,6 +1,6 @@
 // The marketer dashboard: sign-in, filters, the sticky section bar, the six audit views, each
 // loading (and failing) on its own, with its summary, notes, chart, table and CSV download, and
-// the experiments view (which the filters do not narrow).
+// the experiments view and the tag review (which the filters do not narrow).
 
 import { Api, ApiError } from "./api.js";
 import { chartsAvailable, setUpCharts } from "./charts.js";
@@ -12,6 +12,7 @@ import {
 import { setUpNav } from "./nav.js";
 import { render, setStatus } from "./sections.js";
 import { adoptTokenFromUrl, currentToken, forget, signIn } from "./session.js";
+import { TagReview } from "./tags.js";
 import { VIEWS } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
@@ -19,6 +20,7 @@ const NAMES = Object.keys(VIEWS);
 
 const state = {
   api: null, taxonomy: null, filters: fromQuery(location.search), controller: null, relayout: () => {},
+  tags: null,
 };
 
 function label(facet, id) {
@@ -139,7 +141,7 @@ async function loadAll() {
   }
   document.body.dataset.state = "loading";
   const views = NAMES.map((name) => loadView(name, controller.signal));
-  await Promise.all([...views, experimentsView(controller.signal)]);
+  await Promise.all([...views, experimentsView(controller.signal), tagsView(controller.signal)]);
   if (controller.signal.aborted || !state.api) return;
   $("updated").textContent = `· updated ${isoMinute(new Date())}`;
   document.body.dataset.state = "ready";
@@ -172,6 +174,18 @@ async function experimentsView(signal) {
   setStatus(section, "Loading…", { busy: true });
   try {
     await loadExperiments(state.api, section, signal, setStatus);
+  } catch (err) {
+    if (err.name === "AbortError" || signal.aborted) return;
+    viewFailed(section, err);
+  }
+}
+
+async function tagsView(signal) {
+  const section = $("tags");
+  section.dataset.state = "loading";
+  setStatus(section, "Loading…", { busy: true });
+  try {
+    await state.tags.load(signal);
   } catch (err) {
     if (err.name === "AbortError" || signal.aborted) return;
     viewFailed(section, err);
@@ -226,6 +240,10 @@ function wire() {
     section.querySelector(".retry").addEventListener("click", () => loadView(name, state.controller.signal));
   }
   $("experiments").querySelector(".retry").addEventListener("click", () => experimentsView(state.controller.signal));
+  state.tags = new TagReview($("tags"), {
+    api: () => state.api, label, setStatus, announce, signIn: (err) => viewFailed($("tags"), err),
+  });
+  $("tags").querySelector(".retry").addEventListener("click", () => tagsView(state.controller.signal));
   state.relayout = setUpNav($("sticky"));
   wirePickers($("filters"));
   $("sign-in-form").addEventListener("submit", submitSignIn);

@@ -46,7 +46,7 @@ function showButton(experiment) {
   const button = el("button", "Show results", "button show");
   button.type = "button";
   button.dataset.id = experiment.id;
-  button.setAttribute("aria-label", `Show the results of ${experiment.name}`);
+  button.setAttribute("aria-label", `Show results of ${experiment.name}`);
   return button;
 }
 
