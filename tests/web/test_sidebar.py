@@ -187,7 +187,8 @@ def test_already_sent_assets_are_marked(page: Any, web_server: WebServer) -> Non
         ".card:has(.badge.sent)", "cards => cards.map(c => c.dataset.assetId)"
     )
     assert marked == [ids[1]]
-    assert page.locator(".card").nth(1).locator("button.sent").inner_text() == "Sent ✓"
+    button = page.locator(f'.card[data-asset-id="{ids[1]}"] button.sent')
+    assert button.inner_text() == "Sent ✓"
 
 
 def test_an_unknown_stage_lists_the_valid_stages(page: Any, web_server: WebServer) -> None:
