@@ -72,3 +72,13 @@ def test_suggestions_round_trip_through_a_bundles_json() -> None:
     record = ASSETS[1]
     assert AssetRecord.from_json(record.to_json()) == record
     assert AssetRecord.from_json({"id": "a", "title": "A"}).suggested == ()  # older bundles
+
+
+def test_a_suggested_type_stands_in_from_the_floor_and_says_so(taxonomy: Taxonomy) -> None:
+    fits = dict.fromkeys(FIT_FEATURES, 0.0) | {"type_intent": 0.9}
+    typed = AssetRecord("t", "T", suggested=(("type", "case_study", 0.7), ("type", "faq", 0.6)))
+    texts = [r.text for r in explain(typed, Deal(), fits, [], taxonomy)]
+    assert texts[0] == "You asked for a case study (suggested tag)"
+    table = AssetTable([typed, AssetRecord("u", "U", suggested=(("type", "faq", 0.4),))])
+    assert table.suggested_types.tolist() == ["case_study", ""]
+    assert table.type_confidence.tolist() == pytest.approx([0.7, 0.0])

@@ -9,7 +9,7 @@ from typing import Any
 from enablement.index.bundle import AssetRecord, ChunkRecord
 from enablement.recommend.context import Deal
 from enablement.recommend.readable import Block, passage_blocks, plain_text, quoted
-from enablement.recommend.table import SUGGESTED_FLOOR
+from enablement.recommend.table import suggested_type
 from enablement.taxonomy import Taxonomy
 
 # P(asset type | question) from which the type counts as asked for, in a reason.
@@ -151,7 +151,9 @@ def explain(
         reasons.append(
             Reason("competitor", f"Covers {_title(deal.competitor)}, the competitor in this deal")
         )
-    kind, guessed = asset.type or _suggested_type(asset), "" if asset.type else " (suggested tag)"
+    stand_in = suggested_type(asset)
+    kind = asset.type or (stand_in[0] if stand_in else None)
+    guessed = "" if asset.type else " (suggested tag)"
     if fits.get("type_intent", 0.0) >= TYPE_MATCH_FLOOR and kind:
         label = taxonomy.asset_types.label(kind)
         reasons.append(Reason("type_match", f"You asked for {_with_article(label)}{guessed}"))
@@ -181,14 +183,6 @@ def explain(
     elif asset.external is None:
         reasons.append(Reason("sharing_unknown", "Not marked as shareable: check before sending"))
     return reasons
-
-
-def _suggested_type(asset: AssetRecord) -> str | None:
-    """The suggested type that stands in for a missing one (recommend/table.py's rule)."""
-    chances = [
-        (c, v) for field, v, c in asset.suggested if field == "type" and c >= SUGGESTED_FLOOR
-    ]
-    return max(chances)[1] if chances else None
 
 
 def _guessed(asset: AssetRecord, name: str) -> str:

@@ -104,15 +104,26 @@ def _suggested_table(
     return AssetTable(filled), confidence
 
 
+def suggested_type(asset: AssetRecord) -> tuple[str, float] | None:
+    """The suggested type that stands in for an untyped asset's missing one, and its
+    confidence: the most confident at SUGGESTED_FLOOR or more (None for a typed asset, or
+    none so sure)."""
+    if asset.type:
+        return None
+    chances = [(c, v) for name, v, c in asset.suggested if name == "type" and c >= SUGGESTED_FLOOR]
+    if not chances:
+        return None
+    confidence, value = max(chances)
+    return value, confidence
+
+
 def _suggested_types(
     assets: Sequence[AssetRecord],
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float32]]:
     kinds = np.full(len(assets), "", dtype=object)
     confidence = np.zeros(len(assets), dtype=np.float32)
     for row, asset in enumerate(assets):
-        if asset.type:
-            continue
-        for name, value, score in asset.suggested:
-            if name == "type" and score >= max(SUGGESTED_FLOOR, confidence[row]):
-                kinds[row], confidence[row] = value, score
+        found = suggested_type(asset)
+        if found is not None:
+            kinds[row], confidence[row] = found
     return kinds, confidence
