@@ -57,6 +57,10 @@ def test_the_list_pages_and_filters(api: ApiEnv) -> None:
     assert [r["value"] for r in only] == ["operations"]
     assert only[0]["why"] == {"words": ["hospital"], "neighbours": []}
     assert only[0]["status"] == "open" and only[0]["decided_by"] is None
+    assert (
+        only[0]["title"]
+        == api.client.get("/v1/assets/notes", headers=api.auth("rep")).json()["title"]
+    )
 
 
 def test_accept_writes_the_asset_with_provenance_and_reject_records_who(api: ApiEnv) -> None:

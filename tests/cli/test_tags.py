@@ -51,7 +51,7 @@ def test_suggest_prints_the_list_and_the_report(runner: CliRunner) -> None:
     result = _run(runner, "suggest", "--json")
     listed = printed_json(result)
     assert [set(row) for row in listed] == [
-        {"id", "asset_id", "field", "value", "confidence", "why"}
+        {"id", "asset_id", "title", "field", "value", "confidence", "why"}
     ] * 5
     assert [(r["value"], r["confidence"]) for r in listed][:2] == [
         ("case_study", 0.9), ("operations", 0.8),
@@ -61,7 +61,7 @@ def test_suggest_prints_the_list_and_the_report(runner: CliRunner) -> None:
     table = _run(runner, "suggest", "--field", "personas", "--min-confidence", "0.7")
     assert table.exit_code == 0, table.output
     lines = table.stdout.splitlines()
-    assert lines[0].split() == ["ID", "ASSET", "FIELD", "VALUE", "CONFIDENCE", "WHY"]
+    assert lines[0].split() == ["ID", "ASSET", "TITLE", "FIELD", "VALUE", "CONFIDENCE", "WHY"]
     assert len(lines) == 2 and "operations" in lines[1] and "words: hospital" in lines[1]
     assert "0 added, 5 kept" in table.stderr
 

@@ -87,6 +87,8 @@ def test_refresh_voids_open_ones_with_each_reason(
     assert report.voided == dict.fromkeys(made, 1)
     assert {v["reason"]: v["id"] for v in report.void} == {r: s.id for r, s in made.items()}
     assert "5 voided (asset_removed 1, content_changed 1" in report.sentence()
+    titles = {row["asset_id"]: row["title"] for row in tags.page(status="void")[0]}
+    assert titles == {"gone": None, "faq": "Security FAQ", "hospital": "Hospital Story"}
 
 
 def test_refresh_drops_what_may_not_be_proposed(store: CatalogStore, tags: SuggestionStore) -> None:

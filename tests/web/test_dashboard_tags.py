@@ -55,8 +55,19 @@ def _why(why: dict[str, Any]) -> str:
 
 
 def _shown(page: Any) -> list[list[str]]:
-    """Each row's asset, field, value, confidence and why, as shown."""
-    return [row.locator("th, td").all_inner_texts()[:5] for row in page.locator(ROWS).all()]
+    """Each row's asset id, field, value, confidence and why, as shown (the asset's cell shows
+    its title, its id beneath: _titles_shown reads the titles)."""
+    rows = [row.locator("th, td").all_inner_texts()[:5] for row in page.locator(ROWS).all()]
+    return [[cells[0].splitlines()[-1], *cells[1:]] for cells in rows]
+
+
+def _titles_shown(page: Any) -> list[str]:
+    return [row.locator(".asset").first.inner_text().splitlines()[0]
+            for row in page.locator(ROWS).all()]  # fmt: skip
+
+
+def _title(web_server: WebServer, asset_id: str) -> str:
+    return str(_ok(web_server.api("GET", f"/v1/assets/{asset_id}"))["title"])
 
 
 def _expected(web_server: WebServer, items: list[dict[str, Any]]) -> list[list[str]]:
@@ -143,6 +154,7 @@ def test_the_real_suggestions_are_listed_surest_first_with_why_in_words(
     section = _review(page, web_server)
     assert section.get_attribute("data-state") == "ready"
     assert _shown(page) == _expected(web_server, items)
+    assert _titles_shown(page) == [s["title"] for s in items]  # which asset, in words
     confidences = [s["confidence"] for s in items]
     assert confidences == sorted(confidences, reverse=True)
     assert any(why.startswith("Words: ") and ". Like: " in why for *_, why in _shown(page))
@@ -160,18 +172,20 @@ def test_accepting_one_writes_the_tag_and_the_row_leaves(page: Any, web_server: 
     assert [r[0] for r in _shown(page)] == [s.asset_id for s in made]
     chosen = made[1]
     label = _labels(web_server)[chosen.field][chosen.value]
-    name = f"Accept Vertical “{label}” for {chosen.asset_id}"
+    name = f"Accept Vertical “{label}” for {_title(web_server, chosen.asset_id)}"
     # From the keyboard: focus the row's Accept and press Enter.
     section.get_by_role("button", name=name).focus()
     page.keyboard.press("Enter")
     _wait_rows(page, 2)
     assert [r[0] for r in _shown(page)] == [made[0].asset_id, made[2].asset_id]
     assert section.locator(".outcome").inner_text() == (
-        f"Accepted Vertical “{label}” for {chosen.asset_id}."
+        f"Accepted Vertical “{label}” for {_title(web_server, chosen.asset_id)}."
     )
     # The focus moved to the next row's Accept, for the next decision.
     focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
-    assert focused.startswith("Accept Stage ") and focused.endswith(made[2].asset_id)
+    assert focused.startswith("Accept Stage ") and focused.endswith(
+        _title(web_server, made[2].asset_id)
+    )
     asset = _ok(web_server.api("GET", f"/v1/assets/{chosen.asset_id}"))
     assert chosen.value in asset["verticals"]
     assert asset["tag_sources"]["verticals"]
@@ -186,7 +200,9 @@ def test_rejecting_one_removes_it_and_leaves_the_asset_as_it_was(
     before = _ok(web_server.api("GET", f"/v1/assets/{made[0].asset_id}"))
     section = _review(page, web_server)
     label = _labels(web_server)["personas"][made[0].value]
-    section.get_by_role("button", name=f"Reject Persona “{label}” for {made[0].asset_id}").click()
+    section.get_by_role(
+        "button", name=f"Reject Persona “{label}” for {_title(web_server, made[0].asset_id)}"
+    ).click()
     _wait_rows(page, 1)
     assert [r[0] for r in _shown(page)] == [made[1].asset_id]
     assert section.locator(".outcome").inner_text().startswith("Rejected Persona")
@@ -238,7 +254,9 @@ def test_a_decision_made_meanwhile_is_shown_in_the_apis_words(
     # Another reviewer accepts the first one after this list was loaded.
     _ok(web_server.api("POST", f"/v1/tag-suggestions/{made[0].id}:accept"))
     label = _labels(web_server)["personas"][made[0].value]
-    section.get_by_role("button", name=f"Accept Persona “{label}” for {made[0].asset_id}").click()
+    section.get_by_role(
+        "button", name=f"Accept Persona “{label}” for {_title(web_server, made[0].asset_id)}"
+    ).click()
     outcome = section.locator(".outcome")
     page.wait_for_function("() => document.querySelector('#tags .outcome').textContent !== ''")
     again = web_server.api("POST", f"/v1/tag-suggestions/{made[0].id}:accept")
@@ -271,19 +289,19 @@ def test_the_field_filter_lists_one_field(page: Any, web_server: WebServer) -> N
     section = _review(page, web_server)
     _wait_rows(page, 4)
     with page.expect_request(lambda r: "field=verticals" in r.url):
-        section.get_by_label("Field").select_option(label="Vertical")
+        section.get_by_label("Field", exact=True).select_option(label="Vertical")
     _wait_rows(page, 2)
     assert [r[1] for r in _shown(page)] == ["Vertical", "Vertical"]
     assert [r[0] for r in _shown(page)] == [made[0].asset_id, made[2].asset_id]
-    section.get_by_label("Field").select_option(label="Asset type")
+    section.get_by_label("Field", exact=True).select_option(label="Asset type")
     _wait_rows(page, 1)
     assert _shown(page)[0][:2] == [made[1].asset_id, "Asset type"]
-    section.get_by_label("Field").select_option(label="Stage")
+    section.get_by_label("Field", exact=True).select_option(label="Stage")
     page.wait_for_selector("#tags[data-state=empty]")
     assert section.locator(".status").inner_text() == (
         "No stage suggestions waiting. Choose “All fields” to see the others."
     )
-    section.get_by_label("Field").select_option(label="All fields")
+    section.get_by_label("Field", exact=True).select_option(label="All fields")
     _wait_rows(page, 4)
 
 
@@ -300,7 +318,9 @@ def test_paging_loads_more_with_the_apis_next(page: Any, web_server: WebServer) 
     assert not section.get_by_role("button", name="Load more").is_visible()
     # The focus is on the first new row's Accept.
     focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
-    assert focused.startswith("Accept Persona ") and focused.endswith(made[100].asset_id)
+    assert focused.startswith("Accept Persona ") and focused.endswith(
+        _title(web_server, made[100].asset_id)
+    )
 
 
 def test_with_nothing_waiting_the_review_says_so(page: Any, web_server: WebServer) -> None:

@@ -19,6 +19,7 @@ WHY_EXAMPLE: dict[str, Any] = {
 SUGGESTION_EXAMPLE: dict[str, Any] = {
     "id": "ts_0f3c9a1b2d4e5f60718a",
     "asset_id": "workflow-healthcare-brief",
+    "title": "Workflow Automation for Hospitals",
     "field": "verticals",
     "value": "healthcare",
     "confidence": 0.91,
@@ -49,6 +50,9 @@ class TagSuggestionPublic(BaseModel):
 
     id: str = Field(description="Stable for the asset, field, value and content.")
     asset_id: str
+    title: str | None = Field(
+        None, description="The asset's title; null once the asset has left the catalog."
+    )
     field: str = Field(description="type, stages, verticals or personas.")
     value: str = Field(description="A taxonomy id of the field's facet.")
     confidence: float = Field(description="The model's probability (0-1) that it is right.")

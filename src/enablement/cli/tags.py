@@ -20,7 +20,15 @@ actor_option = click.option(
 json_option = click.option(
     "--json", "as_json", is_flag=True, help='Print {"items": [...]}, the suggestions decided.'
 )
-KEYS = ("id", "asset_id", "field", "value", "confidence", "why")  # what `suggest --json` prints
+KEYS = (
+    "id",
+    "asset_id",
+    "title",
+    "field",
+    "value",
+    "confidence",
+    "why",
+)  # what `suggest --json` prints
 
 
 @click.group()
@@ -56,9 +64,9 @@ def suggest(
     if as_json:
         click.echo(json.dumps([{k: row[k] for k in KEYS} for row in rows], indent=2))
         return
-    header = ("ID", "ASSET", "FIELD", "VALUE", "CONFIDENCE", "WHY")
+    header = ("ID", "ASSET", "TITLE", "FIELD", "VALUE", "CONFIDENCE", "WHY")
     cells = [
-        (r["id"], r["asset_id"], r["field"], r["value"], f"{r['confidence']:.2f}",
+        (r["id"], r["asset_id"], r["title"] or "-", r["field"], r["value"], f"{r['confidence']:.2f}",
          Why.from_dict(r["why"]).sentence() or "-")
         for r in rows
     ]  # fmt: skip

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, and_, or_, select, update
+from sqlalchemy import Connection, Engine, Select, and_, or_, select, update
 
 from enablement.catalog.accepted import tagged
 from enablement.db import tables
@@ -95,7 +95,7 @@ class SuggestionStore:
         """Suggestions of `status`, highest confidence first, then id, `limit` at a time after the
         cursor `after` (a page's `next`): the page and the next cursor, None on the last page."""
         s = tables.tag_suggestions.c
-        query = select(tables.tag_suggestions).where(s.status == status)
+        query = _titled().where(s.status == status)
         if field is not None:
             query = query.where(s.field == field)
         if min_confidence is not None:
@@ -236,8 +236,17 @@ def _void_reason(
     return "not_proposed"
 
 
+def _titled() -> Select[Any]:
+    """Suggestion rows with their asset's title (`title`; None once the asset is gone): what a
+    reviewer reads to know which asset it is."""
+    s, a = tables.tag_suggestions, tables.assets
+    return select(s, a.c.title.label("title")).select_from(
+        s.outerjoin(a, and_(a.c.id == s.c.asset_id, a.c.removed_at.is_(None)))
+    )
+
+
 def _row(connection: Connection, suggestion_id: str, field: str) -> Mapping[str, Any]:
-    query = select(tables.tag_suggestions).where(tables.tag_suggestions.c.id == suggestion_id)
+    query = _titled().where(tables.tag_suggestions.c.id == suggestion_id)
     row = connection.execute(query).first()
     if row is None:
         raise NotFoundError(f"No tag suggestion with id '{suggestion_id}'.", field=field)
@@ -320,7 +329,8 @@ def _public(row: Mapping[str, Any]) -> dict[str, Any]:
     """A suggestion row as JSON-ready fields."""
     moments = {k: _iso(row[k]) for k in ("created_at", "decided_at")}
     return {
-        "id": row["id"], "asset_id": row["asset_id"], "field": row["field"],
+        "id": row["id"], "asset_id": row["asset_id"], "title": row.get("title"),
+        "field": row["field"],
         "value": row["value"], "confidence": row["confidence"], "why": row["why"],
         "status": row["status"], "void_reason": row["void_reason"],
         "decided_by": row["decided_by"], **moments,

@@ -67,6 +67,13 @@ export function el(tag, text, className) {
   return node;
 }
 
+/** An asset's cell: its title (its id when it has none), its id beneath. */
+export function assetCell(row) {
+  const cell = el("span", row.title || row.asset_id, "asset");
+  cell.append(el("span", row.asset_id, "asset-id"));
+  return cell;
+}
+
 /** The list of `items` as a <ul>, for cells holding several values. */
 export function list(items) {
   const ul = el("ul", undefined, "cell-list");

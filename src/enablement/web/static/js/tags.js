@@ -5,7 +5,7 @@
 // the API's words.
 
 import { ApiError } from "./api.js";
-import { el, fillTable, format } from "./tables.js";
+import { assetCell, el, fillTable, format } from "./tables.js";
 
 const PAGE = 100;
 const MAX_BULK = 500; // the most ids POST /v1/tag-suggestions:accept takes
@@ -227,7 +227,7 @@ export class TagReview {
   }
 
   describe(s) {
-    return `${FIELDS[s.field] || s.field} “${this.valueLabel(s)}” for ${s.asset_id}`;
+    return `${FIELDS[s.field] || s.field} “${this.valueLabel(s)}” for ${s.title || s.asset_id}`;
   }
 
   valueLabel(s) {
@@ -260,7 +260,7 @@ export class TagReview {
 
   columns() {
     return [
-      { key: "asset_id", label: "Asset", cell: (s) => el("span", s.asset_id, "asset") },
+      { key: "asset_id", label: "Asset", cell: assetCell },
       { key: "field", label: "Field", format: (v) => FIELDS[v] || v },
       { key: "value", label: "Suggested value", cell: (s) => this.valueLabel(s) },
       { key: "confidence", label: "Confidence", numeric: true, format: format.percent },

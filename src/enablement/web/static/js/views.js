@@ -4,7 +4,7 @@
 // table, some a `label(facet, id)` helper; every date shown is the API's YYYY-MM-DD.
 
 import { bars, heatmap, intervals } from "./charts.js";
-import { countsText, el, format, list } from "./tables.js";
+import { assetCell, countsText, el, format, list } from "./tables.js";
 
 const REASONS = { never_recommended: "Never recommended", recommended_never_used: "Recommended, never opened or sent" };
 const REASONS_SHORT = { never_recommended: "Never recommended", recommended_never_used: "Not opened or sent" };
@@ -55,17 +55,11 @@ function verdicts(rows) {
 /** A count by id as "Label (n), …"; questions asked without a stage or vertical are "Not given". */
 const facetCounts = (counts, label, facet) => countsText(counts, (id) => (id === "unknown" ? "Not given" : label(facet, id)));
 
-function asset(row) {
-  const cell = el("span", row.title || row.asset_id, "asset");
-  cell.append(el("span", row.asset_id, "asset-id"));
-  return cell;
-}
-
 function owner(row) {
   return row.owner ? el("span", row.owner, "owner") : el("span", "No owner", "missing");
 }
 
-const ASSET = { key: "title", label: "Asset", cell: asset };
+const ASSET = { key: "title", label: "Asset", cell: assetCell };
 const OWNER = { key: "owner", label: "Owner", cell: owner };
 const type = (label) => ({ key: "type", label: "Type", format: (v) => (v ? label("asset_types", v) : "—") });
 const count = (key, label) => ({ key, label, numeric: true, format: format.count });
