@@ -66,8 +66,8 @@ def suggest(
         return
     header = ("ID", "ASSET", "TITLE", "FIELD", "VALUE", "CONFIDENCE", "WHY")
     cells = [
-        (r["id"], r["asset_id"], r["title"] or "-", r["field"], r["value"], f"{r['confidence']:.2f}",
-         Why.from_dict(r["why"]).sentence() or "-")
+        (r["id"], r["asset_id"], r["title"] or "-", r["field"], r["value"],
+         f"{r['confidence']:.2f}", Why.from_dict(r["why"]).sentence() or "-")
         for r in rows
     ]  # fmt: skip
     say(columns(header, cells) if cells else "No open suggestions.")
