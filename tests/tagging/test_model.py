@@ -4,6 +4,7 @@ reasons name the words and the nearest tagged assets."""
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import replace
 
@@ -12,8 +13,8 @@ import pytest
 from scipy.sparse import csr_matrix
 
 from enablement.tagging.evaluate import TagLibrary, evaluate_tags, hidden
-from enablement.tagging.model import Features, TagDocument, TagModel
-from enablement.tagging.suggest import suggest
+from enablement.tagging.model import Features, TagDocument, TagModel, TagOptions
+from enablement.tagging.suggest import DEFAULT_MIN_CONFIDENCE, suggest
 from enablement.taxonomy import Taxonomy
 
 TOPICS = {  # type, stage, vertical, persona -> words that give it away
@@ -110,3 +111,70 @@ def test_a_model_with_nothing_to_learn_scores_nothing() -> None:
     assert (
         model.score(Features(csr_matrix((2, 3)), np.zeros((2, 4), np.float32)), "type").values == []
     )
+
+
+def named_library(size: int, seed: int) -> list[TagDocument]:
+    """Two types told apart by their titles alone ("Quick Facts", "Corporate Overview"), each
+    asset's body a long run of words both types share and its vector noise."""
+    rng = random.Random(seed)
+    shared = [f"word{i}" for i in range(3000)]
+    out = []
+    for kind, name in (("datasheet", "Quick Facts"), ("deck", "Corporate Overview")):
+        for n in range(size):
+            out.append(TagDocument(
+                f"{kind}-{n}", f"Product{rng.randrange(10**6)} {name}", f"files/{kind}-{n}.md",
+                " ".join(rng.choices(shared, k=600)),
+                np.asarray([rng.gauss(0, 1) for _ in range(16)], np.float32), {"type": (kind,)},
+            ))  # fmt: skip
+    return out
+
+
+def test_a_name_carries_its_value_through_a_long_text(taxonomy: Taxonomy) -> None:
+    docs = named_library(12, seed=6)
+    asked = [replace(d, id=f"asked-{d.id}", title=f"Gadget {d.title.split(' ', 1)[1]}",
+                     tags={}) for d in (docs[0], docs[12])]  # fmt: skip
+
+    def confidence(options: TagOptions) -> dict[str, tuple[str, float]]:
+        made = suggest(asked, docs, taxonomy, options=options)
+        return {s.asset_id: (s.value, s.confidence) for s in made if s.field == "type"}
+
+    named = confidence(TagOptions())
+    assert {key: value for key, (value, _) in named.items()} == {
+        "asked-datasheet-0": "datasheet", "asked-deck-0": "deck",
+    }  # fmt: skip
+    unnamed = confidence(TagOptions(title_weight=0.0))
+    for key, (_, sure) in named.items():  # the name's own block makes it surer
+        assert sure >= DEFAULT_MIN_CONFIDENCE
+        assert _log_odds(sure) > _log_odds(unnamed[key][1]) + 0.5, (sure, unnamed)
+
+
+def _log_odds(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def test_draws_are_pooled(taxonomy: Taxonomy) -> None:
+    docs = library("a", 10, seed=4)
+    libraries = [
+        TagLibrary("a", docs, taxonomy),
+        TagLibrary("b", library("b", 10, seed=5), taxonomy),
+    ]
+    found = evaluate_tags(libraries, seeds=(0, 1, 2))
+    assert found["seeds"] == [0, 1, 2]
+    hidden_per_draw = [sum(hidden(d, 0.3, seed) for d in docs) for seed in (0, 1, 2)]
+    assert found["libraries"]["a"]["hidden_assets"] == sum(hidden_per_draw)
+    assert found["libraries"]["a"]["type"]["hidden"] == sum(hidden_per_draw)
+
+
+def test_a_library_with_no_shared_word_is_scored_on_its_vectors() -> None:
+    """No word is in two documents, so neither word block has a term: the vectors carry it."""
+    north, south = np.eye(4, dtype=np.float32)[0], np.eye(4, dtype=np.float32)[1]
+    docs = [
+        TagDocument(f"{kind}-{n}", f"T{kind}{n}", "", f"w{kind}{n}", vector, {"type": (kind,)})
+        for kind, vector in (("faq", north), ("deck", south))
+        for n in range(3)
+    ]
+    model = TagModel().fit(docs)
+    asked = TagDocument("asked", "Tasked", "", "wasked", north + 0.1 * south, {})
+    scores = model.score(model.features([asked]), "type")
+    chances = dict(zip(scores.values, scores.probabilities[0], strict=True))
+    assert chances["faq"] > chances["deck"]

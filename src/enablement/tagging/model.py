@@ -1,15 +1,16 @@
 """The tag model: one classifier per field over an asset's words and its embedding, trained on the
 tagged assets it is given, answering per untagged asset a probability for each value, and why.
-
-Features: TF-IDF of the title (twice: it names the subject), the path's words (folders often
-name the type) and the first TEXT_CHARS of the text, words and word pairs, beside the asset's
-embedding (the bundle's asset vector, unit length). A logistic regression per field: for `type`
-one multinomial model (an asset has one type); for stages, verticals and personas one binary
-model per value (an asset may have several). Logistic regression's probabilities are close to
-calibrated at this size (tagging/evaluate.py measures it), and its weights say which words
-carried a value. C=16, a library's own examples weighing 3 against a reference library's, and
-the default threshold were chosen on the labelled libraries, each one's tags hidden in turn and
-suggested from the others (benchmarks/tag_accuracy.py).
+Features, three blocks side by side: TF-IDF of the title (twice: it names the subject), the
+path's words (folders often name the type) and the first TEXT_CHARS of the text, words and word
+pairs; TF-IDF of the title and path alone, weighted `title_weight` (names like "Quick Facts",
+"Corporate Overview" or "Pricing" carry type and stage across libraries, and in the first block
+a long text drowns them); and the asset's embedding (the bundle's asset vector, unit length). A
+logistic regression per field: for `type` one multinomial model (an asset has one type); for
+stages, verticals and personas one binary model per value (an asset may have several). Logistic
+regression's probabilities are close to calibrated at this size (tagging/evaluate.py measures
+it), and its weights say which words carried a value. C, the title block's weight and a
+library's own examples' weight against a reference library's were chosen leave-one-library-out
+on the labelled libraries (benchmarks/tag_settings.py).
 
 What an absent field means differs: a missing stage, persona or type is a gap, so those models
 learn from tagged assets only. An asset with no vertical is, in a curated library, one for
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -55,8 +56,11 @@ class TagDocument:
     content_hash: str = ""
 
     def words(self) -> str:
-        path = _PATH_SPLIT.sub(" ", self.path)
-        return f"{self.title}\n{self.title}\n{path}\n{self.text[:TEXT_CHARS]}"
+        return f"{self.title}\n{self.name()}\n{self.text[:TEXT_CHARS]}"
+
+    def name(self) -> str:
+        """What the asset is called: its title and its path's words."""
+        return f"{self.title}\n{_PATH_SPLIT.sub(' ', self.path)}"
 
     def has(self, field: str) -> bool:
         return bool(self.tags.get(field))
@@ -64,8 +68,9 @@ class TagDocument:
 
 @dataclass(frozen=True)
 class TagOptions:
-    c: float = 16.0  # logistic regression's inverse regularisation
+    c: float = 256.0  # logistic regression's inverse regularisation
     same_library_weight: float = 3.0  # an example from the library itself, against reference
+    title_weight: float = 1.0  # of the title-and-path block, against the whole text's
     class_weight: str | None = "balanced"  # of a list field's binary models
     max_iter: int = 500
     tol: float = 1e-4
@@ -83,10 +88,7 @@ class TagModel:
 
     def __init__(self, options: TagOptions = DEFAULT_OPTIONS) -> None:
         self.options = options
-        self._words = TfidfVectorizer(
-            sublinear_tf=True, ngram_range=(1, 2), min_df=2, max_features=50_000,
-            stop_words="english", dtype=np.float32,
-        )  # fmt: skip
+        self._words = _Words(options.title_weight)
         self._models: dict[str, list[tuple[str, LogisticRegression, int]]] = {}
         self._train: list[TagDocument] = []
         self._train_vectors: npt.NDArray[np.float32] = np.zeros((0, 0), np.float32)
@@ -97,7 +99,7 @@ class TagModel:
         """Learn every field from `documents`; those whose id is in `own` (the library's own
         assets) weigh `same_library_weight` against the rest (a reference library's)."""
         self._train = list(documents)
-        words = self._words.fit_transform([d.words() for d in documents]) if documents else None
+        words = self._words.fit_transform(documents) if documents else None
         self._train_vectors = _unit([d.vector for d in documents])
         if words is None or not documents:
             return self
@@ -149,8 +151,7 @@ class TagModel:
     def features(self, documents: Sequence[TagDocument]) -> Features:
         """The documents' words and vectors as the fitted model reads them: computed once and
         shared by every field's scores and reasons."""
-        words = self._words.transform([d.words() for d in documents])
-        return Features(words.tocsr(), _unit([d.vector for d in documents]))
+        return Features(self._words.transform(documents), _unit([d.vector for d in documents]))
 
     def score(self, features: Features, field: Field) -> Scores:
         """Every value of `field` the model knows, with its probability for each document (for
@@ -194,13 +195,13 @@ class TagModel:
         if row.nnz == 0:
             return ()
         pushes = row.data * coef[row.indices]
-        order = np.argsort(-pushes)[: self.options.why_words]
-        names = self._names
-        return tuple(str(names[row.indices[j]]) for j in order if pushes[j] > 0)
-
-    @cached_property
-    def _names(self) -> Any:
-        return self._words.get_feature_names_out()
+        names = self._words.names
+        found: dict[str, None] = {}  # a word may push from the text's block and the name's
+        for j in np.argsort(-pushes):
+            if pushes[j] <= 0 or len(found) == self.options.why_words:
+                break
+            found[str(names[row.indices[j]])] = None
+        return tuple(found)
 
     @cached_property
     def _having(self) -> dict[tuple[str, str], npt.NDArray[np.intp]]:
@@ -231,6 +232,55 @@ class TagModel:
                 for j in best
             ))  # fmt: skip
         return out
+
+
+class _Words:
+    """The two word blocks: TF-IDF of an asset's whole opening (TagDocument.words), and of its
+    name alone (TagDocument.name) weighted `title_weight`; each block is normalised on its own.
+    A block with no word in two documents or more (a tiny library) is left out."""
+
+    def __init__(self, title_weight: float) -> None:
+        self._blocks: list[tuple[TfidfVectorizer, Callable[[TagDocument], str], float]] = [
+            (_tfidf(max_features=50_000), TagDocument.words, 1.0),
+            (_tfidf(max_features=10_000), TagDocument.name, title_weight),
+        ]
+
+    def fit_transform(self, documents: Sequence[TagDocument]) -> Any:
+        fitted, parts = [], []
+        for vectorizer, text, weight in self._blocks:
+            if not weight:
+                continue
+            try:
+                parts.append(vectorizer.fit_transform([text(d) for d in documents]) * weight)
+            except ValueError:  # no term is left after min_df
+                continue
+            fitted.append((vectorizer, text, weight))
+        self._blocks = fitted
+        return _join(parts, len(documents))
+
+    def transform(self, documents: Sequence[TagDocument]) -> Any:
+        return _join(
+            [v.transform([text(d) for d in documents]) * w for v, text, w in self._blocks],
+            len(documents),
+        )
+
+    @cached_property
+    def names(self) -> npt.NDArray[np.str_]:
+        """Each column's word or word pair, in transform's order."""
+        return np.concatenate(
+            [v.get_feature_names_out() for v, _, _ in self._blocks] or [np.zeros(0, np.str_)]
+        )
+
+
+def _join(parts: list[Any], rows: int) -> Any:
+    return (hstack(parts) if parts else csr_matrix((rows, 0), dtype=np.float32)).tocsr()
+
+
+def _tfidf(max_features: int) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        sublinear_tf=True, ngram_range=(1, 2), min_df=2, max_features=max_features,
+        stop_words="english", dtype=np.float32,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
