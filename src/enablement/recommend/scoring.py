@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from enablement.recommend.context import Deal
-from enablement.recommend.table import AssetTable
+from enablement.recommend.table import SUGGESTABLE, AssetTable
 
 Floats = npt.NDArray[np.float32]
 FIT_FEATURES = ("stage", "vertical", "persona", "product", "competitor")
@@ -51,31 +51,25 @@ def fit_features(table: AssetTable, deal: Deal, stage_order: Sequence[str]) -> F
     tags, weighted by their confidence c, and the fit without them weighted 1 - c: soft
     evidence, never a filter.
     """
-    declared = _declared_fit(table, deal, stage_order)
+    tags = _tag_fit(table, deal, stage_order)
     suggested = table.with_suggestions()
-    if suggested is None:
-        return declared
-    guessed = _declared_fit(suggested, deal, stage_order)
-    for column, name in ((0, "stages"), (1, "verticals"), (2, "personas")):
-        c = table.confidence(name)
-        declared[:, column] = (1.0 - c) * declared[:, column] + c * guessed[:, column]
-    return declared
+    if suggested is not None:
+        guessed = _tag_fit(suggested, deal, stage_order)
+        for column, name in enumerate(SUGGESTABLE):
+            c = table.confidence(name)
+            tags[:, column] = (1.0 - c) * tags[:, column] + c * guessed[:, column]
+    rest = [_overlap(table, "products", deal.products, mismatch=PRODUCT_MISMATCH),
+            competitor_fit(table, deal)]  # fmt: skip
+    return np.concatenate([tags, np.stack(rest, axis=1)], axis=1).astype(np.float32)
 
 
-def _declared_fit(table: AssetTable, deal: Deal, stage_order: Sequence[str]) -> Floats:
+def _tag_fit(table: AssetTable, deal: Deal, stage_order: Sequence[str]) -> Floats:
+    """The columns a suggested tag may stand in for, in SUGGESTABLE's order: stage, vertical
+    and persona fit."""
     stage = stage_fit(table, deal, stage_order)
     vertical = _match(table, "verticals", deal.vertical, mismatch=-1.0, unknown=-0.3)
     vertical = np.where(vertical > 0, vertical * np.clip(1.0 + stage, 0.0, 1.0), vertical)
-    return np.stack(
-        [
-            stage,
-            vertical,
-            persona_fit(table, deal.persona),
-            _overlap(table, "products", deal.products, mismatch=PRODUCT_MISMATCH),
-            competitor_fit(table, deal),
-        ],
-        axis=1,
-    ).astype(np.float32)
+    return np.stack([stage, vertical, persona_fit(table, deal.persona)], axis=1).astype(np.float32)
 
 
 def stage_fit(table: AssetTable, deal: Deal, stage_order: Sequence[str]) -> Floats:
