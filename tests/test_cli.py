@@ -112,6 +112,11 @@ def test_the_console_script_prints_unreadable_names(tmp_path: Path) -> None:
         (["ingest", "/no/such/library"], {}, "Error: No such file or folder: /no/such/library"),
         (["ingest", "."], {"ENABLEMENT_DATABASE_URL": "nosuchdb://x"}, "Error: Cannot open"),
         (["ingest", "."], {"ENABLEMENT_CHUNK_TOKENS": "5"}, "Error: invalid setting chunk_tokens"),
+        (
+            ["ingest", "."],
+            {"ENABLEMENT_DEVICE": "tpu"},
+            "Error: invalid setting device: Input should be 'auto', 'cpu' or 'cuda'",
+        ),
         (["ingest", "/tmp/" + "a" * 300], {}, "Error: File name too long: /tmp/aaa"),
         (["eval", "--queries", "/tmp/" + "a" * 300], {}, "Error: File name too long: /tmp/aaa"),
     ],

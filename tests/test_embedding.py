@@ -8,7 +8,8 @@ import time
 import numpy as np
 import pytest
 
-from enablement.embedding import BatchingEncoder, Vectors
+from enablement.embedding import BatchingEncoder, Vectors, resolve_device
+from enablement.errors import ConfigurationError
 from tests.fakes import HashingEncoder
 
 
@@ -74,3 +75,28 @@ def test_under_constant_load_no_caller_waits_behind_more_than_the_queue() -> Non
     # A leader that kept leading while others queued would wait the whole second.
     assert len(latencies) == 100
     assert max(latencies) < 0.3
+
+
+@pytest.mark.parametrize(
+    ("wanted", "gpu", "device"),
+    [("auto", True, "cuda"), ("auto", False, "cpu"), ("cpu", True, "cpu"), ("cuda", True, "cuda")],
+)
+def test_a_device_setting_resolves_to_the_gpu_only_where_torch_sees_one(
+    monkeypatch: pytest.MonkeyPatch, wanted: str, gpu: bool, device: str
+) -> None:
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: gpu)
+    assert resolve_device(wanted) == device
+
+
+def test_cuda_without_a_gpu_is_refused_naming_the_valid_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(
+        ConfigurationError, match=r"torch sees no GPU; valid values: auto, cpu, cuda"
+    ):
+        resolve_device("cuda")

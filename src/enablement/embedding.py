@@ -122,16 +122,41 @@ def verify_checksums(spec: ModelSpec) -> None:
             raise ConfigurationError(f"Model file {spec.path / name} does not match its checksum.")
 
 
+BATCH_SIZE = {"cpu": 64, "cuda": 256}  # passages per forward pass: a GPU wants wide batches
+
+
+def resolve_device(wanted: str) -> str:
+    """`cpu` or `cuda` for a device setting: `auto` is CUDA when torch sees a GPU. Asking for
+    `cuda` without one is a ConfigurationError (indexing would otherwise fail mid-way)."""
+    if wanted == "cpu":
+        return "cpu"
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if wanted == "cuda":
+        raise ConfigurationError(
+            "A CUDA device was asked for (ENABLEMENT_DEVICE or ENABLEMENT_QUERY_DEVICE=cuda), but "
+            "torch sees no GPU; valid values: auto, cpu, cuda."
+        )
+    return "cpu"
+
+
 class SentenceTransformerEncoder:
-    """The real model, on CPU, never reaching a model hub."""
+    """The real model, never reaching a model hub: passages encoded on `device` (the CPU, or a
+    GPU when indexing has one), queries on `query_device` (the CPU unless set; a query is one
+    short text, and an int8 copy serves it there when `quantize_queries`). One copy of the model
+    per device."""
 
     def __init__(
         self,
         spec: ModelSpec,
         *,
-        batch_size: int = 64,
+        batch_size: int | None = None,
         threads: int | None = None,
         quantize_queries: bool = False,
+        device: str = "cpu",
+        query_device: str = "cpu",
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -147,37 +172,52 @@ class SentenceTransformerEncoder:
 
         self.spec = spec
         self.name = spec.name
-        self.batch_size = batch_size
-        self._model = SentenceTransformer(str(spec.path), device="cpu", local_files_only=True)
-        if spec.overlay is not None:
-            apply_overlay(self._model, spec.overlay)
+        self.device, self.query_device = resolve_device(device), resolve_device(query_device)
+        self.batch_size = batch_size or BATCH_SIZE[self.device]
+        self._model = _load(SentenceTransformer, spec, self.device)
         found = self._model.get_embedding_dimension()
         self.dimension = int(found or spec.dimension)
         if spec.dimension and found and found != spec.dimension:
             raise ConfigurationError(
                 f"Model at {spec.path} has dimension {found}, the manifest says {spec.dimension}."
             )
-        # Queries may run on an int8 copy (2-2.5x faster on CPU); passages, which are indexed
-        # once, always use the full-precision model.
-        self._query_model = _quantized(self._model) if quantize_queries else self._model
+        query_model = (
+            self._model
+            if self.query_device == self.device
+            else _load(SentenceTransformer, spec, self.query_device)
+        )
+        # Queries may run on an int8 copy (2-2.5x faster on CPU; dynamic int8 is CPU only);
+        # passages, which are indexed once, always use the full-precision model.
+        quantize = quantize_queries and self.query_device == "cpu"
+        self._query_model = _quantized(query_model) if quantize else query_model
 
     def encode_queries(self, texts: list[str]) -> Vectors:
-        return self._encode(self._query_model, [self.spec.query_prefix + text for text in texts])
+        texts = [self.spec.query_prefix + text for text in texts]
+        return self._encode(self._query_model, texts, BATCH_SIZE[self.query_device])
 
     def encode_passages(self, texts: list[str]) -> Vectors:
-        return self._encode(self._model, [self.spec.passage_prefix + text for text in texts])
+        texts = [self.spec.passage_prefix + text for text in texts]
+        return self._encode(self._model, texts, self.batch_size)
 
-    def _encode(self, model: Any, texts: list[str]) -> Vectors:
+    def _encode(self, model: Any, texts: list[str], batch_size: int) -> Vectors:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = model.encode(
             texts,
-            batch_size=self.batch_size,
+            batch_size=batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _load(model_class: Any, spec: ModelSpec, device: str) -> Any:
+    """The model on `device`, with its fine-tuned overlay when the spec has one."""
+    model = model_class(str(spec.path), device=device, local_files_only=True)
+    if spec.overlay is not None:
+        apply_overlay(model, spec.overlay)
+    return model
 
 
 def _quantized(model: Any) -> Any:

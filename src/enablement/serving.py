@@ -64,6 +64,8 @@ class ServingModels:
                 self.model_spec,
                 threads=self.settings.torch_threads,
                 quantize_queries=self.settings.quantize_queries,
+                device=self.settings.device,
+                query_device=self.settings.query_device,
             )
             self._encoder = BatchingEncoder(model)
         return self._encoder

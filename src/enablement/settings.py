@@ -94,6 +94,14 @@ class Settings(BaseSettings):
     torch_threads: int | None = Field(
         None, ge=1, description="CPU threads for the model; 1 suits several API workers."
     )
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto",
+        description="Where passages are encoded when indexing: `auto` is CUDA when torch sees a "
+        "GPU, else the CPU.",
+    )
+    query_device: Literal["cpu", "cuda"] = Field(
+        "cpu", description="Where queries are encoded: the CPU unless set (one short text each)."
+    )
 
     # The API.
     cors_origins: list[str] = Field(

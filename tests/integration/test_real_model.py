@@ -162,6 +162,20 @@ def test_int8_queries_stay_close_to_full_precision() -> None:
     np.testing.assert_allclose(full.encode_passages(texts), fast.encode_passages(texts), rtol=1e-5)
 
 
+def test_without_a_gpu_auto_encodes_on_the_cpu_exactly_as_before() -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU: auto would choose it")
+    spec = load_model_spec(None)
+    auto = SentenceTransformerEncoder(spec, device="auto", quantize_queries=True)
+    assert (auto.device, auto.query_device, auto.batch_size) == ("cpu", "cpu", 64)
+    plain = SentenceTransformerEncoder(spec, quantize_queries=True)
+    texts = ["do you sign a BAA?", "what does it cost for 300 users"]
+    np.testing.assert_array_equal(auto.encode_passages(texts), plain.encode_passages(texts))
+    np.testing.assert_array_equal(auto.encode_queries(texts), plain.encode_queries(texts))
+
+
 def test_the_shipped_ranker_serves_with_the_real_model(sample_service: EnablementService) -> None:
     scorer = sample_service.scorer
     assert scorer["scorer"].startswith("lambdarank:"), scorer["scorer_note"]
