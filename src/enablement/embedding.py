@@ -125,9 +125,10 @@ def verify_checksums(spec: ModelSpec) -> None:
 BATCH_SIZE = {"cpu": 64, "cuda": 256}  # passages per forward pass: a GPU wants wide batches
 
 
-def resolve_device(wanted: str) -> str:
-    """`cpu` or `cuda` for a device setting: `auto` is CUDA when torch sees a GPU. Asking for
-    `cuda` without one is a ConfigurationError (indexing would otherwise fail mid-way)."""
+def resolve_device(wanted: str, setting: str = "ENABLEMENT_DEVICE") -> str:
+    """`cpu` or `cuda` for the device `setting`: `auto` is CUDA when torch sees a GPU. Asking
+    for `cuda` without one is a ConfigurationError naming the setting (indexing would otherwise
+    fail mid-way)."""
     if wanted == "cpu":
         return "cpu"
     import torch
@@ -136,8 +137,7 @@ def resolve_device(wanted: str) -> str:
         return "cuda"
     if wanted == "cuda":
         raise ConfigurationError(
-            "A CUDA device was asked for (ENABLEMENT_DEVICE or ENABLEMENT_QUERY_DEVICE=cuda), but "
-            "torch sees no GPU; valid values: auto, cpu, cuda."
+            f"{setting}=cuda, but torch sees no GPU; valid values: auto, cpu, cuda."
         )
     return "cpu"
 
@@ -172,7 +172,8 @@ class SentenceTransformerEncoder:
 
         self.spec = spec
         self.name = spec.name
-        self.device, self.query_device = resolve_device(device), resolve_device(query_device)
+        self.device = resolve_device(device)
+        self.query_device = resolve_device(query_device, "ENABLEMENT_QUERY_DEVICE")
         self.batch_size = batch_size or BATCH_SIZE[self.device]
         self._model = _load(SentenceTransformer, spec, self.device)
         found = self._model.get_embedding_dimension()
