@@ -8,12 +8,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 
 from enablement.analytics.filters import AuditFilters
 from enablement.analytics.sources import AuditSources
 from enablement.analytics.table import AuditTable, tally
-from enablement.db import tables
+from enablement.tagging.store import SuggestionStore
 from enablement.tagging.suggestion import FIELDS
 
 ISSUE_ORDER = {"expired": 0, "stale": 1, "expiring_soon": 2, "near_duplicate": 3}
@@ -42,10 +41,9 @@ def health_table(
 def untagged(sources: AuditSources, assets: list[dict[str, Any]]) -> dict[str, int]:
     """Per tag field, how many of `assets` lack it (`untagged_<field>`) and how many of those
     have an open suggestion for it (`suggested_<field>`)."""
-    s = tables.tag_suggestions.c
-    query = select(s.asset_id, s.field).where(s.status == "open").distinct()
-    with sources.engine.connect() as connection:
-        waiting = {(asset_id, field) for asset_id, field in connection.execute(query)}
+    waiting = {(asset_id, field)
+               for asset_id, open_ in SuggestionStore(sources.engine).open_by_asset().items()
+               for field, _, _ in open_}  # fmt: skip
     out: dict[str, int] = {}
     for field in FIELDS:
         bare = [a["id"] for a in assets if a.get("in_catalog", True) and not a.get(field)]
