@@ -41,8 +41,8 @@ from enablement.recommend.config import RecommenderConfig
 from enablement.recommend.pipeline import Recommender
 from enablement.service import EnablementService
 from enablement.settings import Settings
+from enablement.tagging.document import TagDocument
 from enablement.tagging.evaluate import hidden
-from enablement.tagging.model import TagDocument
 from enablement.tagging.suggest import documents_from_bundle, suggest
 from enablement.tagging.suggestion import Suggestion
 

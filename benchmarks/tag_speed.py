@@ -27,7 +27,7 @@ import numpy as np
 from enablement.evaluation import Evaluation
 from enablement.service import EnablementService
 from enablement.settings import Settings
-from enablement.tagging.model import TagDocument
+from enablement.tagging.document import TagDocument
 from enablement.tagging.suggest import documents_from_bundle, suggest
 
 

@@ -21,7 +21,7 @@ from enablement.catalog.store import CatalogStore
 from enablement.embedding import Encoder
 from enablement.errors import EnablementError, UnknownChoiceError
 from enablement.index.bundle import Bundle
-from enablement.tagging.model import TagDocument
+from enablement.tagging.document import TagDocument
 from enablement.tagging.reference import DEFAULT_FOLDER, read_reference
 from enablement.tagging.store import STATUSES, Assets, RefreshReport, SuggestionStore
 from enablement.tagging.suggest import documents_from_bundle, suggest

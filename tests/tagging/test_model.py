@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
 
+from enablement.tagging.document import TagDocument
 from enablement.tagging.evaluate import TagLibrary, evaluate_tags, hidden
-from enablement.tagging.model import Features, TagDocument, TagModel, TagOptions
+from enablement.tagging.model import Features, TagModel, TagOptions
 from enablement.tagging.suggest import DEFAULT_MIN_CONFIDENCE, suggest
 from enablement.taxonomy import Taxonomy
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from enablement.errors import ConfigurationError
-from enablement.tagging.model import TagDocument
+from enablement.tagging.document import TagDocument
 from enablement.tagging.reference import DEFAULT_FOLDER, read_reference, write_reference
 from tests.fakes import HashingEncoder
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any, Final
 
-from enablement.tagging.model import DEFAULT_OPTIONS, TagDocument, TagOptions
+from enablement.tagging.document import TagDocument
+from enablement.tagging.model import DEFAULT_OPTIONS, TagOptions
 from enablement.tagging.suggest import DEFAULT_MIN_CONFIDENCE, suggest
 from enablement.tagging.suggestion import FIELDS, Suggestion
 from enablement.taxonomy import Taxonomy

@@ -1,16 +1,16 @@
 """The tag model: one classifier per field over an asset's words and its embedding, trained on the
 tagged assets it is given, answering per untagged asset a probability for each value, and why.
-Features, three blocks side by side: TF-IDF of the title (twice: it names the subject), the
-path's words (folders often name the type) and the first TEXT_CHARS of the text, words and word
-pairs; TF-IDF of the title and path alone, weighted `title_weight` (names like "Quick Facts",
-"Corporate Overview" or "Pricing" carry type and stage across libraries, and in the first block
-a long text drowns them); and the asset's embedding (the bundle's asset vector, unit length). A
-logistic regression per field: for `type` one multinomial model (an asset has one type); for
-stages, verticals and personas one binary model per value (an asset may have several). Logistic
-regression's probabilities are close to calibrated at this size (tagging/evaluate.py measures
-it), and its weights say which words carried a value. C, the title block's weight and a
-library's own examples' weight against a reference library's were chosen leave-one-library-out
-on the labelled libraries (benchmarks/tag_settings.py).
+Features (tagging/document.py), three blocks side by side: TF-IDF of the title (twice: it names
+the subject), the path's words (folders often name the type) and the first TEXT_CHARS of the
+text, words and word pairs; TF-IDF of the title and path alone, weighted `title_weight` (names
+like "Quick Facts", "Corporate Overview" or "Pricing" carry type and stage across libraries, and
+in the first block a long text drowns them); and the asset's embedding (the bundle's asset
+vector, unit length). A logistic regression per field: for `type` one multinomial model (an
+asset has one type); for stages, verticals and personas one binary model per value (an asset may
+have several). Logistic regression's probabilities are close to calibrated at this size
+(tagging/evaluate.py measures it), and its weights say which words carried a value. C, the title
+block's weight and a library's own examples' weight against a reference library's were chosen
+leave-one-library-out on the labelled libraries (benchmarks/tag_settings.py).
 
 What an absent field means differs: a missing stage, persona or type is a gap, so those models
 learn from tagged assets only. An asset with no vertical is, in a curated library, one for
@@ -22,8 +22,7 @@ about, so they are never examples.
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -32,38 +31,13 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from enablement.tagging.document import TagDocument, WordBlocks
 from enablement.tagging.suggestion import FIELDS, MULTI_VALUED, Field, Neighbour, Why
 
-TEXT_CHARS: Final = 4000  # of the body: the opening says what an asset is and for whom
-_PATH_SPLIT = re.compile(r"[/\\_.\-]+")
 NEGATIVE_WHEN_UNTAGGED: Final = frozenset({"verticals"})
 MIN_EXAMPLES: Final = 2  # a value with fewer tagged assets is not learned
-
-
-@dataclass(frozen=True)
-class TagDocument:
-    """An asset as the tag model reads it: its words, its embedding and the tags it has."""
-
-    id: str
-    title: str
-    path: str
-    text: str
-    vector: npt.NDArray[np.float32]
-    tags: Mapping[str, tuple[str, ...]]  # field -> values; () or absent: untagged
-    content_hash: str = ""
-
-    def words(self) -> str:
-        return f"{self.title}\n{self.name()}\n{self.text[:TEXT_CHARS]}"
-
-    def name(self) -> str:
-        """What the asset is called: its title and its path's words."""
-        return f"{self.title}\n{_PATH_SPLIT.sub(' ', self.path)}"
-
-    def has(self, field: str) -> bool:
-        return bool(self.tags.get(field))
 
 
 @dataclass(frozen=True)
@@ -88,7 +62,7 @@ class TagModel:
 
     def __init__(self, options: TagOptions = DEFAULT_OPTIONS) -> None:
         self.options = options
-        self._words = _Words(options.title_weight)
+        self._words = WordBlocks(options.title_weight)
         self._models: dict[str, list[tuple[str, LogisticRegression, int]]] = {}
         self._train: list[TagDocument] = []
         self._train_vectors: npt.NDArray[np.float32] = np.zeros((0, 0), np.float32)
@@ -232,55 +206,6 @@ class TagModel:
                 for j in best
             ))  # fmt: skip
         return out
-
-
-class _Words:
-    """The two word blocks: TF-IDF of an asset's whole opening (TagDocument.words), and of its
-    name alone (TagDocument.name) weighted `title_weight`; each block is normalised on its own.
-    A block with no word in two documents or more (a tiny library) is left out."""
-
-    def __init__(self, title_weight: float) -> None:
-        self._blocks: list[tuple[TfidfVectorizer, Callable[[TagDocument], str], float]] = [
-            (_tfidf(max_features=50_000), TagDocument.words, 1.0),
-            (_tfidf(max_features=10_000), TagDocument.name, title_weight),
-        ]
-
-    def fit_transform(self, documents: Sequence[TagDocument]) -> Any:
-        fitted, parts = [], []
-        for vectorizer, text, weight in self._blocks:
-            if not weight:
-                continue
-            try:
-                parts.append(vectorizer.fit_transform([text(d) for d in documents]) * weight)
-            except ValueError:  # no term is left after min_df
-                continue
-            fitted.append((vectorizer, text, weight))
-        self._blocks = fitted
-        return _join(parts, len(documents))
-
-    def transform(self, documents: Sequence[TagDocument]) -> Any:
-        return _join(
-            [v.transform([text(d) for d in documents]) * w for v, text, w in self._blocks],
-            len(documents),
-        )
-
-    @cached_property
-    def names(self) -> npt.NDArray[np.str_]:
-        """Each column's word or word pair, in transform's order."""
-        return np.concatenate(
-            [v.get_feature_names_out() for v, _, _ in self._blocks] or [np.zeros(0, np.str_)]
-        )
-
-
-def _join(parts: list[Any], rows: int) -> Any:
-    return (hstack(parts) if parts else csr_matrix((rows, 0), dtype=np.float32)).tocsr()
-
-
-def _tfidf(max_features: int) -> TfidfVectorizer:
-    return TfidfVectorizer(
-        sublinear_tf=True, ngram_range=(1, 2), min_df=2, max_features=max_features,
-        stop_words="english", dtype=np.float32,
-    )  # fmt: skip
 
 
 @dataclass(frozen=True)

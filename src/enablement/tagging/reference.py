@@ -20,7 +20,7 @@ import numpy as np
 from enablement.checksums import file_sha256
 from enablement.embedding import Encoder
 from enablement.errors import ConfigurationError
-from enablement.tagging.model import TEXT_CHARS, TagDocument
+from enablement.tagging.document import TEXT_CHARS, TagDocument
 
 DEFAULT_FOLDER: Final = Path(__file__).resolve().parents[3] / "models" / "tagger"
 DOCUMENTS: Final = "reference.jsonl"

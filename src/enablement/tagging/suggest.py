@@ -10,7 +10,8 @@ from typing import Any, Final
 import numpy as np
 
 from enablement.index.bundle import Bundle
-from enablement.tagging.model import DEFAULT_OPTIONS, TagDocument, TagModel, TagOptions
+from enablement.tagging.document import TagDocument
+from enablement.tagging.model import DEFAULT_OPTIONS, TagModel, TagOptions
 from enablement.tagging.suggestion import FACET_OF, FIELDS, MULTI_VALUED, Suggestion
 from enablement.taxonomy import Taxonomy
 
