@@ -13,7 +13,7 @@ import pytest
 from scipy.sparse import csr_matrix
 
 from enablement.tagging.document import TagDocument
-from enablement.tagging.evaluate import TagLibrary, evaluate_tags, hidden
+from enablement.tagging.evaluate import TagLibrary, evaluate_tags, hidden, library_figures
 from enablement.tagging.model import Features, TagModel, TagOptions
 from enablement.tagging.suggest import DEFAULT_MIN_CONFIDENCE, suggest
 from enablement.taxonomy import Taxonomy
@@ -105,6 +105,37 @@ def test_hiding_is_stable_and_evaluation_finds_the_planted_truth(taxonomy: Taxon
     assert figures["type"]["accuracy"] == 1.0 and figures["type"]["coverage"] > 0.5
     assert figures["stages"]["macro_f1"] == pytest.approx(1.0)
     assert sum(band["suggested"] for band in found["calibration"]) > 0
+
+
+def test_each_field_is_fitted_at_its_own_c(taxonomy: Taxonomy) -> None:
+    docs = library("a", 8, seed=7)
+    asked = replace(docs[0], id="asked", tags={})
+
+    def surest(options: TagOptions) -> dict[str, float]:
+        made = suggest([asked, *docs[1:]], [], taxonomy, options=options, floor=0.0)
+        return {field: max(s.confidence for s in made if s.field == field)
+                for field in ("type", "stages", "verticals", "personas")}  # fmt: skip
+
+    default = surest(TagOptions())
+    damped = surest(TagOptions(c_stages=1e-4))  # the stage models alone barely learn
+    assert damped["stages"] < default["stages"] - 0.2, (damped, default)
+    for field in ("type", "verticals", "personas"):
+        assert damped[field] == pytest.approx(default[field], abs=1e-6)
+
+
+def test_a_vertical_for_an_asset_meant_for_every_industry_costs_the_with_none_figure() -> None:
+    def asset(name: str, verticals: tuple[str, ...]) -> TagDocument:
+        return TagDocument(name, name, "", "", np.zeros(4, np.float32), {"verticals": verticals})
+
+    truth = {(0, "hit"): asset("hit", ("healthcare",)), (0, "alarm"): asset("alarm", ()),
+             (0, "quiet"): asset("quiet", ())}  # fmt: skip
+    proposed = {((0, "hit"), "verticals"): {"healthcare"},
+                ((0, "alarm"), "verticals"): {"healthcare"}}  # fmt: skip
+    figures = library_figures(truth, proposed)["verticals"]
+    assert figures["strict_macro_f1"] == 1.0  # the tagged asset alone: right
+    assert figures["false_alarms"] == 1 and figures["untagged_hidden"] == 2
+    # healthcare: 1 right, 1 false alarm; none: 1 right ("quiet"), 1 missed ("alarm")
+    assert figures["strict_macro_f1_with_none"] == pytest.approx(2 / 3, abs=1e-4)
 
 
 def test_a_model_with_nothing_to_learn_scores_nothing() -> None:

@@ -9,7 +9,10 @@ Per library and field: coverage (the share of hidden fields that got a suggestio
 threshold), then on those covered, type accuracy and, for the list fields, macro-F1 over values
 (each value's F1 from its true and false positives and misses, averaged). "strict" figures count
 an uncovered field as a miss. For verticals, `false_alarms` counts assets whose hidden tags had
-no vertical (one for every industry) that got a vertical suggested anyway. Calibration pools every
+no vertical (one for every industry) that got a vertical suggested anyway, and
+`strict_macro_f1_with_none` is the strict figure over every hidden asset with "none" as one more
+value (an asset for every industry is right when given no vertical): the one figure that sees
+both a missed vertical and a false alarm. Calibration pools every
 suggested value on a hidden field by confidence band: how often values so confident were right.
 """
 
@@ -30,6 +33,7 @@ from enablement.taxonomy import Taxonomy
 
 BANDS: Final = (0.2, 0.4, 0.6, 0.8, 1.0001)
 Hidden = tuple[int, str]  # (seed, asset id): an asset as one draw hid it
+NONE: Final = "\x00none"  # no value: not a value id (taxonomy ids are printable)
 
 
 @dataclass(frozen=True)
@@ -79,16 +83,18 @@ def evaluate_tags(
         for seed, s in made:
             if s.confidence >= min_confidence:
                 proposed.setdefault(((seed, s.asset_id), s.field), set()).add(s.value)
-        result[library.name] = _figures(truth, proposed)
+        result[library.name] = library_figures(truth, proposed)
     return {
         "share_hidden": share, "seeds": list(seeds), "min_confidence": min_confidence,
         "libraries": result, "calibration": _calibration(pooled),
     }  # fmt: skip
 
 
-def _figures(
+def library_figures(
     truth: dict[Hidden, TagDocument], proposed: dict[tuple[Hidden, str], set[str]]
 ) -> dict[str, Any]:
+    """One library's figures per field: `truth` the hidden assets as tagged, `proposed` the
+    values suggested at the threshold per (hidden asset, field)."""
     out: dict[str, Any] = {"hidden_assets": len(truth)}
     for field in FIELDS:
         pairs = [(set(d.tags[field]), proposed.get((key, field), set()))
@@ -110,6 +116,10 @@ def _figures(
                 1 for key, d in truth.items() if not d.has(field) and (key, field) in proposed
             )
             figures["untagged_hidden"] = sum(1 for d in truth.values() if not d.has(field))
+            figures["strict_macro_f1_with_none"] = _macro_f1([
+                (set(d.tags.get(field, ())) or {NONE}, proposed.get((key, field)) or {NONE})
+                for key, d in truth.items()
+            ])  # fmt: skip
         out[field] = figures
     return out
 

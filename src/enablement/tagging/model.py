@@ -8,9 +8,10 @@ in the first block a long text drowns them); and the asset's embedding (the bund
 vector, unit length). A logistic regression per field: for `type` one multinomial model (an
 asset has one type); for stages, verticals and personas one binary model per value (an asset may
 have several). Logistic regression's probabilities are close to calibrated at this size
-(tagging/evaluate.py measures it), and its weights say which words carried a value. C, the title
-block's weight and a library's own examples' weight against a reference library's were chosen
-leave-one-library-out on the labelled libraries (benchmarks/tag_settings.py).
+(tagging/evaluate.py measures it), and its weights say which words carried a value. C (per
+field), the title block's weight and a library's own examples' weight against a reference
+library's were chosen leave-one-library-out on the labelled libraries
+(benchmarks/tag_settings.py).
 
 What an absent field means differs: a missing stage, persona or type is a gap, so those models
 learn from tagged assets only. An asset with no vertical is, in a curated library, one for
@@ -42,14 +43,24 @@ MIN_EXAMPLES: Final = 2  # a value with fewer tagged assets is not learned
 
 @dataclass(frozen=True)
 class TagOptions:
-    c: float = 256.0  # logistic regression's inverse regularisation
-    same_library_weight: float = 3.0  # an example from the library itself, against reference
+    # logistic regression's inverse regularisation, per field: the multinomial type model needs
+    # little of it to put one value of a dozen over the threshold; the list fields' binary
+    # models, each value against the rest on a few examples, are steadier with more
+    c_type: float = 256.0
+    c_stages: float = 4.0
+    c_verticals: float = 1.0
+    c_personas: float = 1.0
+    same_library_weight: float = 1.0  # an example from the library itself, against reference
     title_weight: float = 1.0  # of the title-and-path block, against the whole text's
     class_weight: str | None = "balanced"  # of a list field's binary models
     max_iter: int = 500
     tol: float = 1e-4
     why_words: int = 3
     why_neighbours: int = 2
+
+    def c(self, field: str) -> float:
+        """Logistic regression's C for `field`'s models."""
+        return float(getattr(self, f"c_{field}"))
 
 
 DEFAULT_OPTIONS: Final = TagOptions()
@@ -103,7 +114,7 @@ class TagModel:
             labels = np.asarray([documents[i].tags[field][0] for i in tagged])
             if len(set(labels)) < 2:
                 return []
-            return [(field, None, self._classifier(None), tagged, labels)]
+            return [(field, None, self._classifier(field, None), tagged, labels)]
         rows = tagged
         if field in NEGATIVE_WHEN_UNTAGGED:
             rows = [i for i, d in enumerate(documents) if d.has(field) or d.id not in own]
@@ -112,13 +123,13 @@ class TagModel:
             target = np.asarray([value in documents[i].tags.get(field, ()) for i in rows])
             if MIN_EXAMPLES <= target.sum() < len(target):
                 jobs.append(
-                    (field, value, self._classifier(self.options.class_weight), rows, target)
+                    (field, value, self._classifier(field, self.options.class_weight), rows, target)
                 )
         return jobs
 
-    def _classifier(self, class_weight: str | None) -> LogisticRegression:
+    def _classifier(self, field: str, class_weight: str | None) -> LogisticRegression:
         return LogisticRegression(
-            C=self.options.c, max_iter=self.options.max_iter, tol=self.options.tol,
+            C=self.options.c(field), max_iter=self.options.max_iter, tol=self.options.tol,
             class_weight=class_weight,
         )  # fmt: skip
 
