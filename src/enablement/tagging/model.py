@@ -7,11 +7,11 @@ like "Quick Facts", "Corporate Overview" or "Pricing" carry type and stage acros
 in the first block a long text drowns them); and the asset's embedding (the bundle's asset
 vector, unit length). A logistic regression per field: for `type` one multinomial model (an
 asset has one type); for stages, verticals and personas one binary model per value (an asset may
-have several). Logistic regression's probabilities are close to calibrated at this size
-(tagging/evaluate.py measures it), and its weights say which words carried a value. C (per
-field), the title block's weight and a library's own examples' weight against a reference
-library's were chosen leave-one-library-out on the labelled libraries
-(benchmarks/tag_settings.py).
+have several). Logistic regression's probabilities are close to calibrated from 0.4 up, where
+the review list looks (tagging/evaluate.py measures it; below, over-confident), and its weights
+say which words carried a value. C (per field), the title block's weight and a library's own
+examples' weight against a reference library's were chosen leave-one-library-out on the
+labelled libraries (benchmarks/tag_settings.py).
 
 What an absent field means differs: a missing stage, persona or type is a gap, so those models
 learn from tagged assets only. An asset with no vertical is, in a curated library, one for

@@ -61,7 +61,8 @@ class Why:
 @dataclass(frozen=True)
 class Suggestion:
     """One value proposed for `field` of `asset_id`, whose content hash was `content_hash`.
-    `confidence` is the model's calibrated probability (0-1) that the value is right."""
+    `confidence` is the model's probability (0-1) that the value is right (how often values so
+    confident were: tagging/evaluate.py's calibration)."""
 
     asset_id: str
     field: Field
