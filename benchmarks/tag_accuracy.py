@@ -58,12 +58,18 @@ def targets_met(figures: dict[str, Any]) -> dict[str, bool]:
             for field, (metric, bar) in TARGETS.items()}  # fmt: skip
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_hiding_arguments(parser: argparse.ArgumentParser, *, draws: int) -> None:
+    """The flags every tag benchmark takes: which libraries, what share of their assets' tags
+    to hide, and which draws (seeds `--seed` to `--seed` + `--draws` - 1)."""
     parser.add_argument("--libraries", type=Path, default=Path("eval/libraries"))
     parser.add_argument("--hide", type=float, default=0.3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--draws", type=int, default=5)
+    parser.add_argument("--draws", type=int, default=draws)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_hiding_arguments(parser, draws=5)
     parser.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE)
     args = parser.parse_args()
     started = time.monotonic()

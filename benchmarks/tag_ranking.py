@@ -29,9 +29,10 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import replace
-from pathlib import Path
 from statistics import mean
 from typing import Any
+
+from tag_accuracy import add_hiding_arguments
 
 from enablement.evaluation import Evaluation
 from enablement.index.bundle import AssetRecord
@@ -96,10 +97,7 @@ def measure(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--libraries", type=Path, default=Path("eval/libraries"))
-    parser.add_argument("--hide", type=float, default=0.3)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--draws", type=int, default=5)
+    add_hiding_arguments(parser, draws=5)
     args = parser.parse_args()
     started = time.monotonic()
     service = EnablementService(Settings())

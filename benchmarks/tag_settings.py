@@ -18,7 +18,7 @@ held-out one reported: what a library the settings never saw gets. The defaults 
 made on all of them (`chosen_on_all`); `default_chosen` says whether TagOptions' defaults are it.
 
     .venv/bin/python benchmarks/tag_settings.py [--libraries eval/libraries] [--hide 0.3]
-        [--draws 3]
+        [--seed 0] [--draws 3]
 
 About 25 minutes once the embedding cache holds the libraries.
 """
@@ -31,11 +31,10 @@ import json
 import sys
 import time
 from dataclasses import asdict, replace
-from pathlib import Path
 from statistics import mean
 from typing import Any
 
-from tag_accuracy import tag_libraries, targets_met
+from tag_accuracy import add_hiding_arguments, tag_libraries, targets_met
 
 from enablement.tagging.evaluate import evaluate_tags
 from enablement.tagging.model import DEFAULT_OPTIONS, TagOptions
@@ -89,14 +88,13 @@ def held_out_figures(runs: Runs, chosen: TagOptions, name: str) -> dict[str, Any
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--libraries", type=Path, default=Path("eval/libraries"))
-    parser.add_argument("--hide", type=float, default=0.3)
-    parser.add_argument("--draws", type=int, default=3)
+    add_hiding_arguments(parser, draws=3)
     args = parser.parse_args()
     started = time.monotonic()
     libraries = tag_libraries(args.libraries)
+    seeds = range(args.seed, args.seed + args.draws)
     runs: Runs = {
-        (c, shared): evaluate_tags(libraries, share=args.hide, seeds=range(args.draws),
+        (c, shared): evaluate_tags(libraries, share=args.hide, seeds=seeds,
                                    options=options(dict.fromkeys(FIELDS, c), shared))["libraries"]
         for c in C_GRID for shared in itertools.product(*SHARED_GRID.values())
     }  # fmt: skip
