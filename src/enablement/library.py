@@ -1,5 +1,5 @@
 """The library's upkeep as Settings configures it: how files become assets and indexes, which
-paths may be queued for ingest, the removal audit log in pages, and the bundle CURRENT names."""
+paths may be queued for ingest, and the removal audit log in pages."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from enablement.catalog.tokens import token_counter
 from enablement.embedding import load_model_spec
 from enablement.errors import InvalidValueError
 from enablement.index.build import IndexOptions
-from enablement.index.bundle import BundleMeta, IndexMissingError, current_folder, read_meta
 from enablement.settings import Settings
 from enablement.taxonomy import Taxonomy
 
@@ -83,12 +82,3 @@ def audit_page(
     rows = audit_log(store, limit=limit + 1, before=cursor, asset_id=asset_id)
     items = rows[:limit]
     return {"items": items, "next": items[-1]["id"] if len(rows) > limit else None}
-
-
-def current_meta(bundles: Path) -> BundleMeta | None:
-    """The metadata of the bundle CURRENT names under `bundles`; None when there is none or it
-    cannot be read."""
-    try:
-        return read_meta(current_folder(bundles))
-    except (IndexMissingError, OSError, ValueError, TypeError):
-        return None

@@ -1,5 +1,5 @@
-"""The recommender this process serves (over the bundle CURRENT names with the live ranker,
-swapped when either moves), and deals and searches checked against what that bundle's assets
+"""The recommender this process serves (over the live bundle with the live ranker, swapped
+when either moves), and deals and searches checked against what that bundle's assets
 declare."""
 
 from __future__ import annotations
@@ -20,19 +20,22 @@ from enablement.taxonomy import Taxonomy
 
 class Recommending:
     """One per service; no bundle is loaded before the first request (`load` loads one,
-    `assets` counts the catalog's assets, `ranker` reads the live ranker's key)."""
+    `bundle` reads the live bundle's version, `assets` counts the catalog's assets, `ranker`
+    reads the live ranker's key)."""
 
     def __init__(
         self,
         settings: Settings,
         *,
         load: Load,
+        bundle: Callable[[], str],
         taxonomy: Callable[[], Taxonomy],
         assets: Callable[[], int],
         ranker: Callable[[], str] = lambda: "",
     ) -> None:
         self.settings = settings
         self._load = load
+        self._bundle = bundle
         self._taxonomy = taxonomy
         self._assets = assets
         self._ranker = ranker
@@ -42,7 +45,7 @@ class Recommending:
     def live(self) -> LiveRecommender:
         return LiveRecommender(
             self._load,
-            self.settings.bundles_dir,
+            self._bundle,
             interval=self.settings.reload_interval_s,
             ranker=self._ranker,
         )
@@ -59,7 +62,7 @@ class Recommending:
         return current.bundle.meta.version if current is not None else None
 
     def reload(self) -> None:
-        """Load the bundle CURRENT names now (after a rebuild in this process), if serving has
+        """Load the live bundle now (after a rebuild in this process), if serving has
         started; otherwise the first request loads it."""
         if "live" in self.__dict__:
             self.live.reload_now()

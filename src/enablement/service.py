@@ -34,10 +34,13 @@ from enablement.embedding import Encoder, ModelSpec
 from enablement.events.service import Usage
 from enablement.experimenting import Experimenting
 from enablement.index.build import BuildReport, build_index
-from enablement.index.bundle import Bundle, IndexMissingError, current_folder, load_bundle
+from enablement.index.bundle import Bundle, IndexMissingError, load_bundle, read_meta
+from enablement.index.bundle_store import BundleStore
 from enablement.index.cache import EmbeddingCache
-from enablement.jobs import Job, JobRunner, JobStore, Report
+from enablement.index.published import CHANNEL, Bundles, FileBundles, SharedBundles
+from enablement.jobs import Job, JobStore, JobWorker, Report, node_name
 from enablement.learning import Learning
+from enablement.live import Pointer, Watcher
 from enablement.ranking import Ranking
 from enablement.recommend.config import RecommenderConfig
 from enablement.recommend.context import Deal
@@ -70,6 +73,7 @@ class EnablementService:
         self.recommending = Recommending(
             settings,
             load=self._load_recommender,
+            bundle=lambda: self.bundles.version(),
             taxonomy=lambda: self.taxonomy,
             assets=lambda: self.store.counts()[0],
             ranker=lambda: self.ranking.live_key(),
@@ -82,6 +86,15 @@ class EnablementService:
     @cached_property
     def store(self) -> CatalogStore:
         return CatalogStore(self.engine)
+
+    @cached_property
+    def bundles(self) -> Bundles:
+        """Where the live bundle is named: the CURRENT file under data_dir, or, with a shared
+        bundle store, the database (see index/published.py)."""
+        if self.settings.bundle_store is None:
+            return FileBundles(self.settings.bundles_dir)
+        store = BundleStore(self.settings.bundle_store)
+        return SharedBundles(self.engine, store, self.settings.bundles_dir, node=node_name())
 
     @cached_property
     def taxonomy(self) -> Taxonomy:
@@ -133,16 +146,16 @@ class EnablementService:
 
     def index_is_current(self) -> bool:
         """True when a bundle exists, built from the catalog as it is now with the same model."""
-        meta = library.current_meta(self.settings.bundles_dir)
-        if meta is None:
+        live = self.bundles.live()
+        if live is None:
             return False
         model = self.models.encoder_name
-        return meta.catalog_version == self.store.catalog_version() and meta.model == model
+        return live.catalog_version == self.store.catalog_version() and live.model == model
 
     def index_version(self) -> str | None:
-        """The version of the bundle CURRENT names (what a server would serve), None if none."""
-        meta = library.current_meta(self.settings.bundles_dir)
-        return meta.version if meta is not None else None
+        """The version of the live bundle (what a server would serve), None if none."""
+        live = self.bundles.live()
+        return live.version if live is not None else None
 
     def build_index(self, *, progress: Callable[[int, int], None] | None = None) -> BuildReport:
         """Build a bundle for the current catalog and switch to it atomically."""
@@ -155,8 +168,19 @@ class EnablementService:
             progress=progress,
             annotate=self.suggesting.annotate,
         )
+        self.bundles.built(report.path, read_meta(report.path))  # shared: published, named live
         self.recommending.reload()
         return replace(report, tags=self.suggesting.last_refresh)
+
+    def bundle_sync(self) -> dict[str, str | None]:
+        """The live bundle's version (None when there is none, or the database does not
+        answer) and why this process serves another, if it does and knows why."""
+        try:
+            live = self.index_version()
+        except Exception:  # /readyz's store check names the failure
+            live = None
+        problem = self.recommending.live.problem if self.recommending.current else None
+        return {"live_bundle_version": live, "bundle_problem": problem}
 
     def serving_version(self) -> str | None:
         """The version of the bundle this process serves, or None before one is loaded."""
@@ -167,16 +191,17 @@ class EnablementService:
         """The recommender over the current bundle (see Recommending.recommender)."""
         return self.recommending.recommender
 
-    def _load_recommender(self, ranker: str, current: Recommender | None) -> Recommender:
-        """A recommender ranking with live ranker `ranker` (see Ranking.model), over `current`'s
-        bundle when given (only the ranker changed), else over the bundle CURRENT names."""
+    def _load_recommender(self, pointer: Pointer, current: Recommender | None) -> Recommender:
+        """A recommender ranking with live ranker `pointer.ranker` (see Ranking.model), over
+        `current`'s bundle when given (only the ranker changed), else over bundle
+        `pointer.bundle` (fetched from the shared store first, if need be)."""
         if current is not None:
             bundle = current.bundle
         else:
-            folder = current_folder(self.settings.bundles_dir)
+            folder = self.bundles.folder(pointer.bundle)
             bundle = load_bundle(folder, ef_search=self.settings.hnsw_ef_search)
         serving = self.recommending.current is not None  # then a bad new ranker file raises
-        config = self.ranking.config(ranker, self.linear_config, serving=serving)
+        config = self.ranking.config(pointer.ranker, self.linear_config, serving=serving)
         return Recommender(bundle, self.encoder, self.taxonomy, config)
 
     @property
@@ -325,49 +350,77 @@ class EnablementService:
         return JobStore(self.engine)
 
     @cached_property
-    def _runner(self) -> JobRunner:
-        return JobRunner(self.jobs)
+    def job_worker(self) -> JobWorker:
+        """Claims this database's queued jobs and runs them here (see jobs.py); started by the
+        API's lifespan, or by the first job queued in this process."""
+        return JobWorker(
+            self.jobs,
+            {"ingest": self._ingest_job, "rebuild": self._rebuild_job, "learn": self._learn_job},
+            poll_s=self.settings.job_poll_s,
+            lease_s=self.settings.job_lease_s,
+        )
+
+    def _submit(self, kind: str, params: dict[str, Any], requested_by: str | None) -> Job:
+        job = self.jobs.create(kind, params, requested_by)
+        self.job_worker.wake()
+        return job
 
     def submit_ingest(self, path: Path, *, requested_by: str | None) -> Job:
         """Queue an ingest of `path`, which must lie under a configured library root."""
         resolved = library.ingest_path(path, self.settings, uploads=self.uploads_dir)
-        return self._runner.submit(
-            "ingest", {"path": str(resolved)}, requested_by, lambda r: self._ingest_job(resolved, r)
-        )
+        return self._submit("ingest", {"path": str(resolved)}, requested_by)
 
     def submit_learn(
         self, *, requested_by: str, since: datetime | None = None, auto_promote: bool = False
     ) -> Job:
         """Queue `enablement learn` (see Learning.learn); the job's result is its report."""
         params = {"since": since.isoformat() if since else None, "auto_promote": auto_promote}
-        return self._runner.submit(
-            "learn", params, requested_by,
-            lambda _report: self.learning.learn(
-                requested_by=requested_by, since=since, auto_promote=auto_promote
-            ),
-        )  # fmt: skip
+        return self._submit("learn", params, requested_by)
 
     def submit_rebuild(self, *, requested_by: str | None) -> Job:
-        return self._runner.submit("rebuild", {}, requested_by, self._rebuild_job)
+        return self._submit("rebuild", {}, requested_by)
 
     @property
     def uploads_dir(self) -> Path:
         return self.settings.data_dir / "uploads"
 
-    def _ingest_job(self, path: Path, report: Report) -> dict[str, Any]:
+    def _ingest_job(self, job: Job, report: Report) -> dict[str, Any]:
+        path = Path(job.params["path"])
         summary = self.ingest(path, progress=lambda done, total, _name: report(done, total))
         result: dict[str, Any] = {**summary.to_dict(), "index": None}  # as `ingest --json`
         if summary.assets and not self.index_is_current():
             result["index"] = self.build_index().to_dict()
         return result
 
-    def _rebuild_job(self, report: Report) -> dict[str, Any]:
+    def _rebuild_job(self, job: Job, report: Report) -> dict[str, Any]:
         built = self.build_index(progress=lambda done, total: report(done, total))
         return {**built.to_dict(), **self.scorer}  # as `enablement index --json`
 
+    def _learn_job(self, job: Job, report: Report) -> dict[str, Any]:
+        since = job.params.get("since")
+        return self.learning.learn(
+            requested_by=job.created_by or "",
+            since=datetime.fromisoformat(since) if since else None,
+            auto_promote=bool(job.params.get("auto_promote")),
+        )
+
+    @cached_property
+    def watcher(self) -> Watcher:
+        """Has the live recommender look for a new bundle or ranker in the background: at once
+        on a PostgreSQL NOTIFY with a shared bundle store, else every reload interval."""
+        interval = self.settings.reload_interval_s
+        wait = None
+        if self.settings.bundle_store and self.engine.dialect.name == "postgresql":
+            from enablement.db.notify import Listener
+
+            wait = Listener(self.settings.resolved_database_url, CHANNEL).wait
+        return Watcher(self.recommending.live, interval=interval, wait=wait)
+
     def close(self) -> None:
-        if "_runner" in self.__dict__:
-            self._runner.close()
+        if "watcher" in self.__dict__:
+            self.watcher.stop()
+        if "job_worker" in self.__dict__:
+            self.job_worker.close()
         if "usage" in self.__dict__:
             self.usage.close()
         if "engine" in self.__dict__:

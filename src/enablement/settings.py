@@ -103,6 +103,14 @@ class Settings(BaseSettings):
         "cpu", description="Where queries are encoded: the CPU unless set (one short text each)."
     )
 
+    bundle_store: str | None = Field(
+        None,
+        description="Several nodes: where built bundles are published and every node fetches "
+        "them (a shared folder, or an fsspec URL such as s3://bucket/prefix with s3fs "
+        "installed). The database then names the live bundle. Unset: the CURRENT file under "
+        "data_dir, one machine.",
+    )
+
     # The API.
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins (CRM domains) allowed to call the API."
@@ -132,6 +140,15 @@ class Settings(BaseSettings):
     max_body_kb: int = Field(1024, ge=1, description="Largest JSON body accepted (413 beyond).")
     reload_interval_s: float = Field(
         1.0, gt=0, description="How often workers look for a new bundle."
+    )
+    job_poll_s: float = Field(
+        2.0, gt=0, description="How often a worker looks for queued jobs (ingest, rebuild)."
+    )
+    job_lease_s: float = Field(
+        60.0,
+        ge=5,
+        description="A running job whose worker has not beaten its heartbeat for this long was "
+        "left by a node that died; another worker claims it again.",
     )
     experiment_cache_s: float = Field(
         5.0, ge=0, description="How long a worker trusts its read of the running experiment."

@@ -13,7 +13,7 @@ from enablement.catalog.store import CatalogStore
 from enablement.db import connect, downgrade, migrate, tables
 from enablement.db.tables import metadata
 
-HEAD = "0014_tag_suggestions"
+HEAD = "0015_cluster"
 
 
 def test_upgrade_from_empty_matches_the_tables(database_url: str) -> None:

@@ -131,6 +131,8 @@ JOB_EXAMPLE: dict[str, Any] = {
     "updated_at": "2026-11-25T19:00:04+00:00",
     "params": {"path": "/srv/library"},
     "progress": {"done": 86, "total": 86},
+    "node": "node-a:4121",
+    "attempts": 1,
     "result": {
         "added": ["new-guide"],
         "changed": [],

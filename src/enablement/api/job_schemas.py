@@ -28,3 +28,11 @@ class JobPublic(BaseModel):
     progress: dict[str, Any]
     result: dict[str, Any] | None
     error: str | None
+    node: str | None = Field(
+        description="The worker running it, or that ran it (host:pid); null while queued.",
+        examples=["node-a:4121"],
+    )
+    attempts: int = Field(
+        description="Times a worker claimed it: above 1, a node died while running it.",
+        examples=[1],
+    )

@@ -30,6 +30,8 @@ class Health(BaseModel):
                 {
                     "status": "ready",
                     "bundle_version": "v1",
+                    "live_bundle_version": "v1",
+                    "bundle_problem": None,
                     "checks": {"bundle": "ok", "store": "ok"},
                     "scorer": "lambdarank:3f2a9c01b7de",
                     "scorer_note": "lambdarank:3f2a9c01b7de from "
@@ -44,6 +46,17 @@ class Health(BaseModel):
 
     status: str
     bundle_version: str | None = None
+    live_bundle_version: str | None = Field(
+        None,
+        description="The bundle every node should serve (the database's record with a shared "
+        "bundle store, else CURRENT); differs from bundle_version while this node switches, or "
+        "when it cannot (then bundle_problem says why).",
+    )
+    bundle_problem: str | None = Field(
+        None,
+        description="Why this node still serves bundle_version rather than the live one (e.g. "
+        "the live bundle fails its checksum); null when it serves the live one.",
+    )
     checks: dict[str, str] = Field(default_factory=dict)
     scorer: str | None = Field(
         None, description='What ranks: "linear", or the learned ranker ("lambdarank:<sha256>").'

@@ -36,10 +36,10 @@ from enablement.db.ranker_tables import ranker_changes, rankers
 from enablement.db.tag_tables import accepted_tags, tag_suggestions
 
 __all__ = [
-    "accepted_tags", "api_keys", "assets", "audit_log", "chunks", "deal_assets", "deals",
-    "embed_tokens", "embedding_cache", "events", "experiments", "ingest_runs", "jobs",
-    "link_views", "metadata", "questions", "ranker_changes", "rankers", "served_lists",
-    "share_links", "tag_suggestions",
+    "accepted_tags", "api_keys", "assets", "audit_log", "bundles", "chunks", "deal_assets",
+    "deals", "embed_tokens", "embedding_cache", "events", "experiments", "ingest_runs", "jobs",
+    "link_views", "live_state", "metadata", "questions", "ranker_changes", "rankers",
+    "served_lists", "share_links", "tag_suggestions",
 ]  # fmt: skip
 
 assets = Table(
@@ -169,4 +169,29 @@ jobs = Table(
     Column("progress", JSON, nullable=False),
     Column("result", JSON),
     Column("error", Text),
+    Column("claimed_by", String(200)),  # the node running it (host:pid)
+    Column("heartbeat_at", DateTime(timezone=True)),  # stale: the node died, the job is retried
+    Column("attempts", Integer, nullable=False, server_default="0"),
+)
+Index("ix_jobs_state_created_at", jobs.c.state, jobs.c.created_at)
+
+# Index bundles published to the shared bundle store, with the checksum of their manifest.
+bundles = Table(
+    "bundles",
+    metadata,
+    Column("version", String(64), primary_key=True),
+    Column("checksum", String(64), nullable=False),
+    Column("catalog_version", Integer, nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("published_by", String(200), nullable=False),
+)
+
+# What every node serves, by name ("bundle": the live bundle's version).
+live_state = Table(
+    "live_state",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )

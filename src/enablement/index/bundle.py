@@ -182,13 +182,14 @@ def publish(bundle: Bundle, bundles: Path, *, keep: int = 2) -> Path:
     pointer = bundles / f".{CURRENT}.tmp"
     pointer.write_text(final.name)
     pointer.replace(bundles / CURRENT)
-    _prune(bundles, keep=keep, current=final.name)
+    prune(bundles, keep=keep, current=final.name)
     return final
 
 
-def _prune(bundles: Path, *, keep: int, current: str) -> None:
-    """Drop old versions, and staging folders left by builds that were killed."""
-    for staging in bundles.glob(".build-*"):
+def prune(bundles: Path, *, keep: int, current: str) -> None:
+    """Drop old versions, and staging folders left by builds or fetches that were killed."""
+    staged = [*bundles.glob(".build-*"), *bundles.glob(".fetch-*")]
+    for staging in staged:
         if not _process_alive(staging.name.rsplit("-", 1)[-1]):
             shutil.rmtree(staging, ignore_errors=True)
     versions = sorted(

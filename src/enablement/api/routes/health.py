@@ -26,7 +26,9 @@ def healthz(service: ServiceDep) -> dict[str, Any]:
 @router.head("/readyz", include_in_schema=False)
 def readyz(service: ServiceDep, response: Response) -> dict[str, Any]:
     """Ready when a bundle is loaded and the store answers; 503 says which check failed.
-    `scorer` says what ranks: the learned ranker's name, or "linear" (with why in the note)."""
+    `scorer` says what ranks: the learned ranker's name, or "linear" (with why in the note).
+    A node that cannot switch to the live bundle stays ready on the one it has, and says why
+    in `bundle_problem`."""
     checks: dict[str, str] = {}
     version = None
     try:
@@ -45,6 +47,7 @@ def readyz(service: ServiceDep, response: Response) -> dict[str, Any]:
     return {
         "status": "ready" if ready else "not ready",
         "bundle_version": version,
+        **service.bundle_sync(),
         "checks": checks,
         **service.scorer,
     }
