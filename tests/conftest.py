@@ -23,6 +23,7 @@ from enablement.settings import Settings
 from enablement.taxonomy import Taxonomy, load_taxonomy
 from tests.fakes import HashingEncoder
 from tests.postgres import PostgresServer
+from tests.redis_server import RedisServer
 
 REPO = Path(__file__).resolve().parent.parent
 CATALOG = REPO / "content_catalog"
@@ -75,6 +76,17 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 
 _database_numbers = itertools.count()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real Redis server for one test (the tests stop it to see what happens then)."""
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -137,6 +137,11 @@ class Settings(BaseSettings):
     auth_failures_per_minute: int = Field(
         30, ge=1, description="Failed sign-ins (and unknown share links) per minute per address."
     )
+    redis_url: str | None = Field(
+        None,
+        description="Several nodes: count rate limits in this Redis (redis://host:6379/0), so a "
+        "key's limit holds across nodes. Unset: each worker counts on its own.",
+    )
     max_body_kb: int = Field(1024, ge=1, description="Largest JSON body accepted (413 beyond).")
     reload_interval_s: float = Field(
         1.0, gt=0, description="How often workers look for a new bundle."

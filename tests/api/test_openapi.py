@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi import APIRouter, FastAPI
 
-from enablement.api.deps import RateLimiter
+from enablement.api.limits import RateLimiter
 from enablement.api.openapi import check_operation_ids, operation_id
 from tests.api.conftest import ApiEnv
 

@@ -15,8 +15,9 @@ from mcp.server.transport_security import TransportSecuritySettings
 from enablement import __version__
 from enablement.access.keys import Role
 from enablement.api import docs, errors, logs
-from enablement.api.deps import KeyCache, RateLimiter
+from enablement.api.deps import KeyCache
 from enablement.api.guards import ShareLinkGuard
+from enablement.api.limits import limiter
 from enablement.api.metrics import Metrics
 from enablement.api.middleware import BodyLimit, Observe, RequireKey, send_json
 from enablement.api.openapi import check_operation_ids, operation_id
@@ -85,10 +86,14 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     app.state.service = service
     app.state.metrics = Metrics()
     app.state.key_cache = KeyCache()
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
-    app.state.auth_failures = RateLimiter(
-        settings.auth_failures_per_minute, message="Too many failed attempts from this address"
+    redis_url = settings.redis_url
+    app.state.rate_limiter = limiter(
+        settings.rate_limit_per_minute, redis_url=redis_url, scope="keys"
     )
+    app.state.auth_failures = limiter(
+        settings.auth_failures_per_minute, redis_url=redis_url, scope="addresses",
+        message="Too many failed attempts from this address",
+    )  # fmt: skip
     errors.install(app)
     logs.install()  # keys and tokens never reach the access log
     routers = (

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
@@ -16,7 +14,6 @@ from enablement.access.keys import Principal, Role
 from enablement.errors import (
     AuthenticationError,
     PermissionDeniedError,
-    RateLimitedError,
     TokenExpiredError,
 )
 from enablement.service import EnablementService
@@ -58,40 +55,6 @@ class KeyCache:
             self._seen.clear()
         self._seen[key] = (now, principal)
         return principal
-
-
-class RateLimiter:
-    """A token bucket per name (a key, a client address): `per_minute`, refilled continuously.
-    Buckets live in the worker's memory, so each worker process counts on its own."""
-
-    def __init__(self, per_minute: int, *, message: str = "Rate limit exceeded") -> None:
-        self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0
-        self.message = message
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def take(self, name: str) -> None:
-        """Spend one from `name`'s bucket; RateLimitedError (with retry_after) when empty."""
-        now = time.monotonic()
-        with self._lock:
-            tokens = self._level(name, now)
-            if tokens < 1.0:
-                self._buckets[name] = (tokens, now)
-                self._refuse(tokens)
-            if len(self._buckets) > 100_000:  # forget the idle: guessed names cannot fill memory
-                self._buckets = {
-                    k: v for k, v in self._buckets.items() if self._level(k, now) < self.capacity
-                }
-            self._buckets[name] = (tokens - 1.0, now)
-
-    def _level(self, name: str, now: float) -> float:
-        tokens, stamp = self._buckets.get(name, (self.capacity, now))
-        return min(self.capacity, tokens + (now - stamp) * self.rate)
-
-    def _refuse(self, tokens: float) -> None:
-        wait = max(1, math.ceil((1.0 - tokens) / self.rate))
-        raise RateLimitedError(f"{self.message}; retry in {wait} s.", retry_after=wait)
 
 
 def presented_key(headers: Mapping[str, str]) -> str | None:

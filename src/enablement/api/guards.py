@@ -6,7 +6,7 @@ import html
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from enablement.api.deps import RateLimiter
+from enablement.api.limits import Limiter
 from enablement.errors import RateLimitedError
 
 SHARE_PREFIX = "/s/"
@@ -17,7 +17,7 @@ class ShareLinkGuard:
     failed-sign-in limiter; once the address is over it, such answers become 429 with
     Retry-After. A real link still opens, as a valid key still signs in."""
 
-    def __init__(self, app: ASGIApp, *, failures: RateLimiter) -> None:
+    def __init__(self, app: ASGIApp, *, failures: Limiter) -> None:
         self.app = app
         self.failures = failures
 
