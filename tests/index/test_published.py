@@ -87,6 +87,9 @@ def test_a_build_on_one_node_reaches_the_others_and_a_bad_one_never_serves(
     c = node(tmp_path, "c", database_url)  # a node that starts now has nothing to fall back on
     with pytest.raises(BundleUnavailableError, match="fails its checksum"):
         c.recommender  # noqa: B018
+    for _ in range(3):
+        a.build_index()
+    assert len(a.bundles.store.versions()) == 3  # the store keeps the newest three
     for service in (a, b, c):
         service.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -179,11 +180,17 @@ def publish(bundle: Bundle, bundles: Path, *, keep: int = 2) -> Path:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    pointer = bundles / f".{CURRENT}.tmp"
-    pointer.write_text(final.name)
-    pointer.replace(bundles / CURRENT)
+    point_current(bundles, final.name)
     prune(bundles, keep=keep, current=final.name)
     return final
+
+
+def point_current(bundles: Path, version: str) -> None:
+    """Switch CURRENT to `version` atomically; a temporary file of this thread's own, so two
+    threads switching at once (a build here, a fetch of another node's) never collide."""
+    pointer = bundles / f".{CURRENT}.{os.getpid()}.{threading.get_ident()}.tmp"
+    pointer.write_text(version)
+    pointer.replace(bundles / CURRENT)
 
 
 def prune(bundles: Path, *, keep: int, current: str) -> None:

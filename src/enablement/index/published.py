@@ -9,6 +9,7 @@ version from the store (verified) before it switches."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,17 +19,20 @@ from sqlalchemy import Engine, insert, select, text, update
 
 from enablement.db import tables
 from enablement.index.bundle import (
-    CURRENT,
     BundleMeta,
     IndexMissingError,
     current_folder,
+    point_current,
     prune,
     read_meta,
 )
 from enablement.index.bundle_store import BundleStore, BundleUnavailableError
 
+log = logging.getLogger(__name__)
+
 CHANNEL = "enablement_bundle"  # NOTIFY'd with the new version when a bundle is named live
 LIVE = "bundle"  # live_state's row for the live bundle
+KEEP_IN_STORE = 3  # published versions kept in the store; the live one is always the newest
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ class SharedBundles:
         if checksum is None:
             raise BundleUnavailableError(f"Bundle {version} was never published; not served.")
         folder = self.store.fetch(version, checksum, self.bundles)
-        _point_current(self.bundles, version)  # local tools (eval, audit) see what serves
+        point_current(self.bundles, version)  # local tools (eval, audit) see what serves
         prune(self.bundles, keep=2, current=version)
         return folder
 
@@ -147,9 +151,19 @@ class SharedBundles:
                     text("SELECT pg_notify(:channel, :version)"),
                     {"channel": CHANNEL, "version": meta.version},
                 )
+        self._prune_store(keep=KEEP_IN_STORE)
 
-
-def _point_current(bundles: Path, version: str) -> None:
-    pointer = bundles / f".{CURRENT}.tmp"
-    pointer.write_text(version)
-    pointer.replace(bundles / CURRENT)
+    def _prune_store(self, *, keep: int) -> None:
+        """Remove all but the `keep` newest published versions from the store (a node still
+        switching to an older one fails its fetch, keeps what it serves, and follows the live
+        one at its next check)."""
+        bundles = tables.bundles.c
+        with self.engine.connect() as connection:
+            newest = connection.scalars(
+                select(bundles.version).order_by(bundles.published_at.desc()).limit(keep)
+            ).all()
+        for version in set(self.store.versions()) - set(newest):
+            try:
+                self.store.remove(version)
+            except OSError:
+                log.warning("could not remove bundle %s from the store", version, exc_info=True)

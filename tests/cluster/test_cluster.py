@@ -1,0 +1,151 @@
+"""Several real nodes behind nginx (scripts/cluster.sh up 3, on the small test library): a
+rebuild reaches every node within seconds under load with no failed request, rebuild jobs are
+each run by exactly one node, Redis holds a key's limit across nodes, and a node killed with
+SIGKILL mid-load costs the clients nothing. The figures at full load come from
+benchmarks/cluster.py; these tests check the behaviour, with loose bounds."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from itertools import cycle
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from enablement.access.keys import KeyStore, Role
+from enablement.db import connect
+from tests.cluster.load import Load, failed
+from tests.index.library import ASSETS
+
+pytestmark = pytest.mark.cluster
+
+ROOT = Path(__file__).resolve().parents[2]
+LIMIT = 120  # requests per minute per key on the nodes, so the Redis test can reach it
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    base = tmp_path_factory.mktemp("cluster")
+    library = base / "library"
+    library.mkdir()
+    for name, text in ASSETS.items():
+        (library / name).write_text(text)
+    env = dict(os.environ, ENABLEMENT_RATE_LIMIT_PER_MINUTE=str(LIMIT),
+               ENABLEMENT_JOB_POLL_S="0.5", ENABLEMENT_RELOAD_INTERVAL_S="1.0")  # fmt: skip
+    command = [str(ROOT / "scripts" / "cluster.sh"), "up", "3", "--base", str(base / "run"),
+               "--library", str(library), "--port", "0"]  # fmt: skip
+    up = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert up.returncode == 0, up.stderr
+    lines = up.stdout.strip().splitlines()
+    assert len(lines) == 1  # one JSON line, as documented
+    info = json.loads(lines[0])
+    engine = connect(info["database_url"])
+    keys = KeyStore(engine)
+    info["keys"] = [keys.create(f"load-{i}", Role.admin).key for i in range(64)]
+    engine.dispose()
+    try:
+        yield info
+    finally:
+        down = [str(ROOT / "scripts" / "cluster.sh"), "down", "--base", str(base / "run")]
+        subprocess.run(down, check=False)
+
+
+def get(url: str, key: str | None = None) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"} if key else {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def post(url: str, key: str) -> dict[str, Any]:
+    request = urllib.request.Request(url, method="POST", headers={"Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return dict(json.loads(answer.read()))
+
+
+def finished(cluster: dict[str, Any], job_id: str, key: str) -> dict[str, Any]:
+    for _ in range(600):
+        status, job = get(f"{cluster['url']}/v1/jobs/{job_id}", key)
+        if status == 200 and job["state"] in ("succeeded", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+def versions(cluster: dict[str, Any]) -> list[str | None]:
+    return [get(f"{node['url']}/healthz")[1]["bundle_version"] for node in cluster["nodes"]]
+
+
+def test_the_cluster_is_up_behind_one_address(cluster: dict[str, Any]) -> None:
+    status, ready = get(f"{cluster['url']}/readyz")
+    assert status == 200 and ready["checks"] == {"bundle": "ok", "store": "ok"}
+    assert len(set(versions(cluster))) == 1 and ready["live_bundle_version"] in versions(cluster)
+    assert cluster["database_url"].startswith("postgresql") and cluster["redis_url"]
+
+
+def test_a_rebuild_reaches_every_node_within_seconds_under_load(
+    cluster: dict[str, Any],
+) -> None:
+    key = cluster["keys"][0]
+    before = versions(cluster)[0]
+    load = Load(cluster["url"], cluster["keys"][1:], clients=8).start()
+    time.sleep(1)
+    job = finished(cluster, post(f"{cluster['url']}/v1/index:rebuild", key)["id"], key)
+    done = time.monotonic()
+    assert job["state"] == "succeeded" and job["attempts"] == 1, job
+    new = job["result"]["version"]
+    while set(versions(cluster)) != {new} and time.monotonic() - done < 10:
+        time.sleep(0.1)
+    switched = time.monotonic() - done
+    time.sleep(1)
+    samples = load.stop()
+    assert versions(cluster) == [new] * 3 and new != before
+    assert switched < 10
+    assert len(samples) > 50 and failed(samples) == []
+
+
+def test_each_rebuild_job_is_run_by_exactly_one_node(cluster: dict[str, Any]) -> None:
+    key = cluster["keys"][0]
+    ids = [post(f"{cluster['url']}/v1/index:rebuild", key)["id"] for _ in range(4)]
+    jobs = [finished(cluster, job_id, key) for job_id in ids]
+    pids = {str(node["pid"]) for node in cluster["nodes"]}
+    assert [j["state"] for j in jobs] == ["succeeded"] * 4, [j["error"] for j in jobs]
+    assert [j["attempts"] for j in jobs] == [1] * 4  # claimed once each, never twice
+    assert {j["node"].rsplit(":", 1)[1] for j in jobs} <= pids
+    assert len({j["result"]["version"] for j in jobs}) == 4  # four builds, not one run four times
+
+
+def test_a_keys_limit_holds_across_real_nodes(cluster: dict[str, Any]) -> None:
+    """Sent round-robin straight to the three nodes, a fresh key gets its limit, not three
+    times it (each node sees a third of the requests, under its own limit)."""
+    engine = connect(cluster["database_url"])
+    key = KeyStore(engine).create("limit-probe", Role.rep).key
+    engine.dispose()
+    nodes = cycle(node["url"] for node in cluster["nodes"])
+    start = time.monotonic()
+    codes = [get(f"{next(nodes)}/v1/taxonomy", key)[0] for _ in range(2 * LIMIT)]
+    refill = (time.monotonic() - start) * LIMIT / 60
+    assert set(codes) == {200, 429}
+    assert LIMIT <= codes.count(200) <= LIMIT + refill + 1
+
+
+def test_a_node_killed_mid_load_fails_no_request(cluster: dict[str, Any]) -> None:
+    load = Load(cluster["url"], cluster["keys"][1:], clients=8).start()
+    time.sleep(2)
+    os.kill(cluster["nodes"][0]["pid"], signal.SIGKILL)
+    killed = time.monotonic()
+    time.sleep(3)
+    samples = load.stop()
+    after = [s for s in samples if s.start >= killed]
+    assert len(after) > 20 and failed(samples) == []
+    status, _ = get(f"{cluster['url']}/readyz")
+    assert status == 200
