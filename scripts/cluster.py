@@ -11,6 +11,7 @@ environment reach every node."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -216,10 +217,8 @@ def _kill(pid: int | None, sig: signal.Signals) -> None:
         except ProcessLookupError:
             return
         time.sleep(0.1)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _save(base: Path, state: dict[str, Any]) -> None:
