@@ -48,6 +48,10 @@ class PostgresServer:
         if self._as_postgres:
             shutil.chown(self.base, user="postgres")
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the server on its existing data (after `stop`)."""
         fsync = "on" if self.durable else "off"
         options = f"-k {self.base} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync={fsync}"
         self._run(

@@ -153,6 +153,19 @@ class RateLimitedError(EnablementError):
         self.retry_after = retry_after
 
 
+class StoreUnavailableError(EnablementError):
+    """The database does not answer (restarting, failing over): retry shortly."""
+
+    status = 503
+    code = "store_unavailable"
+    retry_after = 5
+
+    def __init__(
+        self, message: str = "The database does not answer; retry in a few seconds."
+    ) -> None:
+        super().__init__(message)
+
+
 class PayloadTooLargeError(EnablementError):
     status = 413
     code = "payload_too_large"

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from enablement.access.keys import Principal, Role
 from enablement.errors import (
@@ -40,7 +41,11 @@ ServiceDep = Annotated[EnablementService, Depends(get_service)]
 
 
 class KeyCache:
-    """Recently verified keys and embed tokens, so a request costs no database round trip."""
+    """Recently verified keys and embed tokens, so a request costs no database round trip.
+    While the database does not answer, a key verified in the last STALE_SECONDS keeps working
+    (reads go on serving from the loaded bundle); one never seen gets the store's 503."""
+
+    STALE_SECONDS = 900.0
 
     def __init__(self) -> None:
         self._seen: dict[str, tuple[float, Principal | None]] = {}
@@ -50,7 +55,12 @@ class KeyCache:
         hit = self._seen.get(key)
         if hit is not None and now - hit[0] < _KEY_CACHE_SECONDS:
             return hit[1]
-        principal = service.principal(key)
+        try:
+            principal = service.principal(key)
+        except (OperationalError, DisconnectionError):
+            if hit is not None and now - hit[0] < self.STALE_SECONDS:
+                return hit[1]
+            raise
         if len(self._seen) > 10_000:
             self._seen.clear()
         self._seen[key] = (now, principal)

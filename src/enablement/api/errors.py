@@ -8,11 +8,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from starlette.exceptions import HTTPException
 
 from enablement.api.logs import redact
 from enablement.contract import describe
-from enablement.errors import EnablementError, RateLimitedError
+from enablement.errors import EnablementError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
@@ -28,14 +29,25 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(EnablementError, _ours)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(OperationalError, _store_down)  # type: ignore[arg-type]
+    app.add_exception_handler(DisconnectionError, _store_down)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
 
 
 async def _ours(request: Request, exc: EnablementError) -> JSONResponse:
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimitedError) else None
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     if exc.status == 401:
         headers = {"WWW-Authenticate": "Bearer"}
     return error_response(exc.status, exc.to_dict(), headers)
+
+
+async def _store_down(request: Request, exc: DBAPIError | DisconnectionError) -> JSONResponse:
+    """The database did not answer (a connection refused or dropped): 503 with Retry-After, so
+    clients and the load balancer retry; nothing was stored, so nothing is half done."""
+    log.warning("store unavailable on %s %s: %s", request.method, redact(request.url.path),
+                type(getattr(exc, "orig", None) or exc).__name__)  # fmt: skip
+    return await _ours(request, StoreUnavailableError())
 
 
 async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

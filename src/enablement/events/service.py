@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from enablement.access.keys import Role
 from enablement.catalog.loaders import Limits
@@ -57,6 +60,9 @@ class View:
     by_sender: bool = False
 
 
+log = logging.getLogger(__name__)
+
+
 class Usage:
     def __init__(
         self,
@@ -78,6 +84,7 @@ class Usage:
         self.links = ShareLinkStore(engine)
         self.memory = DealMemory(engine)
         self._log: RecommendationLog | None = None
+        self._memory_warned = -60.0
 
     @property
     def log(self) -> RecommendationLog:
@@ -108,7 +115,14 @@ class Usage:
         sent or shared by a live link, which are then never recommended (like `already_shared`)
         and are listed in the response as `already_sent`."""
         ids = [deal.deal_id for deal in deals if deal.deal_id]
-        known = self.memory.sent(ids) if ids else {}
+        try:
+            known = self.memory.sent(ids) if ids else {}
+        except (OperationalError, DisconnectionError):  # the store is down: serve on, say so
+            now = time.monotonic()
+            if now - self._memory_warned >= 60:
+                self._memory_warned = now
+                log.warning("deal memory unavailable (the store does not answer); serving without")
+            known = {}
         return [
             replace(deal, sent=known[deal.deal_id]) if deal.deal_id in known else deal
             for deal in deals
