@@ -88,11 +88,11 @@ def start(args: argparse.Namespace) -> dict[str, Any]:
         state["nodes"] = nodes
         _save(base, state)
         for node in nodes:
-            _wait_ready(node["url"], ingested=not args.no_ingest)
-        port = args.port or _free_port()
+            wait_ready(node["url"], ingested=not args.no_ingest)
+        port = args.port or free_port()
         state["nginx_pid"] = _nginx(base, port, [n["url"] for n in nodes])
         _save(base, state)
-        _wait_ready(f"http://127.0.0.1:{port}", ingested=not args.no_ingest)
+        wait_ready(f"http://127.0.0.1:{port}", ingested=not args.no_ingest)
     except BaseException:
         _save(base, state)
         stop(base)
@@ -149,7 +149,7 @@ def _node_env(base: Path, database_url: str, redis_url: str) -> dict[str, str]:
 
 
 def _node(base: Path, index: int, env: dict[str, str], workers: int) -> dict[str, Any]:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     node_env = env | {"ENABLEMENT_DATA_DIR": str(base / f"node-{index}")}
     node_env.setdefault("ENABLEMENT_PUBLIC_URL", url)
@@ -183,7 +183,7 @@ def _nginx(base: Path, port: int, nodes: list[str]) -> int:
     return process.pid
 
 
-def _wait_ready(url: str, *, ingested: bool, timeout: float = 180.0) -> None:
+def wait_ready(url: str, *, ingested: bool, timeout: float = 180.0) -> None:
     """Until `url`/readyz answers 200 (or, with no catalog, /healthz does)."""
     probe = f"{url}/readyz" if ingested else f"{url}/healthz"
     deadline = time.monotonic() + timeout
@@ -225,7 +225,7 @@ def _save(base: Path, state: dict[str, Any]) -> None:
     (base / STATE).write_text(json.dumps(state, indent=2))
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
