@@ -8,8 +8,10 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any
 
+from enablement.db.notify import Listener
 from enablement.index.bundle import IndexMissingError
-from enablement.live import LiveRecommender, Load
+from enablement.index.published import CHANNEL
+from enablement.live import LiveRecommender, Load, Watcher
 from enablement.recommend.context import Deal, resolve_deal
 from enablement.recommend.known import KnownTerms, check_deal, check_language
 from enablement.recommend.pipeline import Recommender
@@ -49,6 +51,24 @@ class Recommending:
             interval=self.settings.reload_interval_s,
             ranker=self._ranker,
         )
+
+    @cached_property
+    def watcher(self) -> Watcher:
+        """Has the live recommender look for a new bundle or ranker in the background: at once
+        on a PostgreSQL NOTIFY with a shared bundle store, else every reload interval."""
+        settings, wait = self.settings, None
+        if settings.bundle_store and settings.resolved_database_url.startswith("postgresql"):
+            wait = Listener(settings.resolved_database_url, CHANNEL).wait
+        return Watcher(self.live, interval=settings.reload_interval_s, wait=wait)
+
+    @property
+    def problem(self) -> str | None:
+        """Why this process serves another bundle than the live one, when it knows."""
+        return self.live.problem if self.current is not None else None
+
+    def close(self) -> None:
+        if "watcher" in self.__dict__:
+            self.watcher.stop()
 
     @property
     def current(self) -> Recommender | None:

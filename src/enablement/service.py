@@ -37,10 +37,10 @@ from enablement.index.build import BuildReport, build_index
 from enablement.index.bundle import Bundle, IndexMissingError, load_bundle, read_meta
 from enablement.index.bundle_store import BundleStore
 from enablement.index.cache import EmbeddingCache
-from enablement.index.published import CHANNEL, Bundles, FileBundles, SharedBundles
+from enablement.index.published import Bundles, FileBundles, SharedBundles
 from enablement.jobs import Job, JobStore, JobWorker, Report, node_name
 from enablement.learning import Learning
-from enablement.live import Pointer, Watcher
+from enablement.live import Pointer
 from enablement.ranking import Ranking
 from enablement.recommend.config import RecommenderConfig
 from enablement.recommend.context import Deal
@@ -179,8 +179,7 @@ class EnablementService:
             live = self.index_version()
         except Exception:  # /readyz's store check names the failure
             live = None
-        problem = self.recommending.live.problem if self.recommending.current else None
-        return {"live_bundle_version": live, "bundle_problem": problem}
+        return {"live_bundle_version": live, "bundle_problem": self.recommending.problem}
 
     def serving_version(self) -> str | None:
         """The version of the bundle this process serves, or None before one is loaded."""
@@ -404,21 +403,8 @@ class EnablementService:
             auto_promote=bool(job.params.get("auto_promote")),
         )
 
-    @cached_property
-    def watcher(self) -> Watcher:
-        """Has the live recommender look for a new bundle or ranker in the background: at once
-        on a PostgreSQL NOTIFY with a shared bundle store, else every reload interval."""
-        interval = self.settings.reload_interval_s
-        wait = None
-        if self.settings.bundle_store and self.engine.dialect.name == "postgresql":
-            from enablement.db.notify import Listener
-
-            wait = Listener(self.settings.resolved_database_url, CHANNEL).wait
-        return Watcher(self.recommending.live, interval=interval, wait=wait)
-
     def close(self) -> None:
-        if "watcher" in self.__dict__:
-            self.watcher.stop()
+        self.recommending.close()
         if "job_worker" in self.__dict__:
             self.job_worker.close()
         if "usage" in self.__dict__:

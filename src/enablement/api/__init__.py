@@ -68,7 +68,7 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(_warm, service)
         service.job_worker.start()  # queued ingests and rebuilds, claimed from the store
-        service.watcher.start()  # a new bundle or ranker, even when no request comes
+        service.recommending.watcher.start()  # a new bundle or ranker, with no request too
         async with mcp_endpoint.running():
             yield
         service.close()
