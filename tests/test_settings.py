@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from enablement.library import index_options
 from enablement.settings import Settings
 
 
@@ -96,3 +97,15 @@ def test_explore_share_outside_0_to_half_is_refused(
     monkeypatch.setenv("ENABLEMENT_EXPLORE_SHARE", bad)
     with pytest.raises(ValidationError, match="explore_share"):
         Settings()
+
+
+def test_dense_index_settings_reach_the_index_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    defaults = index_options(Settings())
+    assert (defaults.dense_kind, defaults.sq_threshold, defaults.nprobe) == ("auto", 500_000, 128)
+    monkeypatch.setenv("ENABLEMENT_DENSE_INDEX", "hnsw_sq")
+    monkeypatch.setenv("ENABLEMENT_SQ_THRESHOLD", "200000")
+    monkeypatch.setenv("ENABLEMENT_IVF_NPROBE", "32")
+    options = index_options(Settings())
+    assert (options.dense_kind, options.sq_threshold, options.nprobe) == ("hnsw_sq", 200_000, 32)
+    with pytest.raises(ValidationError, match="dense_index"):
+        Settings(dense_index="annoy")  # type: ignore[arg-type]

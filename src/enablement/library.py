@@ -48,10 +48,15 @@ def build_options(settings: Settings, taxonomy: Taxonomy) -> BuildOptions:
 
 
 def index_options(settings: Settings) -> IndexOptions:
-    """The dense index an index build makes (flat or HNSW, and HNSW's search breadth)."""
+    """The dense index an index build makes (its kind, the sizes `auto` switches kind at, and
+    the search breadth)."""
     s = settings
     return IndexOptions(
-        dense_kind=s.dense_index, hnsw_threshold=s.hnsw_threshold, ef_search=s.hnsw_ef_search
+        dense_kind=s.dense_index,
+        hnsw_threshold=s.hnsw_threshold,
+        sq_threshold=s.sq_threshold,
+        ef_search=s.hnsw_ef_search,
+        nprobe=s.ivf_nprobe,
     )
 
 

@@ -83,11 +83,26 @@ class Settings(BaseSettings):
         2000, ge=1, description="Chunks kept per asset; longer text is truncated with a warning."
     )
 
-    dense_index: Literal["auto", "flat", "hnsw"] = Field(
-        "auto", description="FAISS index: exact `flat`, approximate `hnsw`, or chosen by size."
+    dense_index: Literal["auto", "flat", "hnsw", "hnsw_sq", "ivf_sq", "ivf_pq"] = Field(
+        "auto",
+        description="FAISS index: exact `flat`; HNSW over float32 vectors (`hnsw`) or 8-bit codes "
+        "(`hnsw_sq`); inverted lists of 8-bit (`ivf_sq`) or product-quantized (`ivf_pq`) codes; "
+        "or chosen by size (`auto`).",
     )
     hnsw_threshold: int = Field(50_000, ge=1, description="`auto` uses HNSW from this many chunks.")
+    sq_threshold: int = Field(
+        500_000,
+        ge=1,
+        description="`auto` uses 8-bit inverted lists (`ivf_sq`) from this many chunks, where "
+        "float32 HNSW outgrows a 2 GB serving node (benchmarks/scale.py).",
+    )
     hnsw_ef_search: int = Field(128, ge=8, description="HNSW search breadth (recall vs speed).")
+    ivf_nprobe: int = Field(
+        128,
+        ge=1,
+        description="Inverted lists an IVF index scans per query (recall vs speed); saved with "
+        "the index, so a change applies from the next index build.",
+    )
     quantize_queries: bool = Field(
         True, description="Encode queries with an int8 copy of the model (passages stay fp32)."
     )

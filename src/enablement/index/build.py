@@ -16,7 +16,7 @@ from enablement.embedding import Encoder, Vectors
 from enablement.errors import EnablementError
 from enablement.index.bundle import AssetRecord, Bundle, BundleMeta, ChunkRecord, publish
 from enablement.index.cache import EmbeddingCache, encode_with_cache
-from enablement.index.dense import FaissIndex, choose_kind
+from enablement.index.dense import NPROBE, SQ_THRESHOLD, FaissIndex, choose_kind
 from enablement.index.lexical import LexicalIndex
 
 # the catalog columns an AssetRecord is read from (suggested tags are added after, by `annotate`)
@@ -31,10 +31,12 @@ class EmptyCatalogError(EnablementError):
 
 @dataclass(frozen=True)
 class IndexOptions:
-    dense_kind: str = "auto"  # auto | flat | hnsw
+    dense_kind: str = "auto"  # auto, or one of index.dense.KINDS
     hnsw_threshold: int = 50_000
+    sq_threshold: int = SQ_THRESHOLD  # `auto` builds the quantized kind from this many chunks
     hnsw_m: int = 32
     ef_search: int = 128
+    nprobe: int = NPROBE  # IVF kinds: saved with the index
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,10 @@ def build_index(
             break
     chunk_asset = np.array([c.asset for c in chunks], dtype=np.int32)
     kind = choose_kind(
-        len(chunks), requested=options.dense_kind, hnsw_threshold=options.hnsw_threshold
+        len(chunks),
+        requested=options.dense_kind,
+        hnsw_threshold=options.hnsw_threshold,
+        sq_threshold=options.sq_threshold,
     )
     built_at = datetime.now(UTC)
     meta = BundleMeta(
@@ -119,7 +124,9 @@ def build_index(
         chunks=chunks,
         chunk_asset=chunk_asset,
         asset_vectors=asset_centroids(vectors, chunk_asset, len(assets)),
-        dense=FaissIndex.build(vectors, kind, hnsw_m=options.hnsw_m, ef_search=options.ef_search),
+        dense=FaissIndex.build(
+            vectors, kind, hnsw_m=options.hnsw_m, ef_search=options.ef_search, nprobe=options.nprobe
+        ),
         lexical=LexicalIndex.build(passages),
     )
     if annotate is not None:

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import threading
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,8 @@ import numpy.typing as npt
 
 from enablement.embedding import Vectors
 from enablement.errors import EnablementError
+from enablement.index.chunks import ChunkFile, save_chunks
+from enablement.index.chunks import ChunkRecord as ChunkRecord  # where callers import it from
 from enablement.index.dense import DenseIndex, FaissIndex
 from enablement.index.lexical import LexicalIndex
 
@@ -74,15 +77,6 @@ class AssetRecord:
 
 
 @dataclass(frozen=True)
-class ChunkRecord:
-    asset: int  # row in Bundle.assets
-    text: str
-    page: int | None = None
-    slide: int | None = None
-    heading_path: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class BundleMeta:
     version: str
     model: str
@@ -98,12 +92,13 @@ class BundleMeta:
 
 @dataclass
 class Bundle:
-    """Everything a query needs, loaded into memory."""
+    """Everything a query needs. A loaded bundle maps its largest parts read-only from its folder
+    (chunk texts, the FAISS index, the arrays), so the workers of a machine share them."""
 
     path: Path
     meta: BundleMeta
     assets: list[AssetRecord]
-    chunks: list[ChunkRecord]
+    chunks: Sequence[ChunkRecord]  # a list when built, a ChunkFile when loaded
     chunk_asset: npt.NDArray[np.int32]
     asset_vectors: Vectors
     dense: DenseIndex
@@ -112,9 +107,7 @@ class Bundle:
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True)
         (folder / "assets.json").write_text(json.dumps([a.to_json() for a in self.assets]))
-        with (folder / "chunks.jsonl").open("w", encoding="utf-8") as handle:
-            for chunk in self.chunks:
-                handle.write(json.dumps(asdict(chunk)) + "\n")
+        save_chunks(self.chunks, folder)
         np.save(folder / "chunk_asset.npy", self.chunk_asset)
         np.save(folder / "asset_vectors.npy", self.asset_vectors)
         self.dense.save(folder / "dense.faiss")
@@ -137,23 +130,26 @@ def load_bundle(folder: Path, *, ef_search: int = 128) -> Bundle:
     assets = [
         AssetRecord.from_json(raw) for raw in json.loads((folder / "assets.json").read_text())
     ]
-    with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
-        chunks = [_chunk(json.loads(line)) for line in handle]
     return Bundle(
         path=folder,
         meta=meta,
         assets=assets,
-        chunks=chunks,
-        chunk_asset=np.load(folder / "chunk_asset.npy"),
-        asset_vectors=np.load(folder / "asset_vectors.npy"),
+        chunks=ChunkFile.open(folder),
+        chunk_asset=_mapped(folder / "chunk_asset.npy"),
+        asset_vectors=_mapped(folder / "asset_vectors.npy"),
         dense=FaissIndex.load(folder / "dense.faiss", meta.dense_kind, ef_search=ef_search),
         lexical=LexicalIndex.load(folder / "bm25"),
     )
 
 
-def _chunk(raw: dict[str, Any]) -> ChunkRecord:
-    raw["heading_path"] = tuple(raw.get("heading_path") or ())
-    return ChunkRecord(**raw)
+def _mapped(path: Path) -> npt.NDArray[Any]:
+    """A saved array mapped read-only (nothing writes a loaded bundle's arrays: a write would
+    raise); read into memory when it cannot be mapped (an empty array)."""
+    try:
+        array: npt.NDArray[Any] = np.asarray(np.load(path, mmap_mode="r"))
+    except ValueError:
+        array = np.load(path)
+    return array
 
 
 def current_folder(bundles: Path) -> Path:

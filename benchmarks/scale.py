@@ -1,0 +1,469 @@
+"""A million chunks: each dense index option's build time, resident memory, recall@10 against
+exact search and recommend latency, on a generated library of 100,000 assets / 1,000,000 chunks.
+
+The library is generated as benchmarks/recommend.py's `generate_bundle` makes it: chunk texts are
+word-shuffled halves of the sample library's passages (real BM25 statistics), each chunk's vector
+is the real model's vector of its source passage plus Gaussian noise, renormalised. The texts,
+BM25 index and asset vectors are made once; then per option the dense index is built (timed),
+its recall@10 measured against exact inner-product search for `--queries` real questions (as the
+served encoder encodes them; without and with the eligibility mask of a deal), swept over its
+search breadth, and the bundle saved. A fresh process per option loads the saved bundle with
+`load_bundle`, builds the served Recommender and times `--runs` one-question deals; it reports
+its memory (/proc/self/status) after imports, with the bundle alone, with the model, and after
+serving. Another fresh process weighs the bundle's parts one by one. Prints one JSON object and
+writes it to benchmarks/results/scale.json (or --out).
+
+Each source passage has ~1,500 noisy copies at a million chunks whose scores for a query differ
+by noise alone, so exact top-10 ids are near-ties: `source_recall_at_10` also reports how many
+of the exact top-10's source passages the index found (what a rep would see). Such copies favour
+inverted lists (a list holds a passage's copies) and defeat HNSW (no copy is nearer than another
+to a query), so `--real-chunks N` also measures recall on the real model's vectors of N
+generated texts, which have a real library's geometry (in a fresh single-threaded process).
+
+Needs the sample library ingested in the data dir (`enablement ingest content_catalog`).
+
+    ENABLEMENT_DATA_DIR=data OMP_NUM_THREADS=2 .venv/bin/python benchmarks/scale.py
+        [--assets 100000] [--chunks-per-asset 10] [--options hnsw,hnsw_sq,ivf_sq,ivf_pq]
+        [--queries 300] [--runs 300] [--serve-threads N] [--real-chunks N]
+        [--out benchmarks/results/scale.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import faiss
+import numpy as np
+
+from enablement.index.build import asset_centroids, passage_text
+from enablement.index.bundle import AssetRecord, Bundle, BundleMeta, ChunkRecord, load_bundle
+from enablement.index.cache import EmbeddingCache, encode_with_cache
+from enablement.index.chunks import ChunkFile
+from enablement.index.dense import KINDS, FaissIndex, choose_kind, ivf_lists
+from enablement.index.lexical import LexicalIndex
+from enablement.recommend.eligibility import eligible_assets
+from enablement.recommend.pipeline import Recommender
+from enablement.recommend.table import AssetTable
+from enablement.service import EnablementService
+from enablement.settings import Settings
+from recommend import QUESTIONS, _record, deal_for, percentile, time_calls
+
+ROOT = Path(__file__).resolve().parent.parent
+ARRAYS = ("chunk_asset.npy", "asset_vectors.npy")
+DEPTH = 100  # chunks the pipeline takes from the dense list per query (FusionConfig.depth)
+SWEEP = {"hnsw": [64, 128, 256, 512, 1024], "ivf": [8, 16, 32, 64, 128, 256]}
+TARGETS = {"resident_mb": 2048, "recall_at_10": 0.95, "recommend_p99_ms": 30}
+DESCRIBED = {
+    "flat": "IndexFlatIP (exact)",
+    "hnsw": "IndexHNSWFlat M=32 efConstruction=80, float32",
+    "hnsw_sq": "IndexHNSWSQ QT_8bit M=32 efConstruction=80",
+    "ivf_sq": "IndexIVFScalarQuantizer QT_8bit, flat coarse quantizer",
+    "ivf_pq": "IndexIVFPQ 8-bit codes of 2-dimension sub-vectors, flat coarse quantizer",
+}
+
+
+@dataclass
+class Library:
+    """The generated library, less its dense index: what every option shares."""
+
+    records: list[AssetRecord]
+    chunks: list[ChunkRecord]
+    sources: np.ndarray  # (chunks,) the sample passage each chunk was made from
+    vectors: np.ndarray  # (chunks, dimension) float32, unit length
+    chunk_asset: np.ndarray
+    asset_vectors: np.ndarray
+    lexical: LexicalIndex
+    model: str
+
+
+def memory() -> dict[str, float]:
+    """This process's memory in MB: resident (all, anonymous, file-backed) and its peak."""
+    status = Path("/proc/self/status").read_text()
+    fields = ("VmRSS", "VmHWM", "RssAnon", "RssFile")
+    found = {name: re.search(rf"^{name}:\s+(\d+) kB", status, re.M) for name in fields}
+    return {name: round(int(m.group(1)) / 1024, 1) for name, m in found.items() if m}
+
+
+def questions(count: int) -> list[str]:
+    """Real buyer questions: recommend.py's, then the labelled deals' (sample library first)."""
+    found = list(QUESTIONS)
+    files = [
+        ROOT / "eval" / "deals.jsonl",
+        *sorted((ROOT / "eval" / "libraries").glob("*/deals.jsonl")),
+    ]
+    for path in files:
+        for line in path.read_text().splitlines():
+            raw = json.loads(line)
+            found += raw.get("deal", raw).get("questions", [])
+    return list(dict.fromkeys(found))[:count]
+
+
+def generate(service: EnablementService, assets: int, per_asset: int, seed: int) -> Library:
+    """The library generate_bundle (benchmarks/recommend.py) makes, noise drawn in blocks."""
+    rng = random.Random(seed)
+    source = service.recommender.bundle
+    passages = [
+        passage_text(source.assets[c.asset].title, c.heading_path, c.text) for c in source.chunks
+    ]
+    cache = EmbeddingCache(service.engine)
+    base, _ = encode_with_cache(passages, encoder=service.encoder, cache=cache)
+    records = [_record(rng, a, source.assets, service) for a in range(assets)]
+    texts = [c.text for c in source.chunks]
+    chunks, rows = [], []
+    for a in range(assets):
+        for _ in range(per_asset):
+            pick = rng.randrange(len(passages))
+            words = texts[pick].split()
+            rng.shuffle(words)
+            chunks.append(ChunkRecord(asset=a, text=" ".join(words[: max(20, len(words) // 2)])))
+            rows.append(pick)
+    sources = np.array(rows, dtype=np.int32)
+    vectors = np.empty((len(rows), base.shape[1]), dtype=np.float32)
+    noise = np.random.default_rng(seed)
+    for start in range(0, len(rows), 65_536):  # the same draws as one call, without 3 GB of them
+        block = slice(start, start + 65_536)
+        count = len(sources[block])
+        drawn = noise.normal(scale=0.03, size=(count, base.shape[1])).astype(np.float32)
+        vectors[block] = base[sources[block]] + drawn
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    chunk_asset = np.array([c.asset for c in chunks], dtype=np.int32)
+    centroids = asset_centroids(vectors, chunk_asset, assets)
+    lexical = LexicalIndex.build([c.text for c in chunks])
+    return Library(
+        records, chunks, sources, vectors, chunk_asset, centroids, lexical, service.encoder.name
+    )
+
+
+def bundle_for(library: Library, kind: str, dense: FaissIndex) -> Bundle:
+    meta = BundleMeta(
+        version=f"scale-{kind}", model=library.model, dimension=library.vectors.shape[1],
+        catalog_version=0, built_at="", assets=len(library.records),
+        chunks=len(library.chunks), dense_kind=kind,
+    )  # fmt: skip
+    return Bundle(
+        path=Path(),
+        meta=meta,
+        assets=library.records,
+        chunks=library.chunks,
+        chunk_asset=library.chunk_asset,
+        asset_vectors=library.asset_vectors,
+        dense=dense,
+        lexical=library.lexical,
+    )
+
+
+@dataclass
+class Queries:
+    """Query vectors, a deal's eligibility mask over chunks for each, and the exact top-10s."""
+
+    vectors: np.ndarray
+    masks: list[np.ndarray]
+    exact: list[np.ndarray]
+    exact_filtered: list[np.ndarray]
+
+
+def prepare_queries(service: EnablementService, library: Library, count: int) -> Queries:
+    """The served encoder's vectors of `count` real questions; deal i's eligible chunks; and the
+    exact top-10 by inner product for each, without and with that mask (FAISS flat: exact)."""
+    vectors = service.encoder.encode_queries(questions(count))
+    table = AssetTable(library.records)
+    recommender = service.recommender  # for the taxonomy deal_for reads
+    masks = [
+        eligible_assets(table, deal_for(i, 1, recommender))[library.chunk_asset]
+        for i in range(len(vectors))
+    ]
+    exact = FaissIndex.build(library.vectors, "flat")
+    plain = [exact.search(q, 10)[0] for q in vectors]
+    filtered = [exact.search(q, 10, allowed=m)[0] for q, m in zip(vectors, masks, strict=True)]
+    return Queries(vectors, masks, plain, filtered)
+
+
+def recall(
+    found: list[np.ndarray], truth: list[np.ndarray], key: np.ndarray | None = None
+) -> float:
+    """Mean share of each true top-10 found (of its source passages, when `key` maps them)."""
+    shares = []
+    for ids, true in zip(found, truth, strict=True):
+        want = set((key[true] if key is not None else true).tolist())
+        got = set((key[ids[:10]] if key is not None else ids[:10]).tolist())
+        shares.append(len(want & got) / len(want) if want else 1.0)
+    return round(float(np.mean(shares)), 4)
+
+
+def quality(index: FaissIndex, queries: Queries, sources: np.ndarray) -> dict[str, float]:
+    """Recall@10 against exact search (ids, source passages; without and with the deal mask)
+    and the latency of the dense search the pipeline makes (DEPTH hits, deal mask)."""
+    plain = [index.search(q, 10)[0] for q in queries.vectors]
+    masked = list(zip(queries.vectors, queries.masks, strict=True))
+    filtered = [index.search(q, 10, allowed=m)[0] for q, m in masked]
+    times = time_calls(
+        lambda i: index.search(masked[i][0], DEPTH, allowed=masked[i][1]), len(masked)
+    )
+    return {
+        "recall_at_10": recall(plain, queries.exact),
+        "recall_at_10_filtered": recall(filtered, queries.exact_filtered),
+        "source_recall_at_10": recall(plain, queries.exact, sources),
+        "source_recall_at_10_filtered": recall(filtered, queries.exact_filtered, sources),
+        "dense_search_p50_ms": round(percentile(times, 50), 3),
+        "dense_search_p99_ms": round(percentile(times, 99), 3),
+    }
+
+
+def sweep(index: FaissIndex, queries: Queries, sources: np.ndarray) -> list[dict[str, Any]]:
+    """quality() at each search breadth (efSearch or nprobe), the built-in value restored."""
+    hnsw = index.kind.startswith("hnsw")
+    name, saved = ("ef_search", index.ef_search) if hnsw else ("nprobe", index.nprobe)
+    out = []
+    for value in SWEEP["hnsw" if hnsw else "ivf"]:
+        setattr(index, name, value)
+        out.append({name: value, **quality(index, queries, sources)})
+    setattr(index, name, saved)
+    return out
+
+
+def real_vectors(count: int, query_count: int, kinds: list[str]) -> dict[str, Any]:
+    """In a fresh process: each option's recall@10 against exact search, over its search
+    breadths, on real-model vectors of `count` generated chunk texts (the served int8 copy of
+    the model encodes them: 2x the fp32 model's speed, nearly its vectors). The million noisy
+    copies stand in for a library's size, not its geometry: these stand in for its geometry."""
+    service = EnablementService(Settings())
+    library = generate(service, max(1, count // 10), 10, seed=7)
+    started = time.perf_counter()
+    vectors = service.encoder.encode_queries([c.text for c in library.chunks])
+    encoded = time.perf_counter() - started
+    queries = service.encoder.encode_queries(questions(query_count))
+    exact = FaissIndex.build(vectors, "flat")
+    truth = [exact.search(q, 10)[0] for q in queries]
+    out: dict[str, Any] = {"chunks": len(vectors), "encoded_in_s": round(encoded, 1)}
+    out["ivf_lists"] = ivf_lists(len(vectors))
+    for kind in kinds:
+        index = FaissIndex.build(vectors, kind)
+        hnsw = kind.startswith("hnsw")
+        name = "ef_search" if hnsw else "nprobe"
+        out[kind] = []
+        for value in SWEEP["hnsw" if hnsw else "ivf"]:
+            setattr(index, name, value)
+            found = [index.search(q, 10)[0] for q in queries]
+            out[kind].append({name: value, "recall_at_10": recall(found, truth)})
+    return out
+
+
+def child(args: list[str], threads: int | None = None) -> dict[str, Any]:
+    """Run this script in a fresh process with `args` (and `threads` for OpenMP, OpenBLAS and
+    MKL, when given); its last stdout line, as JSON, or what went wrong (one failed option
+    should not lose the others' figures)."""
+    command = [sys.executable, str(Path(__file__).resolve()), *args]
+    env = dict(os.environ)
+    if threads is not None:
+        env.update({f"{pool}_NUM_THREADS": str(threads) for pool in ("OMP", "OPENBLAS", "MKL")})
+    out = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    if out.returncode != 0:
+        return {"error": f"exit status {out.returncode}: {out.stderr[-2000:]}"}
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def measure_option(
+    library: Library, kind: str, queries: Queries, workdir: Path, args: argparse.Namespace
+) -> dict[str, Any]:
+    """One row of the table: build, quality and its sweep, then serving in a fresh process."""
+    settings = Settings()
+    started = time.perf_counter()
+    dense = FaissIndex.build(
+        library.vectors, kind, ef_search=settings.hnsw_ef_search, nprobe=settings.ivf_nprobe
+    )
+    built = time.perf_counter() - started
+    row: dict[str, Any] = {"index": DESCRIBED[kind], "build_s": round(built, 1)}
+    row["search"] = f"nprobe={dense.nprobe}" if dense.nprobe else f"efSearch={dense.ef_search}"
+    row.update(quality(dense, queries, library.sources))
+    row["sweep"] = sweep(dense, queries, library.sources)
+    folder = workdir / kind
+    bundle_for(library, kind, dense).save(folder)
+    row["index_file_mb"] = round((folder / "dense.faiss").stat().st_size / 2**20, 1)
+    del dense
+    gc.collect()
+    row["serving"] = child(["--serve", str(folder), "--runs", str(args.runs)], args.serve_threads)
+    return row
+
+
+def serve(folder: Path, runs: int) -> dict[str, Any]:
+    """In a fresh process: load the bundle, build the served Recommender, time one-question
+    deals; memory at each step (the bundle alone is `bundle` less `imports`)."""
+    stages = {"imports": memory()}
+    settings = Settings()
+    bundle = load_bundle(folder, ef_search=settings.hnsw_ef_search)
+    stages["bundle"] = memory()
+    service = EnablementService(settings)
+    recommender = Recommender(bundle, service.encoder, service.taxonomy, service.serving_config)
+    gc.collect()
+    gc.freeze()  # as a worker does after loading a bundle (enablement.live)
+    stages["recommender"] = memory()
+    deals = [deal_for(i, 1, recommender) for i in range(runs)]
+    for deal in deals[:10]:
+        recommender.recommend(deal)
+    times = time_calls(lambda i: recommender.recommend(deals[i]), runs)
+    stages["served"] = memory()
+    return {
+        "recommend_p50_ms": round(percentile(times, 50), 2),
+        "recommend_p99_ms": round(percentile(times, 99), 2),
+        "bundle_alone_mb": round(stages["bundle"]["VmRSS"] - stages["imports"]["VmRSS"], 1),
+        "memory_mb": stages,
+    }
+
+
+def parts(folder: Path) -> dict[str, float]:
+    """In a fresh process: what each part of a saved bundle adds to resident memory (MB of
+    VmRSS), as loaded now and, for the chunks and the arrays, as loaded before."""
+    out: dict[str, float] = {}
+    kept: list[Any] = []
+
+    def weigh(name: str, load: Callable[[], Any]) -> None:
+        gc.collect()
+        before = memory()["VmRSS"]
+        kept.append(load())
+        out[name] = round(memory()["VmRSS"] - before, 1)
+
+    weigh(
+        "assets",
+        lambda: [
+            AssetRecord.from_json(a) for a in json.loads((folder / "assets.json").read_text())
+        ],
+    )
+    weigh("chunks_mapped", lambda: ChunkFile.open(folder))
+    weigh("arrays_mapped", lambda: [np.load(folder / n, mmap_mode="r") for n in ARRAYS])
+    weigh("arrays_in_memory", lambda: [np.load(folder / n) for n in ARRAYS])
+    weigh("lexical", lambda: LexicalIndex.load(folder / "bm25"))
+    weigh("chunks_as_list", lambda: list(ChunkFile.open(folder)))  # last: the most objects
+    return out
+
+
+def machine() -> dict[str, Any]:
+    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return {
+        "python": platform.python_version(), "platform": platform.platform(),
+        "cpus": os.cpu_count(), "memory_gb": round(pages / 2**30, 1),
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "faiss": faiss.__version__,
+    }  # fmt: skip
+
+
+def verdict(row: dict[str, Any]) -> dict[str, bool]:
+    """Which of the issue's targets the option meets (resident memory of one serving process)."""
+    serving = row["serving"]
+    served = "error" not in serving
+    return {
+        "resident_mb": served and serving["memory_mb"]["served"]["VmRSS"] < TARGETS["resident_mb"],
+        "recall_at_10": row["recall_at_10"] >= TARGETS["recall_at_10"],
+        "recommend_p99_ms": served and serving["recommend_p99_ms"] < TARGETS["recommend_p99_ms"],
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Generate the library once, measure every option, weigh the bundle's parts."""
+    started = time.perf_counter()
+    settings = Settings()
+    service = EnablementService(settings)
+    library = generate(service, args.assets, args.chunks_per_asset, seed=5)
+    generated = time.perf_counter() - started
+    queries = prepare_queries(service, library, args.queries)
+    options: dict[str, Any] = {}
+    bundle_parts: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in args.options:
+            options[kind] = measure_option(library, kind, queries, Path(tmp), args)
+            options[kind]["meets_targets"] = verdict(options[kind])
+            print(f"{kind}: {json.dumps(options[kind])}", file=sys.stderr, flush=True)
+            bundle_parts = bundle_parts or child(["--parts", str(Path(tmp) / kind)])
+            shutil.rmtree(Path(tmp) / kind)  # a million-chunk bundle is GBs of disk
+    real = {}
+    if args.real_chunks:  # one thread: on 2 cores the encoder runs slower with two
+        real_args = ["--real", str(args.real_chunks), "--queries", str(args.queries)]
+        real = child([*real_args, "--options", ",".join(args.options)], threads=1)
+    chunks = len(library.chunks)
+    return {
+        "benchmark": "scale",
+        "command": " ".join(["python", *sys.argv]),
+        "machine": machine(),
+        "library": {
+            "assets": args.assets,
+            "chunks": chunks,
+            "dimension": int(library.vectors.shape[1]),
+            "generated_in_s": round(generated, 1),
+            "queries": len(queries.vectors),
+            "deal_mask_share": round(float(np.mean([m.mean() for m in queries.masks])), 3),
+        },
+        "serve_threads": args.serve_threads or os.environ.get("OMP_NUM_THREADS"),
+        "targets": TARGETS,
+        "auto_kind": choose_kind(
+            chunks,
+            requested="auto",
+            hnsw_threshold=settings.hnsw_threshold,
+            sq_threshold=settings.sq_threshold,
+        ),
+        "options": options,
+        "bundle_parts_mb": bundle_parts,
+        "real_vectors": real,
+        "generator_peak_mb": memory()["VmHWM"],
+        "wall_s": round(time.perf_counter() - started, 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--assets", type=int, default=100_000)
+    parser.add_argument("--chunks-per-asset", type=int, default=10)
+    parser.add_argument("--options", type=lambda s: s.split(","), default=list(KINDS[1:]))
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=300, help="timed deals per option")
+    parser.add_argument(
+        "--serve-threads",
+        type=int,
+        help="OMP/OPENBLAS/MKL_NUM_THREADS of the serving processes (default: inherited)",
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "scale.json")
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--real-chunks",
+        type=int,
+        default=0,
+        help="also measure recall on real-model vectors of this many generated chunks",
+    )
+    parser.add_argument("--parts", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--real", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        print(json.dumps(serve(args.serve, args.runs)))
+        return 0
+    if args.parts:
+        print(json.dumps(parts(args.parts)))
+        return 0
+    if args.real:
+        print(json.dumps(real_vectors(args.real, args.queries, args.options)))
+        return 0
+    unknown = set(args.options) - set(KINDS)
+    if unknown:
+        parser.error(f"unknown options {sorted(unknown)}; choose from {', '.join(KINDS)}")
+    report = json.dumps(run(args), indent=2)
+    print(report)
+    args.out.write_text(report + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
