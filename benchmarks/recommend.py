@@ -39,6 +39,7 @@ from enablement.recommend.linear import deal_query
 from enablement.recommend.pipeline import Recommender
 from enablement.service import EnablementService
 from enablement.settings import Settings
+from enablement.threads import limit_blas
 
 QUESTIONS = [
     "how long does implementation take for 300 users?",
@@ -183,7 +184,9 @@ def main() -> int:
     parser.add_argument("--chunks-per-asset", type=int, default=10)
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
-    service = EnablementService(Settings())
+    settings = Settings()
+    limit_blas(settings.blas_threads)  # as the API's lifespan does
+    service = EnablementService(settings)
     built = time.perf_counter()
     bundle = generate_bundle(service, args.assets, args.chunks_per_asset, seed=5)
     build_seconds = time.perf_counter() - built

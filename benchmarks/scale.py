@@ -63,6 +63,7 @@ from enablement.recommend.pipeline import Recommender
 from enablement.recommend.table import AssetTable
 from enablement.service import EnablementService
 from enablement.settings import Settings
+from enablement.threads import limit_blas
 from recommend import QUESTIONS, _record, deal_for, percentile, time_calls
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -308,6 +309,7 @@ def serve(folder: Path, runs: int) -> dict[str, Any]:
     deals; memory at each step (the bundle alone is `bundle` less `imports`)."""
     stages = {"imports": memory()}
     settings = Settings()
+    limit_blas(settings.blas_threads)  # as the API's lifespan does
     bundle = load_bundle(folder, ef_search=settings.hnsw_ef_search)
     stages["bundle"] = memory()
     service = EnablementService(settings)

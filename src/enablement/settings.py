@@ -109,6 +109,12 @@ class Settings(BaseSettings):
     torch_threads: int | None = Field(
         None, ge=1, description="CPU threads for the model; 1 suits several API workers."
     )
+    blas_threads: int = Field(
+        1,
+        ge=1,
+        description="BLAS threads (NumPy's, FAISS's) of a serving process: a request's matrices "
+        "are small, and idle BLAS threads spin after each call on the cores the encoder needs.",
+    )
     device: Literal["auto", "cpu", "cuda"] = Field(
         "auto",
         description="Where passages are encoded when indexing: `auto` is CUDA when torch sees a "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -156,3 +157,19 @@ def test_empty_catalog_says_to_ingest_first(tmp_path: Path) -> None:
         )
     engine.dispose()
     assert not (tmp_path / "b" / "CURRENT").exists()
+
+
+def test_loading_asks_the_kernel_to_read_every_file_ahead(
+    tmp_path: Path, build_options: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle, _ = build_small_library(tmp_path, build_options)
+    advised: list[tuple[str, int]] = []
+
+    def advise(descriptor: int, offset: int, length: int, advice: int) -> None:
+        advised.append((str(Path(f"/proc/self/fd/{descriptor}").readlink()), advice))
+
+    monkeypatch.setattr(os, "posix_fadvise", advise)
+    load_bundle(bundle.path)
+    files = sorted(str(p) for p in bundle.path.rglob("*") if p.is_file())
+    assert sorted(path for path, _ in advised) == files
+    assert {advice for _, advice in advised} == {os.POSIX_FADV_WILLNEED}

@@ -6,7 +6,14 @@ import faiss
 import numpy as np
 import pytest
 
-from enablement.index.dense import KINDS, QUANTIZED_KIND, ExactIndex, FaissIndex, choose_kind
+from enablement.index.dense import (
+    KINDS,
+    QUANTIZED_KIND,
+    ExactIndex,
+    FaissIndex,
+    choose_kind,
+    top_k,
+)
 
 # Recall@10 against exact search on 4,000 random 32-dimension unit vectors (no cluster structure,
 # the hard case for inverted lists). This seed gives hnsw_sq 0.98, ivf_sq 0.98 (64 of 102 lists
@@ -153,3 +160,30 @@ def test_kind_is_chosen_by_size_unless_requested() -> None:
     assert choose_kind(10**7, requested="hnsw", **sizes) == "hnsw"
     assert choose_kind(500_000, requested="auto", hnsw_threshold=50_000) == QUANTIZED_KIND
     assert choose_kind(499_999, requested="auto", hnsw_threshold=50_000) == "hnsw"
+
+
+def _by_sorting(scores: np.ndarray, k: int, keep: np.ndarray) -> tuple[list[int], np.ndarray]:
+    rows = np.flatnonzero(keep)
+    rows = rows[np.argsort(-scores[rows], kind="stable")][:k]
+    return rows.tolist(), scores[rows]
+
+
+@pytest.mark.parametrize("share", [1.0, 0.3, 0.001])  # 0.001: too few in the sample for k
+@pytest.mark.parametrize("k", [1, 100, 5000])
+def test_top_k_over_many_rows_is_the_best_by_sorting(share: float, k: int) -> None:
+    rng = np.random.default_rng(k)
+    rows = 200_000
+    scores = np.round(rng.random(rows), 3).astype(np.float32)  # many ties
+    scores[rng.random(rows) < 0.5] = 0.0
+    scores[rng.integers(0, rows, 50)] = np.inf
+    scores[rng.integers(0, rows, 50)] = np.nan
+    allowed = rng.random(rows) < share
+    for mask, floor in [(None, -np.inf), (allowed, -np.inf), (allowed, 0.0)]:
+        keep = np.isfinite(scores) & (scores > floor) & (True if mask is None else mask)
+        ids, found = top_k(scores, k, allowed=mask, floor=floor)
+        want, best = _by_sorting(scores, k, keep)
+        np.testing.assert_array_equal(found, best)  # the same scores, best first
+        above = best[-1] if len(best) else np.inf
+        better = {i for i in want if scores[i] > above}
+        assert {i for i in ids.tolist() if scores[i] > above} == better
+        assert len(set(ids.tolist())) == len(want) and all(keep[ids])

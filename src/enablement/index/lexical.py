@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,16 +39,19 @@ def analyze(text: str) -> list[str]:
 
 def analyze_many(texts: Iterable[str]) -> list[list[str]]:
     """`analyze` for each of `texts`, stemming each distinct word once (most words repeat)."""
+    return list(analyze_each(texts))
+
+
+def analyze_each(texts: Iterable[str]) -> Iterator[list[str]]:
+    """`analyze_many`, one text at a time: what a caller that keeps no token list reads."""
     stop = _stopwords()
     stems: dict[str, str] = {}
-    out = []
     for text in texts:
         words = [word for word in _TOKEN.findall(text.lower()) if word not in stop]
         new = [word for word in dict.fromkeys(words) if word not in stems]
         if new:
             stems.update(zip(new, _stemmer().stemWords(new), strict=True))
-        out.append([stems[word] for word in words])
-    return out
+        yield [stems[word] for word in words]
 
 
 class LexicalIndex:
@@ -86,9 +89,9 @@ class LexicalIndex:
         return np.asarray(self._model.get_scores(tokens), dtype=np.float32)
 
     def search(self, query: str, k: int, *, allowed: Mask | None = None) -> Hits:
-        scores = self.scores(query)
-        matched = scores > 0  # no shared term: not a lexical match
-        return top_k(scores, k, allowed=matched if allowed is None else matched & allowed)
+        """The k best chunks sharing a term with `query` (none outside `allowed`), best first."""
+        # a score of 0 shares no term with the query: not a lexical match
+        return top_k(self.scores(query), k, allowed=allowed, floor=0.0)
 
     def save(self, path: Path) -> None:
         self._model.save(str(path), show_progress=False)

@@ -23,6 +23,10 @@ from enablement.recommend.scoring import Floats, combine, fit_features, linked_f
 from enablement.recommend.table import AssetTable
 from enablement.taxonomy import Taxonomy
 
+# Candidates kept per deal, best first: what diversity draws a list of at most MAX_K from (its
+# near-duplicates skipped) and a learned ranker re-orders the head of (DEFAULT_DEPTH, 50).
+CANDIDATES = 1000
+
 
 @dataclass(frozen=True, eq=False)
 class Scored:
@@ -35,10 +39,27 @@ class Scored:
     fits: Floats  # (assets, len(FIT_FEATURES))
     intent: Floats | None  # (assets,) P(type | questions), None when the feature is off
     scores: Floats  # (assets,) the linear score
-    candidates: npt.NDArray[np.int64]  # eligible assets with any evidence, best first
+    candidates: npt.NDArray[np.int64]  # the best CANDIDATES eligible assets with any evidence
     links: Mapping[str, float] = field(default_factory=dict)  # products linked from questions
     linked: Floats | None = None  # (assets,) fit to the linked products; None: nothing linked
     cues: QuestionCues | None = None  # what the questions imply; None: nothing, or weight 0
+
+
+def best_first(rows: npt.NDArray[np.int64], scores: Floats, keep: int) -> npt.NDArray[np.int64]:
+    """The best `keep` of `rows` (ascending) by `scores`, best first, ties in row order. Only
+    those are sorted: a library of 100,000 assets has as many candidates, and a list needs k."""
+    if len(rows) > keep:
+        rows = np.sort(rows[np.argpartition(-scores[rows], keep - 1)[:keep]])
+    return rows[np.argsort(-scores[rows], kind="stable")]
+
+
+def any_positive(fits: Floats) -> npt.NDArray[np.bool_]:
+    """Per row of `fits`, whether any column is above 0: a column at a time, as a reduction
+    along 5-wide rows costs 13x more (3.9 ms at 100,000 assets)."""
+    out = fits[:, 0] > 0
+    for column in range(1, fits.shape[1]):
+        out |= fits[:, column] > 0
+    return out
 
 
 def deal_query(deal: Deal, taxonomy: Taxonomy) -> str:
@@ -100,8 +121,8 @@ class LinearScorer:
             text, fits, self.config.weights, has_questions=bool(deal.questions), intent=intent,
             cues=(cues.stage, cues.persona) if cues else None,
         )  # fmt: skip
-        candidates = np.flatnonzero(eligible & ((text > 0) | (fits.max(axis=1) > 0)))
-        order = candidates[np.argsort(-scores[candidates], kind="stable")]
+        candidates = np.flatnonzero(eligible & ((text > 0) | any_positive(fits)))
+        order = best_first(candidates, scores, CANDIDATES)
         return Scored(deal, vectors, matches, fits, intent, scores, order, links, linked, cues)
 
     def _read_questions(
@@ -156,7 +177,7 @@ class LinearScorer:
     def _matches(
         self, queries: list[str], vectors: np.ndarray, eligible: np.ndarray
     ) -> list[QueryMatches]:
-        allowed = eligible[self.bundle.chunk_asset]
+        allowed = np.take(eligible, self.bundle.chunk_asset)  # per chunk (take: faster than [])
         return [
             match_assets(self.bundle, query, vectors[i], allowed, self.config.fusion)
             for i, query in enumerate(queries)

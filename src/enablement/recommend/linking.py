@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from enablement.index.bundle import Bundle
-from enablement.index.lexical import analyze, analyze_many
+from enablement.index.lexical import analyze, analyze_each, analyze_many
 
 Floats = npt.NDArray[np.float32]
 OPENING_PASSAGES = 2  # per asset: its first passages say what it is about; the rest, details
@@ -136,14 +136,16 @@ def _term_counts(bundle: Bundle, products: Sequence[str]) -> list[Counter[str]]:
     """Per product, its description's term counts: its slug's words, then each of its assets'
     title and opening passages (an asset is analysed once, however many products it declares)."""
     index = {product: row for row, product in enumerate(products)}
-    words = analyze_many(product.replace("-", " ") for product in products)
+    counts = [Counter(words) for words in analyze_many(p.replace("-", " ") for p in products)]
     openings = _openings(bundle)
     rows = [row for row, asset in enumerate(bundle.assets) if asset.products]
     texts = (" ".join([bundle.assets[row].title, *openings.get(row, [])]) for row in rows)
-    for row, terms in zip(rows, analyze_many(texts), strict=True):
+    # counted as read, one asset at a time: a token list per asset would hold 600 MB at 100,000
+    for row, terms in zip(rows, analyze_each(texts), strict=True):
+        tally = Counter(terms)
         for product in bundle.assets[row].products:
-            words[index[product]].extend(terms)
-    return [Counter(terms) for terms in words]
+            counts[index[product]].update(tally)
+    return counts
 
 
 def _openings(bundle: Bundle) -> dict[int, list[str]]:
@@ -180,6 +182,8 @@ def _tfidf(counts: Sequence[Counter[str]]) -> tuple[dict[str, int], Floats, Floa
 def _centroids(bundle: Bundle, products: Sequence[str]) -> Floats:
     """(products, dimension) normalised means of the products' asset vectors; an asset declaring
     several products counts 1/n towards each, so shared material blurs no centroid much."""
+    from scipy.sparse import csr_matrix
+
     dimension = bundle.asset_vectors.shape[1] if bundle.asset_vectors.ndim == 2 else 0
     sums = np.zeros((len(products), dimension), dtype=np.float32)
     index = {product: row for row, product in enumerate(products)}
@@ -187,7 +191,13 @@ def _centroids(bundle: Bundle, products: Sequence[str]) -> Floats:
              for p in a.products]  # fmt: skip
     if pairs:
         rows, columns, shares = (np.array(values) for values in zip(*pairs, strict=True))
-        np.add.at(sums, columns, bundle.asset_vectors[rows] * shares[:, None].astype(np.float32))
+        # a sparse (products, assets) product: no (pairs, dimension) copy of the vectors, which
+        # is 150 MB at 100,000 assets
+        weights = csr_matrix(
+            (shares.astype(np.float32), (columns, rows)),
+            shape=(len(products), len(bundle.assets)),
+        )
+        sums = np.asarray(weights @ bundle.asset_vectors, dtype=np.float32)
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     centroids: Floats = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
     return centroids

