@@ -55,6 +55,9 @@ def test_reads_serve_writes_get_503_and_nothing_served_is_lost(
     before = served_lists(env)
 
     server.stop()
+    ready = env.client.get("/readyz")  # still in the load balancer: it serves reads
+    assert ready.status_code == 200 and ready.json()["status"] == "degraded"
+    assert ready.json()["checks"]["store"].startswith("unreachable")
     served = env.client.post("/v1/recommendations", json=DEAL, headers=rep)
     assert served.status_code == 200  # from the loaded bundle, the key as last verified
     event = env.client.post("/v1/events", json=SENT, headers=rep)
@@ -69,3 +72,4 @@ def test_reads_serve_writes_get_503_and_nothing_served_is_lost(
     assert served_lists(env) == before + 1  # the list served during the outage
     again = env.client.post("/v1/events", json=SENT, headers=rep)
     assert again.status_code == 201
+    assert env.client.get("/readyz").json()["status"] == "ready"

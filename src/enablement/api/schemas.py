@@ -44,7 +44,10 @@ class Health(BaseModel):
         }
     )
 
-    status: str
+    status: str = Field(
+        description="`ok` (/healthz); `ready`, `degraded` (a bundle serves, the store is "
+        "unreachable) or `not ready` (/readyz)."
+    )
     bundle_version: str | None = None
     live_bundle_version: str | None = Field(
         None,

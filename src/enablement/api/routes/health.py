@@ -25,10 +25,12 @@ def healthz(service: ServiceDep) -> dict[str, Any]:
 @router.get("/readyz", response_model=schemas.Health, responses={503: {"model": schemas.Health}})
 @router.head("/readyz", include_in_schema=False)
 def readyz(service: ServiceDep, response: Response) -> dict[str, Any]:
-    """Ready when a bundle is loaded and the store answers; 503 says which check failed.
-    `scorer` says what ranks: the learned ranker's name, or "linear" (with why in the note).
-    A node that cannot switch to the live bundle stays ready on the one it has, and says why
-    in `bundle_problem`."""
+    """Ready when a bundle is loaded: 503 without one. With the store unreachable the node is
+    still ready but `degraded` (it serves reads from its bundle, and writes get 503 until the
+    store answers): failing the probe then would take every node out of the load balancer at
+    once. `checks` says which check failed. `scorer` says what ranks: the learned ranker's
+    name, or "linear" (with why in the note). A node that cannot switch to the live bundle stays
+    ready on the one it has, and says why in `bundle_problem`."""
     checks: dict[str, str] = {}
     version = None
     try:
@@ -40,12 +42,13 @@ def readyz(service: ServiceDep, response: Response) -> dict[str, Any]:
         with service.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         checks["store"] = "ok"
-    except Exception as exc:  # any failure means not ready
+    except Exception as exc:  # any failure: the store cannot be used
         checks["store"] = f"unreachable: {type(exc).__name__}"
-    ready = all(value == "ok" for value in checks.values())
+    ready = checks["bundle"] == "ok"
     response.status_code = 200 if ready else 503
+    status = "ready" if checks["store"] == "ok" else "degraded"
     return {
-        "status": "ready" if ready else "not ready",
+        "status": status if ready else "not ready",
         "bundle_version": version,
         **service.bundle_sync(),
         "checks": checks,
