@@ -16,7 +16,7 @@ from enablement.embedding import Encoder, Vectors
 from enablement.errors import EnablementError
 from enablement.index.bundle import AssetRecord, Bundle, BundleMeta, ChunkRecord, publish
 from enablement.index.cache import EmbeddingCache, encode_with_cache
-from enablement.index.dense import NPROBE, SQ_THRESHOLD, FaissIndex, choose_kind
+from enablement.index.dense import EF_SEARCH, NPROBE, SQ_THRESHOLD, FaissIndex, choose_kind
 from enablement.index.lexical import LexicalIndex
 
 # the catalog columns an AssetRecord is read from (suggested tags are added after, by `annotate`)
@@ -35,7 +35,7 @@ class IndexOptions:
     hnsw_threshold: int = 50_000
     sq_threshold: int = SQ_THRESHOLD  # `auto` builds the quantized kind from this many chunks
     hnsw_m: int = 32
-    ef_search: int = 128
+    ef_search: int = EF_SEARCH
     nprobe: int = NPROBE  # IVF kinds: saved with the index
 
 

@@ -19,7 +19,7 @@ from enablement.embedding import Vectors
 from enablement.errors import EnablementError
 from enablement.index.chunks import ChunkFile, save_chunks
 from enablement.index.chunks import ChunkRecord as ChunkRecord  # where callers import it from
-from enablement.index.dense import DenseIndex, FaissIndex
+from enablement.index.dense import EF_SEARCH, DenseIndex, FaissIndex
 from enablement.index.lexical import LexicalIndex
 
 FORMAT = 1
@@ -124,7 +124,7 @@ def read_meta(folder: Path) -> BundleMeta:
     return BundleMeta(**json.loads(meta_path.read_text()))
 
 
-def load_bundle(folder: Path, *, ef_search: int = 128) -> Bundle:
+def load_bundle(folder: Path, *, ef_search: int = EF_SEARCH) -> Bundle:
     """Load one bundle folder; raises IndexMissingError if it is incomplete."""
     meta = read_meta(folder)
     read_ahead(folder)
@@ -146,8 +146,9 @@ def load_bundle(folder: Path, *, ef_search: int = 128) -> Bundle:
 def read_ahead(folder: Path) -> None:
     """Ask the kernel to read every file of `folder` into the page cache in the background
     (POSIX_FADV_WILLNEED), as Elasticsearch's store preload does: the mapped parts of a bundle
-    then fault in from memory on the first queries, not from disk (a cold page of a million-chunk
-    index cost one query 0.57 s). Nothing where the platform has no posix_fadvise."""
+    then fault in from memory on the first queries, not from disk, where a query touching cold
+    pages of a million-chunk index waits for each. Nothing where the platform has no
+    posix_fadvise."""
     advise = getattr(os, "posix_fadvise", None)
     if advise is None:
         return

@@ -27,6 +27,10 @@ IVF_KINDS: Final = frozenset({"ivf_sq", "ivf_pq"})
 QUANTIZED_KIND: Final = "ivf_sq"
 SQ_THRESHOLD: Final = 500_000
 EF_CONSTRUCTION: Final = 80
+# HNSW search breadth. On real-model vectors of 100,000 chunks recall@10 is 0.924 at 128, 0.972
+# at 256 and 0.992 at 512 (benchmarks/results/scale_real_vectors.json): 256 is the first above
+# 0.95, for about 0.5 ms more a search.
+EF_SEARCH: Final = 256
 # Inverted lists scanned per query (of about 4 * sqrt(rows)). On real-model vectors of 100,000
 # chunks (1,024 lists) recall@10 is 0.949 scanning 32, 0.973 scanning 64, 0.986 scanning 128
 # (benchmarks/results/scale_real_vectors.json); 128 keeps that margin at a million chunks (4,096
@@ -72,7 +76,7 @@ class FaissIndex:
     """FAISS inner-product index of one of KINDS. HNSW kinds search `ef_search` wide; IVF kinds
     scan `nprobe` lists, the number saved with the index (`nprobe` at build) unless changed."""
 
-    def __init__(self, index: Any, kind: str, *, ef_search: int = 128) -> None:
+    def __init__(self, index: Any, kind: str, *, ef_search: int = EF_SEARCH) -> None:
         self._index = index
         self.kind = kind
         self.ef_search = ef_search
@@ -85,7 +89,7 @@ class FaissIndex:
         kind: str,
         *,
         hnsw_m: int = 32,
-        ef_search: int = 128,
+        ef_search: int = EF_SEARCH,
         nprobe: int = NPROBE,
     ) -> FaissIndex:
         """An index of `kind` over `vectors` (row i gets id i); raises ValueError for an unknown
@@ -99,7 +103,7 @@ class FaissIndex:
         return cls(index, kind, ef_search=ef_search)
 
     @classmethod
-    def load(cls, path: Path, kind: str, *, ef_search: int = 128) -> FaissIndex:
+    def load(cls, path: Path, kind: str, *, ef_search: int = EF_SEARCH) -> FaissIndex:
         """The index saved at `path`, memory-mapped where FAISS can (see `read_mapped`)."""
         return cls(read_mapped(path), kind, ef_search=ef_search)
 
@@ -218,8 +222,8 @@ def top_k(
     """The k best finite scores above `floor` (rows outside `allowed` excluded), best first.
 
     Over many rows, the k-th best is first bounded by a sample's k-th best (every _STRIDE-th
-    row): no row below that bound can be among the k, so only the few above it are ranked, where
-    ranking every row costs 3-5 ms at a million (benchmarks/scale.py)."""
+    row): no row below that bound can be among the k, so only the few above it are ranked, not
+    the hundreds of thousands of chunks a common word matches in a million."""
     bound = _sampled_bound(scores, k, allowed, floor) if len(scores) >= _SAMPLED_FROM else None
     if bound is not None:
         rows = np.flatnonzero(scores >= bound)
