@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
+import string
 import subprocess
 import time
 import urllib.request
@@ -28,6 +30,7 @@ pytestmark = pytest.mark.cluster
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 120  # requests per minute per key on the nodes, so the Redis test can reach it
+LEASE_S = 10  # a dead node's job is claimed again after this long (heartbeats every 2.5 s)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +41,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     for name, text in ASSETS.items():
         (library / name).write_text(text)
     env = dict(os.environ, ENABLEMENT_RATE_LIMIT_PER_MINUTE=str(LIMIT),
-               ENABLEMENT_JOB_POLL_S="0.5", ENABLEMENT_RELOAD_INTERVAL_S="1.0")  # fmt: skip
+               ENABLEMENT_JOB_POLL_S="0.5", ENABLEMENT_RELOAD_INTERVAL_S="1.0",
+               ENABLEMENT_JOB_LEASE_S=str(LEASE_S),
+               ENABLEMENT_LIBRARY_ROOTS=json.dumps([str(base)]))  # fmt: skip
     command = [str(ROOT / "scripts" / "cluster.sh"), "up", "3", "--base", str(base / "run"),
                "--library", str(library), "--port", "0"]  # fmt: skip
     up = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
@@ -52,6 +57,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     # The load's keys, and apart from them the keys that queue and poll jobs, taken in turn:
     # each key's budget is LIMIT a minute, and a slow rebuild is polled many times.
     info["keys"], info["admin"] = made[:48], cycle(made[48:])
+    info["base"], info["dead"] = base, set()  # the pids of the nodes a test killed
     engine.dispose()
     try:
         yield info
@@ -143,10 +149,48 @@ def test_a_keys_limit_holds_across_real_nodes(cluster: dict[str, Any]) -> None:
     assert LIMIT <= codes.count(200) <= LIMIT + refill + 1
 
 
+def big_library(folder: Path, assets: int, seed: int = 7) -> Path:
+    """`assets` Markdown documents of six paragraphs each, worded at random: a job that takes
+    the real model several seconds to encode."""
+    rng = random.Random(seed)
+    words = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 9))) for _ in range(500)]
+    folder.mkdir()
+    for i in range(assets):
+        paragraphs = [" ".join(rng.choices(words, k=70)) + "." for _ in range(6)]
+        (folder / f"note-{i:03d}.md").write_text(f"# Field note {i}\n\n" + "\n\n".join(paragraphs))
+    return folder
+
+
+def test_a_job_whose_node_dies_is_run_again_by_another(cluster: dict[str, Any]) -> None:
+    library = big_library(cluster["base"] / "library-big", assets=120)
+    request = urllib.request.Request(
+        f"{cluster['url']}/v1/catalog:ingest", method="POST",
+        data=json.dumps({"path": str(library)}).encode(),
+        headers={"Authorization": f"Bearer {admin(cluster)}", "Content-Type": "application/json"},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        job_id = json.loads(answer.read())["id"]
+    running: dict[str, Any] = {}
+    for _ in range(300):
+        running = get(f"{cluster['url']}/v1/jobs/{job_id}", admin(cluster))[1]
+        if running["state"] != "queued":
+            break
+        time.sleep(0.1)
+    assert running["state"] == "running", running  # caught mid-job
+    pid = int(running["node"].rsplit(":", 1)[1])
+    os.kill(pid, signal.SIGKILL)
+    cluster["dead"].add(pid)
+    job = finished(cluster, job_id)
+    assert job["state"] == "succeeded", job
+    assert job["attempts"] == 2 and int(job["node"].rsplit(":", 1)[1]) != pid
+    assert job["result"]["assets"] >= 120  # the whole folder, ingested by the second node
+
+
 def test_a_node_killed_mid_load_fails_no_request(cluster: dict[str, Any]) -> None:
     load = Load(cluster["url"], cluster["keys"], clients=8).start()
     time.sleep(2)
-    os.kill(cluster["nodes"][0]["pid"], signal.SIGKILL)
+    victim = next(n["pid"] for n in cluster["nodes"] if n["pid"] not in cluster["dead"])
+    os.kill(victim, signal.SIGKILL)
     killed = time.monotonic()
     time.sleep(3)
     samples = load.stop()
