@@ -5,8 +5,9 @@ benchmarks/results/cluster.json).
     .venv/bin/python benchmarks/cluster.py [--clients 32] [--duration 20]
 
 - throughput: 3 nodes (one worker each) behind nginx, against one node with two workers alone,
-  each under `--clients` closed-loop clients for `--duration` s (the nodes share the 2 cores:
-  the ratio shows the architecture's overhead, not its scale);
+  each under `--clients` closed-loop clients for `--duration` s, `--rounds` runs of each taken
+  in turn; the run of median throughput of each (the nodes share the 2 cores: the ratio shows
+  the architecture's overhead, not its scale);
 - rebuild: under the same load, POST /v1/index:rebuild; seconds from the job's success (polled
   every 0.1 s) until every node's /healthz names the new version, and the failed requests;
 - node_loss: under the same load, one node killed with SIGKILL 2 s in; the failed requests,
@@ -26,6 +27,8 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +52,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--nodes", type=int, default=3)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="throughput runs of each setup, taken in turn"
+    )
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="enablement-cluster-bench-"))
     env = dict(os.environ, ENABLEMENT_RATE_LIMIT_PER_MINUTE=str(10**9))
@@ -78,9 +84,14 @@ def measure(
     script = base / "load.lua"
     script.write_text(WRK_SCRIPT % (", ".join(json.dumps(q) for q in QUESTIONS), key))
     url = cluster["url"]
-    wrk(url, script, args.clients, 5)  # warm every node's model and caches
-    nodes = wrk(url, script, args.clients, args.duration)
-    single = one_node(cluster, base, env, script, args)
+    runs: dict[str, list[dict[str, float]]] = {"nodes": [], "single": []}
+    with one_node(cluster, base, env) as single_url:
+        wrk(url, script, args.clients, 5)  # warm every node's model and caches
+        wrk(single_url, script, args.clients, 5)
+        for _ in range(args.rounds):  # taken in turn, so drift on the machine hits both alike
+            runs["nodes"].append(wrk(url, script, args.clients, args.duration))
+            runs["single"].append(wrk(single_url, script, args.clients, args.duration))
+    nodes, single = median_run(runs["nodes"]), median_run(runs["single"])
     rebuild = under_load(url, script, args, lambda: rebuilt(cluster, key))
     loss = under_load(url, script, args, lambda: killed(cluster["nodes"][0]["pid"]))
     return {
@@ -90,6 +101,7 @@ def measure(
             f"{args.nodes}_nodes_nginx": nodes,
             "one_node_2_workers": single,
             "ratio": round(nodes["throughput_rps"] / single["throughput_rps"], 3),
+            "rounds": [_round(a, b) for a, b in zip(runs["nodes"], runs["single"], strict=True)],
         },
         "rebuild": rebuild,
         "node_loss": {
@@ -100,16 +112,26 @@ def measure(
     }
 
 
+def _round(nodes: dict[str, float], single: dict[str, float]) -> dict[str, float]:
+    rps = nodes["throughput_rps"], single["throughput_rps"]
+    return {"nodes_rps": rps[0], "single_rps": rps[1], "ratio": round(rps[0] / rps[1], 3)}
+
+
+def median_run(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The run of median throughput, with its own latencies, and how many runs there were."""
+    ranked = sorted(runs, key=lambda run: run["throughput_rps"])
+    return ranked[len(ranked) // 2] | {"runs": len(runs)}
+
+
 def wrk(url: str, script: Path, clients: int, seconds: int) -> dict[str, float]:
     port = int(url.rsplit(":", 1)[1])
     return run_wrk(port, script, clients, seconds)
 
 
-def one_node(
-    cluster: dict[str, Any], base: Path, env: dict[str, str], script: Path,
-    args: argparse.Namespace,
-) -> dict[str, float]:  # fmt: skip
-    """One more node with two workers on the same database and store, measured alone."""
+@contextmanager
+def one_node(cluster: dict[str, Any], base: Path, env: dict[str, str]) -> Iterator[str]:
+    """One more node with two workers on the same database and store (its URL), measured
+    alone: nginx does not send it requests."""
     port = free_port()
     node_env = env | {
         "ENABLEMENT_DATABASE_URL": cluster["database_url"],
@@ -124,8 +146,7 @@ def one_node(
                                stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
     try:
         wait_ready(f"http://127.0.0.1:{port}", ingested=True)
-        wrk(f"http://127.0.0.1:{port}", script, args.clients, 5)
-        return wrk(f"http://127.0.0.1:{port}", script, args.clients, args.duration)
+        yield f"http://127.0.0.1:{port}"
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
