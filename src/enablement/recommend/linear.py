@@ -54,8 +54,8 @@ def best_first(rows: npt.NDArray[np.int64], scores: Floats, keep: int) -> npt.ND
 
 
 def any_positive(fits: Floats) -> npt.NDArray[np.bool_]:
-    """Per row of `fits`, whether any column is above 0: a column at a time, as a reduction
-    along 5-wide rows costs 13x more (3.9 ms at 100,000 assets)."""
+    """Per row of `fits`, whether any column is above 0, a column at a time: NumPy reduces
+    along 5-wide rows an order of magnitude slower."""
     out = fits[:, 0] > 0
     for column in range(1, fits.shape[1]):
         out |= fits[:, column] > 0

@@ -140,7 +140,7 @@ def _term_counts(bundle: Bundle, products: Sequence[str]) -> list[Counter[str]]:
     openings = _openings(bundle)
     rows = [row for row, asset in enumerate(bundle.assets) if asset.products]
     texts = (" ".join([bundle.assets[row].title, *openings.get(row, [])]) for row in rows)
-    # counted as read, one asset at a time: a token list per asset would hold 600 MB at 100,000
+    # counted as read, one asset at a time: no token list per asset is kept
     for row, terms in zip(rows, analyze_each(texts), strict=True):
         tally = Counter(terms)
         for product in bundle.assets[row].products:

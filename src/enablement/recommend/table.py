@@ -66,7 +66,7 @@ class AssetTable:
 
     def member_rows(self, name: str, values: Iterable[str]) -> npt.NDArray[np.int64]:
         """The rows of the assets whose `name` list contains any of `values` (a row may repeat):
-        an index to assign through, 20x cheaper than a mask at 100,000 assets."""
+        an index to assign through, far cheaper than a mask over every asset."""
         lists = self._members[name]
         found = [lists[value] for value in values if value in lists]
         return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
