@@ -56,26 +56,46 @@ def resident_mb() -> float:
     return pages * 4096 / 2**20
 
 
-def generate_bundle(service: EnablementService, assets: int, per_asset: int, seed: int) -> Bundle:
+NOISE_BLOCK = 65_536  # chunks whose noise is drawn at once: a million without 3 GB of it
+
+
+def generate_chunks(
+    service: EnablementService, assets: int, per_asset: int, seed: int
+) -> tuple[list[AssetRecord], list[ChunkRecord], np.ndarray, np.ndarray]:
+    """Generated assets, `per_asset` chunks each: a chunk is a word-shuffled half of a random
+    sample-library passage (real BM25 statistics), its vector that passage's real vector plus
+    Gaussian noise, renormalised. Returns the records, the chunks, each chunk's source passage
+    and the (chunks, dimension) float32 vectors."""
     rng = random.Random(seed)
     source = service.recommender.bundle
     passages = [
         passage_text(source.assets[c.asset].title, c.heading_path, c.text) for c in source.chunks
     ]
     cache = EmbeddingCache(service.engine)
-    vectors, _ = encode_with_cache(passages, encoder=service.encoder, cache=cache)
+    base, _ = encode_with_cache(passages, encoder=service.encoder, cache=cache)
     records = [_record(rng, a, source.assets, service) for a in range(assets)]
+    texts = [c.text for c in source.chunks]
     chunks, rows = [], []
     for a in range(assets):
         for _ in range(per_asset):
             pick = rng.randrange(len(passages))
-            words = source.chunks[pick].text.split()
+            words = texts[pick].split()
             rng.shuffle(words)
             chunks.append(ChunkRecord(asset=a, text=" ".join(words[: max(20, len(words) // 2)])))
             rows.append(pick)
-    noise = np.random.default_rng(seed).normal(scale=0.03, size=(len(rows), vectors.shape[1]))
-    matrix = vectors[rows] + noise.astype(np.float32)
-    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    sources = np.array(rows, dtype=np.int32)
+    vectors = np.empty((len(rows), base.shape[1]), dtype=np.float32)
+    noise = np.random.default_rng(seed)
+    for start in range(0, len(rows), NOISE_BLOCK):  # the same draws as one call
+        block = slice(start, start + NOISE_BLOCK)
+        drawn = noise.normal(scale=0.03, size=(len(sources[block]), base.shape[1]))
+        vectors[block] = base[sources[block]] + drawn.astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return records, chunks, sources, vectors
+
+
+def generate_bundle(service: EnablementService, assets: int, per_asset: int, seed: int) -> Bundle:
+    records, chunks, _, matrix = generate_chunks(service, assets, per_asset, seed)
     chunk_asset = np.array([c.asset for c in chunks], dtype=np.int32)
     kind = choose_kind(len(chunks), requested="auto", hnsw_threshold=IndexOptions().hnsw_threshold)
     meta = BundleMeta(

@@ -35,7 +35,6 @@ import gc
 import json
 import os
 import platform
-import random
 import re
 import shutil
 import subprocess
@@ -52,9 +51,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import faiss
 import numpy as np
 
-from enablement.index.build import asset_centroids, passage_text
+from enablement.index.build import asset_centroids
 from enablement.index.bundle import AssetRecord, Bundle, BundleMeta, ChunkRecord, load_bundle
-from enablement.index.cache import EmbeddingCache, encode_with_cache
 from enablement.index.chunks import ChunkFile
 from enablement.index.dense import KINDS, FaissIndex, choose_kind, ivf_lists
 from enablement.index.lexical import LexicalIndex
@@ -64,7 +62,7 @@ from enablement.recommend.table import AssetTable
 from enablement.service import EnablementService
 from enablement.settings import Settings
 from enablement.threads import limit_blas
-from recommend import QUESTIONS, _record, deal_for, percentile, time_calls
+from recommend import QUESTIONS, deal_for, generate_chunks, percentile, time_calls
 
 ROOT = Path(__file__).resolve().parent.parent
 ARRAYS = ("chunk_asset.npy", "asset_vectors.npy")
@@ -117,33 +115,8 @@ def questions(count: int) -> list[str]:
 
 
 def generate(service: EnablementService, assets: int, per_asset: int, seed: int) -> Library:
-    """The library generate_bundle (benchmarks/recommend.py) makes, noise drawn in blocks."""
-    rng = random.Random(seed)
-    source = service.recommender.bundle
-    passages = [
-        passage_text(source.assets[c.asset].title, c.heading_path, c.text) for c in source.chunks
-    ]
-    cache = EmbeddingCache(service.engine)
-    base, _ = encode_with_cache(passages, encoder=service.encoder, cache=cache)
-    records = [_record(rng, a, source.assets, service) for a in range(assets)]
-    texts = [c.text for c in source.chunks]
-    chunks, rows = [], []
-    for a in range(assets):
-        for _ in range(per_asset):
-            pick = rng.randrange(len(passages))
-            words = texts[pick].split()
-            rng.shuffle(words)
-            chunks.append(ChunkRecord(asset=a, text=" ".join(words[: max(20, len(words) // 2)])))
-            rows.append(pick)
-    sources = np.array(rows, dtype=np.int32)
-    vectors = np.empty((len(rows), base.shape[1]), dtype=np.float32)
-    noise = np.random.default_rng(seed)
-    for start in range(0, len(rows), 65_536):  # the same draws as one call, without 3 GB of them
-        block = slice(start, start + 65_536)
-        count = len(sources[block])
-        drawn = noise.normal(scale=0.03, size=(count, base.shape[1])).astype(np.float32)
-        vectors[block] = base[sources[block]] + drawn
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    """The library generate_bundle (benchmarks/recommend.py) makes, less its dense index."""
+    records, chunks, sources, vectors = generate_chunks(service, assets, per_asset, seed)
     chunk_asset = np.array([c.asset for c in chunks], dtype=np.int32)
     centroids = asset_centroids(vectors, chunk_asset, assets)
     lexical = LexicalIndex.build([c.text for c in chunks])
