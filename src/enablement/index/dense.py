@@ -230,11 +230,11 @@ def top_k(
         keep = np.isfinite(scores[rows])
         if allowed is not None:
             keep &= allowed[rows]
-        return top_of(scores, rows[keep], k)
+        return _top_of(scores, rows[keep], k)
     keep = np.isfinite(scores) & (scores > floor)
     if allowed is not None:
         keep &= allowed
-    return top_of(scores, np.flatnonzero(keep), k)
+    return _top_of(scores, np.flatnonzero(keep), k)
 
 
 def _sampled_bound(
@@ -252,7 +252,7 @@ def _sampled_bound(
     return float(np.partition(values, len(values) - k)[len(values) - k])
 
 
-def top_of(scores: npt.NDArray[np.float32], rows: npt.NDArray[np.int64], k: int) -> Hits:
+def _top_of(scores: npt.NDArray[np.float32], rows: npt.NDArray[np.int64], k: int) -> Hits:
     """The k best of `rows` (ascending row numbers) by `scores`, best first, ties in row order
     (which of several rows tied for the k-th place are kept is not defined). Only `rows` are
     ranked, often far fewer than all."""

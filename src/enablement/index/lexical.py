@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,19 +39,16 @@ def analyze(text: str) -> list[str]:
 
 def analyze_many(texts: Iterable[str]) -> list[list[str]]:
     """`analyze` for each of `texts`, stemming each distinct word once (most words repeat)."""
-    return list(analyze_each(texts))
-
-
-def analyze_each(texts: Iterable[str]) -> Iterator[list[str]]:
-    """`analyze_many`, one text at a time: what a caller that keeps no token list reads."""
     stop = _stopwords()
     stems: dict[str, str] = {}
+    out = []
     for text in texts:
         words = [word for word in _TOKEN.findall(text.lower()) if word not in stop]
         new = [word for word in dict.fromkeys(words) if word not in stems]
         if new:
             stems.update(zip(new, _stemmer().stemWords(new), strict=True))
-        yield [stems[word] for word in words]
+        out.append([stems[word] for word in words])
+    return out
 
 
 class LexicalIndex:

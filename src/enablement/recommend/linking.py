@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from enablement.index.bundle import Bundle
-from enablement.index.lexical import analyze, analyze_each, analyze_many
+from enablement.index.lexical import analyze, analyze_many
 
 Floats = npt.NDArray[np.float32]
 OPENING_PASSAGES = 2  # per asset: its first passages say what it is about; the rest, details
@@ -136,16 +136,14 @@ def _term_counts(bundle: Bundle, products: Sequence[str]) -> list[Counter[str]]:
     """Per product, its description's term counts: its slug's words, then each of its assets'
     title and opening passages (an asset is analysed once, however many products it declares)."""
     index = {product: row for row, product in enumerate(products)}
-    counts = [Counter(words) for words in analyze_many(p.replace("-", " ") for p in products)]
+    words = analyze_many(product.replace("-", " ") for product in products)
     openings = _openings(bundle)
     rows = [row for row, asset in enumerate(bundle.assets) if asset.products]
     texts = (" ".join([bundle.assets[row].title, *openings.get(row, [])]) for row in rows)
-    # counted as read, one asset at a time: no token list per asset is kept
-    for row, terms in zip(rows, analyze_each(texts), strict=True):
-        tally = Counter(terms)
+    for row, terms in zip(rows, analyze_many(texts), strict=True):
         for product in bundle.assets[row].products:
-            counts[index[product]].update(tally)
-    return counts
+            words[index[product]].extend(terms)
+    return [Counter(terms) for terms in words]
 
 
 def _openings(bundle: Bundle) -> dict[int, list[str]]:

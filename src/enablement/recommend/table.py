@@ -58,10 +58,7 @@ class AssetTable:
     def members(self, name: str, values: Iterable[str]) -> Mask:
         """Assets whose `name` list contains any of `values`."""
         mask = np.zeros(self.size, dtype=bool)
-        for value in values:
-            rows = self._members[name].get(value)
-            if rows is not None:
-                mask[rows] = True
+        mask[self.member_rows(name, values)] = True
         return mask
 
     def member_rows(self, name: str, values: Iterable[str]) -> npt.NDArray[np.int64]:
