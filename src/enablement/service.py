@@ -4,15 +4,15 @@ It delegates to serving.ServingModels (the encoder and the models a recommender 
 recommending.Recommending (the live recommender, deals and searches checked against it), library
 (build and index options, ingest paths, the removal audit log) and the stores of the catalog,
 events, access keys, analytics and jobs, experimenting.Experimenting (experiments),
-ranking.Ranking (the ranker registry and the live ranker) and suggesting.Suggesting (tag
-suggestions under review)."""
+ranking.Ranking (the ranker registry and the live ranker), suggesting.Suggesting (tag
+suggestions under review) and background.Background (jobs: queued ingests, rebuilds and
+learning runs)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from enablement.access import tokens
 from enablement.access.keys import KeyStore, Principal
 from enablement.access.tokens import EmbedTokenStore
 from enablement.analytics.audit import Audit
+from enablement.background import Background
 from enablement.catalog.build import BuildOptions
 from enablement.catalog.ingest import IngestSummary, Progress, ingest
 from enablement.catalog.loaders import Limits
@@ -38,7 +39,7 @@ from enablement.index.bundle import Bundle, IndexMissingError, load_bundle, read
 from enablement.index.bundle_store import BundleStore
 from enablement.index.cache import EmbeddingCache
 from enablement.index.published import Bundles, FileBundles, SharedBundles
-from enablement.jobs import Job, JobStore, JobWorker, Report, node_name
+from enablement.jobs import Job, JobStore, node_name
 from enablement.learning import Learning
 from enablement.live import Pointer
 from enablement.ranking import Ranking
@@ -135,7 +136,7 @@ class EnablementService:
         removal = remove(self.store, ids, source=source, actor=actor)
         job = None
         if rebuild and self.store.counts()[0]:
-            job = self.submit_rebuild(requested_by=actor.key_id)
+            job = self.background.submit_rebuild(requested_by=actor.key_id)
         return removal, job
 
     def audit_log(
@@ -345,68 +346,14 @@ class EnablementService:
             return None
 
     @cached_property
-    def jobs(self) -> JobStore:
-        return JobStore(self.engine)
-
-    @cached_property
-    def job_worker(self) -> JobWorker:
-        """Claims this database's queued jobs and runs them here (see jobs.py); started by the
-        API's lifespan, or by the first job queued in this process."""
-        return JobWorker(
-            self.jobs,
-            {"ingest": self._ingest_job, "rebuild": self._rebuild_job, "learn": self._learn_job},
-            poll_s=self.settings.job_poll_s,
-            lease_s=self.settings.job_lease_s,
-        )
-
-    def _submit(self, kind: str, params: dict[str, Any], requested_by: str | None) -> Job:
-        job = self.jobs.create(kind, params, requested_by)
-        self.job_worker.wake()
-        return job
-
-    def submit_ingest(self, path: Path, *, requested_by: str | None) -> Job:
-        """Queue an ingest of `path`, which must lie under a configured library root."""
-        resolved = library.ingest_path(path, self.settings, uploads=self.uploads_dir)
-        return self._submit("ingest", {"path": str(resolved)}, requested_by)
-
-    def submit_learn(
-        self, *, requested_by: str, since: datetime | None = None, auto_promote: bool = False
-    ) -> Job:
-        """Queue `enablement learn` (see Learning.learn); the job's result is its report."""
-        params = {"since": since.isoformat() if since else None, "auto_promote": auto_promote}
-        return self._submit("learn", params, requested_by)
-
-    def submit_rebuild(self, *, requested_by: str | None) -> Job:
-        return self._submit("rebuild", {}, requested_by)
-
-    @property
-    def uploads_dir(self) -> Path:
-        return self.settings.data_dir / "uploads"
-
-    def _ingest_job(self, job: Job, report: Report) -> dict[str, Any]:
-        path = Path(job.params["path"])
-        summary = self.ingest(path, progress=lambda done, total, _name: report(done, total))
-        result: dict[str, Any] = {**summary.to_dict(), "index": None}  # as `ingest --json`
-        if summary.assets and not self.index_is_current():
-            result["index"] = self.build_index().to_dict()
-        return result
-
-    def _rebuild_job(self, job: Job, report: Report) -> dict[str, Any]:
-        built = self.build_index(progress=lambda done, total: report(done, total))
-        return {**built.to_dict(), **self.scorer}  # as `enablement index --json`
-
-    def _learn_job(self, job: Job, report: Report) -> dict[str, Any]:
-        since = job.params.get("since")
-        return self.learning.learn(
-            requested_by=job.created_by or "",
-            since=datetime.fromisoformat(since) if since else None,
-            auto_promote=bool(job.params.get("auto_promote")),
-        )
+    def background(self) -> Background:
+        """Ingests, rebuilds and learning runs queued as jobs (background.py)."""
+        return Background(JobStore(self.engine), self.settings, self)
 
     def close(self) -> None:
         self.recommending.close()
-        if "job_worker" in self.__dict__:
-            self.job_worker.close()
+        if "background" in self.__dict__:
+            self.background.close()
         if "usage" in self.__dict__:
             self.usage.close()
         if "engine" in self.__dict__:

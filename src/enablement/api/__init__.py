@@ -69,7 +69,7 @@ def create_app(settings: Settings, *, service: EnablementService | None = None) 
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         limit_blas(settings.blas_threads)
         await anyio.to_thread.run_sync(_warm, service)
-        service.job_worker.start()  # queued ingests and rebuilds, claimed from the store
+        service.background.worker.start()  # queued ingests and rebuilds, claimed from the store
         service.recommending.watcher.start()  # a new bundle or ranker, with no request too
         async with mcp_endpoint.running():
             yield

@@ -52,9 +52,9 @@ async def ingest(request: Request, service: ServiceDep, principal: AdminDep) -> 
             raise InvalidValueError(
                 f'Body must be {{"path": "..."}}: {exc}', field="path"
             ) from None
-        job = service.submit_ingest(Path(payload.path), requested_by=principal.key_id)
+        job = service.background.submit_ingest(Path(payload.path), requested_by=principal.key_id)
     else:
-        job = service.submit_ingest(
+        job = service.background.submit_ingest(
             _save_upload(service, request, body), requested_by=principal.key_id
         )
     return job.to_dict()
@@ -63,7 +63,7 @@ async def ingest(request: Request, service: ServiceDep, principal: AdminDep) -> 
 @router.post("/index:rebuild", status_code=202, response_model=schemas.JobPublic, responses=ERRORS)
 def rebuild(service: ServiceDep, principal: AdminDep) -> dict[str, Any]:
     """Rebuild the search index; workers switch to it when it is ready, with no restart."""
-    return service.submit_rebuild(requested_by=principal.key_id).to_dict()
+    return service.background.submit_rebuild(requested_by=principal.key_id).to_dict()
 
 
 @router.get(
@@ -73,7 +73,7 @@ def rebuild(service: ServiceDep, principal: AdminDep) -> dict[str, Any]:
 )
 def job(job_id: str, service: ServiceDep, _: AdminDep) -> dict[str, Any]:
     """A job's state, progress, per-file errors (in `result.errors`) and outcome."""
-    return service.jobs.get(job_id).to_dict()
+    return service.background.jobs.get(job_id).to_dict()
 
 
 @router.get("/audit-log", response_model=AuditLogPage, responses=ERRORS)
@@ -95,7 +95,7 @@ def _save_upload(service: Any, request: Request, body: bytes) -> Path:
         )
     if not body:
         raise InvalidValueError("The upload is empty.", field="body")
-    folder = service.uploads_dir / __import__("secrets").token_hex(8)
+    folder = service.background.uploads_dir / __import__("secrets").token_hex(8)
     folder.mkdir(parents=True)
     target: Path = folder / name
     target.write_bytes(body)

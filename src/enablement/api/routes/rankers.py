@@ -75,6 +75,6 @@ def train_ranker(
     ranker. Follow it at GET /v1/jobs/{id}: its `result` is learn's report (`ranker`,
     `trained_on`, `offline` with `live` and `candidate`, `promoted`, and `skipped` when there
     was too little data)."""
-    return service.submit_learn(
+    return service.background.submit_learn(
         requested_by=principal.name, since=body.since, auto_promote=body.auto_promote
     ).to_dict()
