@@ -7,7 +7,8 @@ benchmarks/results/cluster.json).
 - throughput: 3 nodes (one worker each) behind nginx, against one node with two workers alone,
   each under `--clients` closed-loop clients for `--duration` s, `--rounds` runs of each taken
   in turn; the run of median throughput of each (the nodes share the 2 cores: the ratio shows
-  the architecture's overhead, not its scale);
+  the architecture's overhead, not its scale), with the CPU milliseconds per request that each
+  part (the nodes, nginx, the one node, PostgreSQL, Redis) used in that run, read from /proc;
 - rebuild: under the same load, POST /v1/index:rebuild; seconds from the job's success (polled
   every 0.1 s) until every node's /healthz names the new version, and the failed requests;
 - node_loss: under the same load, one node killed with SIGKILL 2 s in; the failed requests,
@@ -36,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT))
 
+from cpu import cpu_seconds, per_request_ms  # noqa: E402
 from scripts.cluster import free_port, wait_ready  # noqa: E402
 
 from api import WRK_SCRIPT, run_wrk  # noqa: E402
@@ -53,7 +55,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--nodes", type=int, default=3)
     parser.add_argument(
-        "--rounds", type=int, default=3, help="throughput runs of each setup, taken in turn"
+        "--rounds", type=int, default=7, help="throughput runs of each setup, taken in turn"
     )
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="enablement-cluster-bench-"))
@@ -84,13 +86,14 @@ def measure(
     script = base / "load.lua"
     script.write_text(WRK_SCRIPT % (", ".join(json.dumps(q) for q in QUESTIONS), key))
     url = cluster["url"]
-    runs: dict[str, list[dict[str, float]]] = {"nodes": [], "single": []}
-    with one_node(cluster, base, env) as single_url:
+    runs: dict[str, list[dict[str, Any]]] = {"nodes": [], "single": []}
+    with one_node(cluster, base, env) as (single_url, single_pid):
+        parts = _parts(cluster, base) | {"one_node": [single_pid]}
         wrk(url, script, args.clients, 5)  # warm every node's model and caches
         wrk(single_url, script, args.clients, 5)
         for _ in range(args.rounds):  # taken in turn, so drift on the machine hits both alike
-            runs["nodes"].append(wrk(url, script, args.clients, args.duration))
-            runs["single"].append(wrk(single_url, script, args.clients, args.duration))
+            runs["nodes"].append(costed(url, script, args, parts))
+            runs["single"].append(costed(single_url, script, args, parts))
     nodes, single = median_run(runs["nodes"]), median_run(runs["single"])
     rebuild = under_load(url, script, args, lambda: rebuilt(cluster, key))
     loss = under_load(url, script, args, lambda: killed(cluster["nodes"][0]["pid"]))
@@ -101,6 +104,10 @@ def measure(
             f"{args.nodes}_nodes_nginx": nodes,
             "one_node_2_workers": single,
             "ratio": round(nodes["throughput_rps"] / single["throughput_rps"], 3),
+            "cpu_ms_per_request": {  # of the median runs: what serving one request cost
+                f"{args.nodes}_nodes_nginx": _cost(nodes, ("nodes", "nginx")),
+                "one_node_2_workers": _cost(single, ("one_node",)),
+            },
             "rounds": [_round(a, b) for a, b in zip(runs["nodes"], runs["single"], strict=True)],
         },
         "rebuild": rebuild,
@@ -112,12 +119,40 @@ def measure(
     }
 
 
+def costed(
+    url: str, script: Path, args: argparse.Namespace, parts: dict[str, list[int]]
+) -> dict[str, Any]:
+    """One wrk run, with the CPU milliseconds per request each part of the machine used."""
+    before = cpu_seconds(parts)
+    run: dict[str, Any] = wrk(url, script, args.clients, args.duration)
+    run["cpu_ms_per_request"] = per_request_ms(before, cpu_seconds(parts), run["requests"])
+    return run
+
+
+def _cost(run: dict[str, Any], serving: tuple[str, ...]) -> float:
+    """CPU ms per request of a setup's serving processes and the database and Redis."""
+    spent = run["cpu_ms_per_request"]
+    return round(sum(spent[part] for part in (*serving, "postgres", "redis")), 2)
+
+
+def _parts(cluster: dict[str, Any], base: Path) -> dict[str, list[int]]:
+    """The root pid of each part of the cluster, from the state `cluster.sh up` saved."""
+    state = json.loads((base / "run" / "cluster.json").read_text())
+    postmaster = Path(state["postgres"]) / "data" / "postmaster.pid"
+    return {
+        "nodes": [node["pid"] for node in cluster["nodes"]],
+        "nginx": [state["nginx_pid"]],
+        "postgres": [int(postmaster.read_text().split()[0])],
+        "redis": [state["redis_pid"]],
+    }
+
+
 def _round(nodes: dict[str, float], single: dict[str, float]) -> dict[str, float]:
     rps = nodes["throughput_rps"], single["throughput_rps"]
     return {"nodes_rps": rps[0], "single_rps": rps[1], "ratio": round(rps[0] / rps[1], 3)}
 
 
-def median_run(runs: list[dict[str, float]]) -> dict[str, float]:
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The run of median throughput, with its own latencies, and how many runs there were."""
     ranked = sorted(runs, key=lambda run: run["throughput_rps"])
     return ranked[len(ranked) // 2] | {"runs": len(runs)}
@@ -129,9 +164,9 @@ def wrk(url: str, script: Path, clients: int, seconds: int) -> dict[str, float]:
 
 
 @contextmanager
-def one_node(cluster: dict[str, Any], base: Path, env: dict[str, str]) -> Iterator[str]:
-    """One more node with two workers on the same database and store (its URL), measured
-    alone: nginx does not send it requests."""
+def one_node(cluster: dict[str, Any], base: Path, env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """One more node with two workers on the same database and store (its URL and pid),
+    measured alone: nginx does not send it requests."""
     port = free_port()
     node_env = env | {
         "ENABLEMENT_DATABASE_URL": cluster["database_url"],
@@ -146,7 +181,7 @@ def one_node(cluster: dict[str, Any], base: Path, env: dict[str, str]) -> Iterat
                                stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
     try:
         wait_ready(f"http://127.0.0.1:{port}", ingested=True)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process.pid
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
