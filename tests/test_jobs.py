@@ -53,7 +53,9 @@ def test_jobs_record_results_errors_and_progress(database_url: str) -> None:
 
 
 def test_each_job_runs_exactly_once_across_racing_workers(database_url: str) -> None:
-    """Four workers (nodes) on one database claim twenty jobs at once: each runs once."""
+    """Four workers (nodes) on one database claim twenty jobs at once: each runs once, and a
+    worker that loses a race for a job goes on to the next instead of stopping (on SQLite a
+    lost race is a compare-and-set that matched nothing)."""
     engine = connect(database_url)
     store = JobStore(engine)
     ran: Counter[str] = Counter()
@@ -62,19 +64,44 @@ def test_each_job_runs_exactly_once_across_racing_workers(database_url: str) -> 
     def count(job: Job, report: Report) -> dict[str, Any]:
         with lock:
             ran[job.id] += 1
-        time.sleep(0.01)
+        time.sleep(0.02)
         return {}
 
     ids = [store.create("count", {}, None).id for _ in range(20)]
     workers = [JobWorker(JobStore(engine), {"count": count}, node=f"n{i}") for i in range(4)]
-    threads = [threading.Thread(target=w.run_pending) for w in workers]
+    start = threading.Barrier(len(workers))
+    failures: list[BaseException] = []
+
+    def work(worker: JobWorker) -> None:
+        start.wait()
+        try:
+            worker.run_pending()
+        except BaseException as exc:  # a worker thread's failure must fail the test
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in workers]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    assert failures == []
     assert ran == Counter(dict.fromkeys(ids, 1))
     assert {store.get(job_id).state for job_id in ids} == {"succeeded"}
     assert len({store.get(job_id).claimed_by for job_id in ids}) > 1  # the work was shared
+
+
+def test_a_job_failed_for_its_attempts_does_not_stop_the_claim(database_url: str) -> None:
+    """The oldest claimable job is failed (its node died too often): the claim goes on to
+    the next queued job instead of answering that there is none."""
+    store = JobStore(connect(database_url))
+    doomed = store.create("rebuild", {}, None)
+    for attempt in range(1, 4):
+        assert store.claim(f"node:{attempt}", lease_s=60, max_attempts=3) is not None
+        _age_heartbeat(store, doomed.id, 61)
+    queued = store.create("ingest", {"path": "/lib"}, None)
+    claimed = store.claim("node:4", lease_s=60, max_attempts=3)
+    assert claimed is not None and claimed.id == queued.id
+    assert store.get(doomed.id).state == "failed"
 
 
 def _age_heartbeat(store: JobStore, job_id: str, seconds: float) -> None:

@@ -104,7 +104,19 @@ class JobStore:
     def claim(self, node: str, *, lease_s: float, max_attempts: int) -> Job | None:
         """The oldest job that is queued, or running with a heartbeat older than `lease_s` (its
         node died), now running on `node`; None when there is none. A job whose node died
-        `max_attempts` times is failed instead of claimed again."""
+        `max_attempts` times is failed instead of claimed again, and a job another worker
+        claimed first is passed over: either way the next one is tried, so a worker that
+        loses a race does not stop while jobs are queued."""
+        while True:
+            candidate, job = self._claim_oldest(node, lease_s, max_attempts)
+            if candidate is None or job is not None:
+                return job
+
+    def _claim_oldest(
+        self, node: str, lease_s: float, max_attempts: int
+    ) -> tuple[Job | None, Job | None]:
+        """(the oldest claimable job as read, or None; that job claimed by `node`, or None
+        when another worker took it first or it was failed for its attempts)."""
         jobs = tables.jobs.c
         now = datetime.now(UTC)
         stale = and_(jobs.state == "running", jobs.heartbeat_at < now - timedelta(seconds=lease_s))
@@ -117,7 +129,7 @@ class JobStore:
                 .with_for_update(skip_locked=True)
             ).first()
             if row is None:
-                return None
+                return None, None
             seen = _job(row._mapping)
             if seen.attempts >= max_attempts:
                 values: dict[str, Any] = {
@@ -141,8 +153,8 @@ class JobStore:
         if not claimed or values["state"] == "failed":
             if claimed:
                 log.warning("job %s failed: %s", seen.id, values["error"])
-            return None
-        return self.get(seen.id)
+            return seen, None
+        return seen, self.get(seen.id)
 
     def heartbeat(self, job_id: str, node: str, **values: Any) -> bool:
         """Mark `node`'s job alive (with `values`, e.g. progress); False when `node` no longer
