@@ -11,6 +11,7 @@ from enablement.index.dense import (
     QUANTIZED_KIND,
     ExactIndex,
     FaissIndex,
+    best_first,
     choose_kind,
     top_k,
 )
@@ -187,3 +188,37 @@ def test_top_k_over_many_rows_is_the_best_by_sorting(share: float, k: int) -> No
         better = {i for i in want if scores[i] > above}
         assert {i for i in ids.tolist() if scores[i] > above} == better
         assert len(set(ids.tolist())) == len(want) and all(keep[ids])
+
+
+def _sorted(rows: np.ndarray, scores: np.ndarray) -> list[int]:
+    return rows[np.argsort(-scores[rows], kind="stable")].tolist()
+
+
+@pytest.mark.parametrize("keep", [1, 7, 50, 400, 10_000])
+def test_best_first_is_the_head_of_the_full_sort(keep: int) -> None:
+    rng = np.random.default_rng(keep)
+    scores = rng.random(5000).astype(np.float32)
+    rows = np.flatnonzero(rng.random(5000) < 0.5)
+    assert best_first(rows, scores, keep).tolist() == _sorted(rows, scores)[:keep]
+
+
+def test_ties_keep_row_order_and_nothing_is_kept_twice() -> None:
+    scores = np.array([0.5, 0.9, 0.5, 0.9, 0.1, 0.5], dtype=np.float32)
+    rows = np.arange(6)
+    assert best_first(rows, scores, 10).tolist() == [1, 3, 0, 2, 5, 4]
+    head = best_first(rows, scores, 3).tolist()
+    assert head[:2] == [1, 3] and head[2] in (0, 2, 5)  # any of the tied third ones
+    assert best_first(rows[:0], scores, 3).tolist() == []
+    assert best_first(rows, scores, 0).tolist() == []
+
+
+def test_top_k_keeps_tied_hits_in_row_order() -> None:
+    scores = np.tile(np.array([0.5, 0.9, 0.5, 0.9, 0.1, 0.5], dtype=np.float32), 20_000)
+    ids, found = top_k(scores, 8)  # 120,000 rows: through the sampled bound
+    assert found.tolist() == [np.float32(0.9)] * 8  # which tied rows are kept is not defined,
+    assert ids.tolist() == sorted(ids.tolist()) and all(ids % 6 % 2 == 1)  # their order is
+    ids, _ = top_k(scores[:6], 10)
+    assert ids.tolist() == [1, 3, 0, 2, 5, 4]
+    few = np.round(np.random.default_rng(0).random(1000), 1).astype(np.float32)  # ties
+    ids, found = top_k(few, 200)  # argpartition alone leaves tied rows out of order here
+    assert all(found[i] > found[i + 1] or ids[i] < ids[i + 1] for i in range(199))

@@ -230,11 +230,11 @@ def top_k(
         keep = np.isfinite(scores[rows])
         if allowed is not None:
             keep &= allowed[rows]
-        return _top_of(scores, rows[keep], k)
+        return _hits(scores, rows[keep], k)
     keep = np.isfinite(scores) & (scores > floor)
     if allowed is not None:
         keep &= allowed
-    return _top_of(scores, np.flatnonzero(keep), k)
+    return _hits(scores, np.flatnonzero(keep), k)
 
 
 def _sampled_bound(
@@ -252,17 +252,22 @@ def _sampled_bound(
     return float(np.partition(values, len(values) - k)[len(values) - k])
 
 
-def _top_of(scores: npt.NDArray[np.float32], rows: npt.NDArray[np.int64], k: int) -> Hits:
-    """The k best of `rows` (ascending row numbers) by `scores`, best first, ties in row order
-    (which of several rows tied for the k-th place are kept is not defined). Only `rows` are
-    ranked, often far fewer than all."""
-    k = min(k, len(rows))
-    if k <= 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    values = scores[rows]
-    top = np.argpartition(-values, k - 1)[:k]
-    top = top[np.argsort(-values[top], kind="stable")]
-    return rows[top].astype(np.int64), values[top].astype(np.float32)
+def best_first(
+    rows: npt.NDArray[np.int64], scores: npt.NDArray[np.float32], keep: int
+) -> npt.NDArray[np.int64]:
+    """The best `keep` of `rows` (ascending row numbers) by `scores`, best first, ties in row
+    order (which of several rows tied for the last place kept is not defined). Only those are
+    sorted: a million chunks, or 100,000 candidate assets, and a list needs a few."""
+    if keep <= 0:
+        return rows[:0]
+    if len(rows) > keep:
+        rows = np.sort(rows[np.argpartition(-scores[rows], keep - 1)[:keep]])
+    return rows[np.argsort(-scores[rows], kind="stable")]
+
+
+def _hits(scores: npt.NDArray[np.float32], rows: npt.NDArray[np.int64], k: int) -> Hits:
+    best = best_first(rows, scores, k).astype(np.int64)
+    return best, scores[best].astype(np.float32)
 
 
 def choose_kind(

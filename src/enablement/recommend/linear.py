@@ -12,6 +12,7 @@ import numpy.typing as npt
 
 from enablement.embedding import Encoder
 from enablement.index.bundle import Bundle
+from enablement.index.dense import best_first
 from enablement.recommend.config import RecommenderConfig
 from enablement.recommend.context import Deal
 from enablement.recommend.cues import CueReader, QuestionCues
@@ -43,14 +44,6 @@ class Scored:
     links: Mapping[str, float] = field(default_factory=dict)  # products linked from questions
     linked: Floats | None = None  # (assets,) fit to the linked products; None: nothing linked
     cues: QuestionCues | None = None  # what the questions imply; None: nothing, or weight 0
-
-
-def best_first(rows: npt.NDArray[np.int64], scores: Floats, keep: int) -> npt.NDArray[np.int64]:
-    """The best `keep` of `rows` (ascending) by `scores`, best first, ties in row order. Only
-    those are sorted: a library of 100,000 assets has as many candidates, and a list needs k."""
-    if len(rows) > keep:
-        rows = np.sort(rows[np.argpartition(-scores[rows], keep - 1)[:keep]])
-    return rows[np.argsort(-scores[rows], kind="stable")]
 
 
 def any_positive(fits: Floats) -> npt.NDArray[np.bool_]:
